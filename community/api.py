@@ -1,0 +1,139 @@
+"""JSON API of communities, rooms, history and the teacher's own profile.
+
+Endpoints parse, authorise, call one service or selector and shape the answer; domain
+errors become ``{"error", "detail"}`` responses in config/api.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from facilitators.permissions import can_read_rooms
+from realtime.envelopes import EventFrame, event_frame
+
+from . import selectors, services
+from .errors import Forbidden
+from .models import Community, CommunityKind
+from .schemas import (
+    CommunityDetailOut,
+    CommunityOut,
+    ErrorOut,
+    MembershipOut,
+    ProfileOut,
+    ProfilePatch,
+    RoomOut,
+)
+
+router = Router(tags=["communities"])
+ERRORS: dict[int, type] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+}
+
+
+def _community_out(community: Community) -> dict[str, Any]:
+    is_member = community.viewer_state == "active"  # type: ignore[attr-defined]
+    return {
+        "id": community.pk,
+        "slug": community.slug,
+        "name": community.name,
+        "kind": community.kind,
+        "countries": [c.code for c in community.countries],
+        "region": community.region,
+        "languages": community.languages,
+        "join_policy": community.join_policy,
+        "member_count": community.member_count,  # type: ignore[attr-defined]
+        "is_member": is_member,
+        "role": community.viewer_role if community.viewer_state else None,  # type: ignore[attr-defined]
+        "state": community.viewer_state,  # type: ignore[attr-defined]
+        "description": community.description,
+    }
+
+
+@router.get("/communities", response={200: list[CommunityOut], **ERRORS})
+def list_communities(
+    request: HttpRequest,
+    kind: CommunityKind | None = None,
+    country: str | None = Query(None, max_length=2, min_length=2),
+    q: str | None = Query(None, max_length=100),
+) -> list[dict[str, Any]]:
+    communities = selectors.community_list(user=request.auth, kind=kind, country=country, q=q)
+    return [_community_out(c) for c in communities]
+
+
+@router.get("/communities/{slug}", response={200: CommunityDetailOut, **ERRORS})
+def get_community(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return _community_out(selectors.community_get(slug=slug, user=request.auth))
+
+
+@router.post("/communities/{slug}/join", response={200: MembershipOut, **ERRORS})
+def join_community(request: HttpRequest, slug: str) -> Any:
+    community = selectors.community_get(slug=slug, user=request.auth)
+    return services.membership_join(user=request.auth, community=community)
+
+
+@router.post("/communities/{slug}/leave", response={200: MembershipOut, **ERRORS})
+def leave_community(request: HttpRequest, slug: str) -> Any:
+    community = selectors.community_get(slug=slug, user=request.auth)
+    return services.membership_leave(user=request.auth, community=community)
+
+
+@router.get("/communities/{slug}/rooms", response={200: list[RoomOut], **ERRORS})
+def list_rooms(request: HttpRequest, slug: str) -> Any:
+    community = selectors.community_get(slug=slug, user=request.auth)
+    return list(selectors.room_list(community=community, user=request.auth))
+
+
+@router.get("/rooms/{room_id}/events", response={200: list[EventFrame], **ERRORS})
+def room_history(
+    request: HttpRequest,
+    room_id: int,
+    after: int | None = Query(None, ge=0),
+    before: int | None = Query(None, ge=1),
+    limit: int = Query(
+        settings.KRING_HISTORY_PAGE_DEFAULT, ge=1, le=settings.KRING_HISTORY_PAGE_MAX
+    ),
+) -> list[EventFrame]:
+    """Room events in seq order, each exactly the frame a subscribed socket receives."""
+    room = selectors.room_get(room_id=room_id)
+    if not can_read_rooms.test(request.auth, room.community):
+        raise Forbidden("Only active members of this community can read its rooms.")
+    events = selectors.room_events(room_id=room.pk, after=after, before=before, limit=limit)
+    return [event_frame(e) for e in events]
+
+
+router_me = Router(tags=["me"])
+
+
+def _profile_out(user: Any) -> dict[str, Any]:
+    profile = services.profile_get_or_create(user=user)
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "display_name": user.display_name,
+        "country": profile.country.code or "",
+        "school": profile.school,
+        "subjects": profile.subjects,
+        "age_groups": profile.age_groups,
+        "languages": profile.languages,
+        "interests": profile.interests,
+        "bio": profile.bio,
+    }
+
+
+@router_me.get("/me", response={200: ProfileOut, **ERRORS})
+def get_me(request: HttpRequest) -> dict[str, Any]:
+    return _profile_out(request.auth)
+
+
+@router_me.patch("/me", response={200: ProfileOut, **ERRORS})
+def patch_me(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:
+    services.profile_update(user=request.auth, **payload.dict(exclude_unset=True))
+    return _profile_out(request.auth)

@@ -1,0 +1,59 @@
+"""Forms for pages. Sign-up adds a display name to allauth's email + password form (the
+headless JSON sign-up accepts the same ``display_name`` field)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import AgeGroup
+
+
+class SignupForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name"),
+        max_length=80,
+        help_text=_("Shown to other teachers, e.g. 'Anna de Vries'."),
+    )
+
+    def signup(self, request: Any, user: Any) -> None:
+        from .services import profile_update
+
+        profile_update(user=user, display_name=self.cleaned_data["display_name"])
+
+
+def _split_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=80)
+    country = forms.ChoiceField(label=_("Country"), choices=[("", "—"), *countries], required=False)
+    school = forms.CharField(label=_("School"), max_length=200, required=False)
+    subjects = forms.CharField(
+        label=_("Subjects"), required=False, help_text=_("Comma separated, e.g. maths, biology")
+    )
+    age_groups = forms.MultipleChoiceField(
+        label=_("Age groups taught"),
+        choices=AgeGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,
+        help_text=_("Language tags, comma separated, e.g. nl, en, pl"),
+    )
+    interests = forms.CharField(label=_("Interests"), required=False)
+    bio = forms.CharField(
+        label=_("About you"), widget=forms.Textarea, required=False, max_length=1000
+    )
+
+    def changes(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        for field in ("subjects", "languages", "interests"):
+            data[field] = _split_list(data[field])
+        return data

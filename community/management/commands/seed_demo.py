@@ -1,0 +1,198 @@
+"""Demo data for `make run`: communities in several countries, facilitators, teachers and some
+history. Idempotent: running it again changes nothing that is already there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.test.utils import override_settings
+
+from community import services
+from community.models import Community, Membership, Room, User
+from facilitators.roles import Role
+
+DEMO_PASSWORD = "kring-demo-2026"
+
+TEACHERS: list[dict[str, Any]] = [
+    {"email": "coordinator@demo.kring.eu", "name": "Sofia Berg", "country": "SE", "staff": True,
+     "school": "Project coordination office", "subjects": ["project coordination"],
+     "languages": ["sv", "en"], "age_groups": [], "interests": ["Erasmus+", "teacher networks"]},
+    {"email": "marieke@demo.kring.eu", "name": "Marieke Jansen", "country": "NL",
+     "school": "Rijnstad College, Arnhem", "subjects": ["biology", "ICT"],
+     "languages": ["nl", "en"], "age_groups": ["lower_secondary", "upper_secondary"],
+     "interests": ["personalised learning", "AI in education"]},
+    {"email": "daan@demo.kring.eu", "name": "Daan Visser", "country": "NL",
+     "school": "Basisschool De Linde, Nijmegen", "subjects": ["mathematics"],
+     "languages": ["nl", "en", "de"], "age_groups": ["primary"],
+     "interests": ["differentiation", "formative assessment"]},
+    {"email": "katarzyna@demo.kring.eu", "name": "Katarzyna Nowak", "country": "PL",
+     "school": "Szkoła Podstawowa nr 12, Kraków", "subjects": ["English", "ICT"],
+     "languages": ["pl", "en"], "age_groups": ["primary", "lower_secondary"],
+     "interests": ["digital innovation", "mentoring"]},
+    {"email": "piotr@demo.kring.eu", "name": "Piotr Wiśniewski", "country": "PL",
+     "school": "Liceum Ogólnokształcące nr 3, Tarnów", "subjects": ["physics"],
+     "languages": ["pl", "en"], "age_groups": ["upper_secondary"],
+     "interests": ["inquiry-based learning"]},
+    {"email": "erik@demo.kring.eu", "name": "Erik Lindqvist", "country": "SE",
+     "school": "Malmö Latinskola", "subjects": ["history", "social studies"],
+     "languages": ["sv", "en"], "age_groups": ["upper_secondary"],
+     "interests": ["student agency", "Erasmus+ mobility"]},
+    {"email": "lina@demo.kring.eu", "name": "Lina Andersson", "country": "SE",
+     "school": "Lunds Grundskola", "subjects": ["Swedish", "art"],
+     "languages": ["sv", "en"], "age_groups": ["primary"],
+     "interests": ["self-regulated learning", "portfolios"]},
+    {"email": "kadri@demo.kring.eu", "name": "Kadri Tamm", "country": "EE",
+     "school": "Tartu Innovation School", "subjects": ["computer science"],
+     "languages": ["et", "en", "ru"], "age_groups": ["lower_secondary"],
+     "interests": ["school-to-school mentoring", "learning analytics"]},
+    {"email": "jan@demo.kring.eu", "name": "Jan Peeters", "country": "BE",
+     "school": "GO! Atheneum Gent", "subjects": ["French"],
+     "languages": ["nl", "fr", "en"], "age_groups": ["lower_secondary"],
+     "interests": ["capacity building for Erasmus+"]},
+]  # fmt: skip
+
+COMMUNITIES: list[dict[str, Any]] = [
+    {"slug": "gelderland-personalised-learning", "name": "Gelderland: personalised learning with ICT",
+     "kind": "regional", "countries": ["NL"], "region": "Gelderland", "languages": ["nl", "en"],
+     "join_policy": "open", "facilitator": "marieke@demo.kring.eu",
+     "description": "Teachers from primary and secondary schools around Arnhem and Nijmegen "
+                    "collecting practice examples of personalised learning with ICT.",
+     "members": {"daan@demo.kring.eu": Role.MEMBER, "jan@demo.kring.eu": Role.OBSERVER},
+     "rooms": [("ai-in-de-klas", "AI in the classroom: what works, what worries us")]},
+    {"slug": "malopolska-cyfrowa-szkola", "name": "Małopolska: cyfrowa szkoła",
+     "kind": "regional", "countries": ["PL"], "region": "Małopolska", "languages": ["pl"],
+     "join_policy": "request", "facilitator": "katarzyna@demo.kring.eu",
+     "description": "Nauczyciele z Krakowa i Tarnowa dzielą się pomysłami na lekcje z "
+                    "technologią. Teachers from Kraków and Tarnów sharing lesson ideas.",
+     "members": {"piotr@demo.kring.eu": Role.MEMBER},
+     "rooms": [("fizyka-i-technologia", "Physics labs with simple digital tools")]},
+    {"slug": "skane-larande-natverk", "name": "Skåne lärande nätverk",
+     "kind": "regional", "countries": ["SE"], "region": "Skåne", "languages": ["sv", "en"],
+     "join_policy": "open", "facilitator": "erik@demo.kring.eu",
+     "description": "A regional learning community for teachers in Skåne preparing their first "
+                    "Erasmus+ partnerships.",
+     "members": {"lina@demo.kring.eu": Role.MEMBER},
+     "rooms": []},
+    {"slug": "tartu-innovation-hub", "name": "Tartu regional innovation hub",
+     "kind": "hub", "countries": ["EE"], "region": "Tartu", "languages": ["et", "en"],
+     "join_policy": "open", "facilitator": "kadri@demo.kring.eu",
+     "description": "Digitally advanced schools mentoring schools that are starting out: "
+                    "peer visits, co-teaching and a shared toolbox.",
+     "members": {"katarzyna@demo.kring.eu": Role.MEMBER},
+     "rooms": [("mentoring", "Pairing mentor schools with schools starting out")]},
+    {"slug": "european-learning-circle", "name": "European learning circle",
+     "kind": "cross_border", "countries": ["NL", "PL", "SE", "EE", "BE"], "region": "",
+     "languages": ["en"], "join_policy": "request", "facilitator": "coordinator@demo.kring.eu",
+     "description": "When we share, we win: facilitators and teachers from every regional "
+                    "community, exchanging and improving teaching materials across borders.",
+     "members": {"marieke@demo.kring.eu": Role.CO_FACILITATOR, "katarzyna@demo.kring.eu": Role.MEMBER,
+                 "erik@demo.kring.eu": Role.MEMBER, "kadri@demo.kring.eu": Role.MEMBER,
+                 "daan@demo.kring.eu": Role.MEMBER, "jan@demo.kring.eu": Role.MEMBER},
+     "rooms": [("materials-exchange", "Share a lesson, get feedback, adapt it for your class")]},
+    {"slug": "vlaanderen-erasmus-starters", "name": "Vlaanderen: Erasmus+ starters",
+     "kind": "regional", "countries": ["BE"], "region": "Vlaanderen", "languages": ["nl"],
+     "join_policy": "invite", "facilitator": "jan@demo.kring.eu",
+     "description": "Schools in Flanders building capacity for their first Erasmus+ project.",
+     "members": {}, "rooms": []},
+]  # fmt: skip
+
+HISTORY: dict[tuple[str, str], list[tuple[str, str]]] = {
+    ("gelderland-personalised-learning", "general"): [
+        ("marieke@demo.kring.eu", "Welcome everyone! Please introduce yourself: school, subjects, "
+         "and one thing you would like to try with your students this term."),
+        ("daan@demo.kring.eu", "Hi, I'm Daan, I teach maths in group 6 in Nijmegen. I'd like to "
+         "try **adaptive practice** without losing the whole-class discussion."),
+        ("marieke@demo.kring.eu", "Great question, Daan. Shall we collect examples of how others "
+         "combine adaptive tools with classroom talk?"),
+    ],
+    ("european-learning-circle", "general"): [
+        ("coordinator@demo.kring.eu", "This is the cross-border circle of all regional "
+         "communities. Facilitators: please share what your community is working on."),
+        ("katarzyna@demo.kring.eu", "Małopolska is testing short *digital exit tickets* in "
+         "English lessons. Happy to share our template."),
+        ("erik@demo.kring.eu", "Skåne is preparing first-time Erasmus+ applications; we'd love "
+         "partner schools from Poland and Estonia."),
+        ("kadri@demo.kring.eu", "Tartu hub can host peer visits in spring. Mentor schools have "
+         "space for two visiting teachers each."),
+    ],
+    ("tartu-innovation-hub", "mentoring"): [
+        ("kadri@demo.kring.eu", "Mentor pairs for this semester are up: each starting school "
+         "gets one visit and two online co-planning sessions."),
+    ],
+}  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Load Kring's demo communities, teachers and history (idempotent)."
+
+    @override_settings(KRING_POSTS_PER_MINUTE=0)
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            users = {t["email"]: self._teacher(t) for t in TEACHERS}
+            for spec in COMMUNITIES:
+                self._community(spec, users)
+            for (slug, room_name), lines in HISTORY.items():
+                room = Room.objects.get(community__slug=slug, name=room_name)
+                if room.last_seq:
+                    continue
+                for email, body in lines:
+                    services.message_post(room_id=room.pk, author=users[email], body=body)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(TEACHERS)} teachers, {len(COMMUNITIES)} communities. "
+                f"Password for every demo login: {DEMO_PASSWORD}"
+            )
+        )
+
+    def _teacher(self, spec: dict[str, Any]) -> User:
+        user = User.objects.filter(email=spec["email"]).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=spec["email"],
+                password=DEMO_PASSWORD,
+                display_name=spec["name"],
+                is_staff=spec.get("staff", False),
+                is_superuser=spec.get("staff", False),
+            )
+            services.profile_update(
+                user=user,
+                country=spec["country"],
+                school=spec["school"],
+                subjects=spec["subjects"],
+                languages=spec["languages"],
+                age_groups=spec["age_groups"],
+                interests=spec["interests"],
+            )
+            self._verify_email(user)
+        return user
+
+    def _verify_email(self, user: User) -> None:
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+
+    def _community(self, spec: dict[str, Any], users: dict[str, User]) -> Community:
+        community = Community.objects.filter(slug=spec["slug"]).first()
+        if community is None:
+            community = services.community_create(
+                creator=users[spec["facilitator"]],
+                slug=spec["slug"],
+                name=spec["name"],
+                kind=spec["kind"],
+                countries=spec["countries"],
+                region=spec["region"],
+                languages=spec["languages"],
+                join_policy=spec["join_policy"],
+                description=spec["description"],
+            )
+            for name, topic in spec["rooms"]:
+                services.room_create(community=community, name=name, topic=topic)
+        for email, role in spec["members"].items():
+            Membership.objects.get_or_create(
+                community=community, user=users[email], defaults={"role": role}
+            )
+        return community

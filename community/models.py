@@ -1,0 +1,240 @@
+"""Kring's core data: teachers, communities, memberships, rooms and the room event log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from facilitators.roles import Role
+
+
+class KringUserManager(UserManager):
+    """Users sign in with their email address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):  # type: ignore[override]
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):  # type: ignore[override]
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):  # type: ignore[override]
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=80)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = KringUserManager()  # type: ignore[misc]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    @property
+    def public_name(self) -> str:
+        """The name shown to other teachers; never the email address."""
+        return self.display_name or _("Teacher %(id)s") % {"id": self.pk}
+
+
+class AgeGroup(models.TextChoices):
+    EARLY_YEARS = "early_years", _("Early years (0-6)")
+    PRIMARY = "primary", _("Primary (6-12)")
+    LOWER_SECONDARY = "lower_secondary", _("Lower secondary (12-15)")
+    UPPER_SECONDARY = "upper_secondary", _("Upper secondary (15-18)")
+    VOCATIONAL = "vocational", _("Vocational")
+    ADULT = "adult", _("Adult and teacher education")
+
+
+class Profile(models.Model):
+    """What a teacher tells colleagues about themself."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    country = CountryField(blank=True)
+    school = models.CharField(max_length=200, blank=True)
+    subjects = models.JSONField(default=list, blank=True)
+    age_groups = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True, help_text="BCP-47 tags")
+    interests = models.JSONField(default=list, blank=True)
+    bio = models.TextField(max_length=1000, blank=True)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+
+class CommunityKind(models.TextChoices):
+    REGIONAL = "regional", _("Regional learning community")
+    HUB = "hub", _("Regional innovation hub")
+    CROSS_BORDER = "cross_border", _("Cross-border European community")
+
+
+class JoinPolicy(models.TextChoices):
+    OPEN = "open", _("Open: anyone can join")
+    REQUEST = "request", _("On request: a facilitator approves")
+    INVITE = "invite", _("Invite only")
+
+
+class Community(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=CommunityKind.choices)
+    countries = CountryField(multiple=True, blank=True)
+    region = models.CharField(max_length=120, blank=True)
+    languages = models.JSONField(default=list, blank=True, help_text="BCP-47 tags")
+    join_policy = models.CharField(
+        max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
+    )
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "communities"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipState(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PENDING = "pending", _("Pending approval")
+    LEFT = "left", _("Left")
+
+
+class Membership(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    state = models.CharField(
+        max_length=10, choices=MembershipState.choices, default=MembershipState.ACTIVE
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "user"], name="one_membership_per_user"),
+        ]
+        indexes = [models.Index(fields=["community", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.community} ({self.role}, {self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == MembershipState.ACTIVE
+
+
+class RoomKind(models.TextChoices):
+    DISCUSSION = "discussion", _("Discussion room")
+
+
+class Room(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=80)
+    topic = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=20, choices=RoomKind.choices, default=RoomKind.DISCUSSION)
+    # The seq of the newest event; raised in the same transaction that stores the event, so
+    # the row lock on the room orders concurrent posters and keeps seqs gapless.
+    last_seq = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["community", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="unique_room_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community.slug}/{self.name}"
+
+
+class EventKind(models.TextChoices):
+    MESSAGE = "message", _("Message")
+    EDIT = "edit", _("Edit")
+    DELETE = "delete", _("Delete")
+
+
+class RoomEvent(models.Model):
+    """One entry of a room's event log; ``seq`` is gapless and strictly increasing per room.
+
+    A message row holds the message's current state (edits update it, a delete redacts it);
+    the edit and delete events that changed it are rows of their own with their own seq, so a
+    client resuming from any seq can replay every change.
+    """
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="events")
+    seq = models.BigIntegerField()
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # For edit/delete (and later moderation) events: the message they act on.
+    target = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    body = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    # The client's `ref` of the post that created this event: a retry finds it again.
+    # NULL (not "") when absent, so the unique constraint ignores posts without a ref.
+    client_ref = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["room", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "seq"], name="unique_room_seq"),
+            models.UniqueConstraint(
+                fields=["author", "client_ref"],
+                condition=Q(client_ref__isnull=False),
+                name="idempotent_post_per_author_ref",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id}#{self.seq} {self.kind}"
+
+
+class RoomReadState(models.Model):
+    """How far a member has read in a room; unread counts are derived from it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="read_states")
+    last_read_seq = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "room"], name="one_read_state_per_room"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.room_id} up to {self.last_read_seq}"

@@ -1,0 +1,158 @@
+"""Read-only queries. Filtering, joins and prefetching are decided here so no caller can
+create an N+1 query; nothing here writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from facilitators.permissions import can_read_rooms
+
+from .errors import Forbidden, NotFound
+from .models import (
+    Community,
+    EventKind,
+    Membership,
+    MembershipState,
+    Room,
+    RoomEvent,
+    RoomReadState,
+)
+
+
+def community_list(
+    *, user: Any, kind: str | None = None, country: str | None = None, q: str | None = None
+) -> QuerySet[Community]:
+    """Communities for the directory, each annotated with ``member_count`` and the viewer's
+    ``viewer_role`` / ``viewer_state`` (``None`` when not a member)."""
+    communities = Community.objects.all()
+    if kind:
+        communities = communities.filter(kind=kind)
+    if country:
+        # CountryField(multiple=True) stores "NL,PL,SE": match a whole code only.
+        code = country.upper()
+        communities = communities.filter(
+            Q(countries=code)
+            | Q(countries__startswith=f"{code},")
+            | Q(countries__endswith=f",{code}")
+            | Q(countries__contains=f",{code},")
+        )
+    if q:
+        communities = communities.filter(
+            Q(name__icontains=q) | Q(description__icontains=q) | Q(region__icontains=q)
+        )
+    return _annotate_for_viewer(communities, user)
+
+
+def _annotate_for_viewer(communities: QuerySet[Community], user: Any) -> QuerySet[Community]:
+    viewer_membership = Membership.objects.filter(community=OuterRef("pk"), user_id=user.pk)
+    return communities.annotate(
+        member_count=Count(
+            "memberships", filter=Q(memberships__state=MembershipState.ACTIVE), distinct=True
+        ),
+        viewer_role=Subquery(viewer_membership.values("role")[:1]),
+        viewer_state=Subquery(viewer_membership.values("state")[:1]),
+    )
+
+
+def community_get(*, slug: str, user: Any) -> Community:
+    community = _annotate_for_viewer(Community.objects.filter(slug=slug), user).first()
+    if community is None:
+        raise NotFound(f"No community '{slug}'.")
+    return community
+
+
+def membership_get(*, user: Any, community: Community) -> Membership | None:
+    return Membership.objects.filter(user_id=user.pk, community=community).first()
+
+
+def room_list(*, community: Community, user: Any) -> QuerySet[Room]:
+    """Rooms of a community with the viewer's ``unread`` count (messages by others after the
+    viewer's read marker; 0 for rooms the viewer cannot read)."""
+    read_seq = RoomReadState.objects.filter(room=OuterRef("pk"), user_id=user.pk).values(
+        "last_read_seq"
+    )[:1]
+    rooms = community.rooms.annotate(
+        read_seq=Coalesce(Subquery(read_seq), Value(0), output_field=IntegerField())
+    )
+    if not can_read_rooms.test(user, community):
+        return rooms.annotate(unread=Value(0, output_field=IntegerField()))
+    unread = (
+        RoomEvent.objects.filter(
+            room=OuterRef("pk"),
+            kind=EventKind.MESSAGE,
+            deleted_at__isnull=True,
+            seq__gt=OuterRef("read_seq"),
+        )
+        .exclude(author_id=user.pk)
+        .order_by()
+        .values("room")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return rooms.annotate(unread=Coalesce(Subquery(unread), Value(0), output_field=IntegerField()))
+
+
+def room_get(*, room_id: int) -> Room:
+    room = Room.objects.select_related("community").filter(pk=room_id).first()
+    if room is None:
+        raise NotFound(f"No room {room_id}.")
+    return room
+
+
+def room_for_reader(*, user: Any, room_id: int) -> Room:
+    """The room, if ``user`` may read it; raises ``NotFound`` / ``Forbidden`` otherwise."""
+    room = room_get(room_id=room_id)
+    if not can_read_rooms.test(user, room.community):
+        raise Forbidden("Only active members of this community can read its rooms.")
+    return room
+
+
+def room_last_seq(*, room_id: int) -> int:
+    return Room.objects.filter(pk=room_id).values_list("last_seq", flat=True).first() or 0
+
+
+def _events() -> QuerySet[RoomEvent]:
+    return RoomEvent.objects.select_related("author", "reply_to", "reply_to__author")
+
+
+def room_events(
+    *, room_id: int, after: int | None = None, before: int | None = None, limit: int = 50
+) -> list[RoomEvent]:
+    """A page of a room's events in seq order.
+
+    With ``after``: the first ``limit`` events after it. Otherwise the last ``limit`` events
+    before ``before`` (or the newest), so a client pages backwards through history.
+    """
+    events = _events().filter(room_id=room_id)
+    if after is not None:
+        events = events.filter(seq__gt=after)
+    if before is not None:
+        events = events.filter(seq__lt=before)
+    if after is not None:
+        return list(events.order_by("seq")[:limit])
+    return list(reversed(events.order_by("-seq")[:limit]))
+
+
+def room_events_range(*, room_id: int, after: int, upto: int) -> list[RoomEvent]:
+    """Every event with ``after < seq <= upto``, in order (resume and gap filling)."""
+    return list(_events().filter(room_id=room_id, seq__gt=after, seq__lte=upto).order_by("seq"))
+
+
+def unread_count(*, user: Any, room_id: int, after_seq: int) -> int:
+    return (
+        RoomEvent.objects.filter(
+            room_id=room_id, kind=EventKind.MESSAGE, deleted_at__isnull=True, seq__gt=after_seq
+        )
+        .exclude(author_id=user.pk)
+        .count()
+    )
+
+
+def message_get(*, message_id: int) -> RoomEvent:
+    message = _events().select_related("room").filter(pk=message_id, kind=EventKind.MESSAGE).first()
+    if message is None:
+        raise NotFound(f"No message {message_id}.")
+    return message

@@ -1,0 +1,111 @@
+"""Teacher profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import langcodes
+from django.db import transaction
+from django_countries import countries
+
+from ..errors import Invalid
+from ..models import AgeGroup, Profile
+
+MAX_LIST_ITEMS = 20
+MAX_ITEM_LENGTH = 80
+
+
+def clean_language_tags(tags: Iterable[str]) -> list[str]:
+    """Validate BCP-47 tags and return them in canonical form ("EN-gb" -> "en-GB")."""
+    cleaned: list[str] = []
+    for tag in tags:
+        if not isinstance(tag, str) or not langcodes.tag_is_valid(tag.strip()):
+            raise Invalid(f"'{tag}' is not a BCP-47 language tag (e.g. 'nl', 'pl', 'en-GB').")
+        canonical = langcodes.standardize_tag(tag.strip())
+        if canonical not in cleaned:
+            cleaned.append(canonical)
+    return cleaned
+
+
+def _clean_words(field: str, values: Iterable[str]) -> list[str]:
+    cleaned: list[str] = []
+    for value in values:
+        if not isinstance(value, str):
+            raise Invalid(f"{field}: every item must be text.")
+        value = " ".join(value.split())
+        if not value:
+            continue
+        if len(value) > MAX_ITEM_LENGTH:
+            raise Invalid(
+                f"{field}: '{value[:20]}...' is longer than {MAX_ITEM_LENGTH} characters."
+            )
+        if value not in cleaned:
+            cleaned.append(value)
+    if len(cleaned) > MAX_LIST_ITEMS:
+        raise Invalid(f"{field}: at most {MAX_LIST_ITEMS} items.")
+    return cleaned
+
+
+def profile_get_or_create(*, user: Any) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def profile_update(*, user: Any, **changes: Any) -> Profile:
+    """Change the given profile fields (and ``display_name`` on the user). Unknown fields are an
+    error; validation happens before anything is written."""
+    allowed = {
+        "display_name",
+        "country",
+        "school",
+        "subjects",
+        "age_groups",
+        "languages",
+        "interests",
+        "bio",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise Invalid(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+
+    cleaned: dict[str, Any] = {}
+    if "display_name" in changes:
+        name = " ".join(str(changes["display_name"] or "").split())
+        if not name or len(name) > 80:
+            raise Invalid("display_name: 1 to 80 characters.")
+        cleaned["display_name"] = name
+    if "country" in changes:
+        code = (changes["country"] or "").upper()
+        if code and code not in countries:
+            raise Invalid(f"country: '{code}' is not an ISO 3166-1 alpha-2 code.")
+        cleaned["country"] = code
+    if "school" in changes:
+        cleaned["school"] = " ".join(str(changes["school"] or "").split())[:200]
+    if "bio" in changes:
+        bio = str(changes["bio"] or "").strip()
+        if len(bio) > 1000:
+            raise Invalid("bio: at most 1000 characters.")
+        cleaned["bio"] = bio
+    for field in ("subjects", "interests"):
+        if field in changes:
+            cleaned[field] = _clean_words(field, changes[field] or [])
+    if "age_groups" in changes:
+        groups = list(changes["age_groups"] or [])
+        bad = [g for g in groups if g not in AgeGroup.values]
+        if bad:
+            raise Invalid(f"age_groups: unknown {bad}; choose from {', '.join(AgeGroup.values)}.")
+        cleaned["age_groups"] = list(dict.fromkeys(groups))
+    if "languages" in changes:
+        cleaned["languages"] = clean_language_tags(changes["languages"] or [])
+
+    with transaction.atomic():
+        if "display_name" in cleaned:
+            user.display_name = cleaned.pop("display_name")
+            user.save(update_fields=["display_name"])
+        profile = profile_get_or_create(user=user)
+        for field, value in cleaned.items():
+            setattr(profile, field, value)
+        if cleaned:
+            profile.save(update_fields=list(cleaned))
+    return profile

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "community"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("communities/", views.directory, name="directory"),
+    path("c/<slug:slug>/", views.community_detail, name="detail"),
+    path("c/<slug:slug>/join/", views.community_join, name="join"),
+    path("c/<slug:slug>/leave/", views.community_leave, name="leave"),
+    path("c/<slug:slug>/rooms/<int:room_id>/", views.room_detail, name="room"),
+    path("me/profile/", views.profile_edit, name="profile"),
+]

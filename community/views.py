@@ -1,0 +1,172 @@
+"""Web pages. Each view parses, authorises, calls one service or selector, renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_countries import countries
+
+from facilitators.permissions import can_post, can_read_rooms
+
+from . import selectors, services
+from .errors import Forbidden, KringError, NotFound
+from .forms import ProfileForm
+from .models import CommunityKind
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("community:directory")
+    return render(request, "community/home.html")
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind") or None
+    country = request.GET.get("country") or None
+    q = (request.GET.get("q") or "").strip()[:100] or None
+    if kind not in CommunityKind.values:
+        kind = None
+    communities = selectors.community_list(user=request.user, kind=kind, country=country, q=q)
+    return render(
+        request,
+        "community/directory.html",
+        {
+            "communities": communities,
+            "kinds": CommunityKind.choices,
+            "countries": list(countries),
+            "filters": {"kind": kind or "", "country": country or "", "q": q or ""},
+        },
+    )
+
+
+def _community_or_404(request: HttpRequest, slug: str) -> Any:
+    try:
+        return selectors.community_get(slug=slug, user=request.user)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+
+
+@login_required
+def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community_or_404(request, slug)
+    return render(
+        request,
+        "community/community.html",
+        {
+            "community": community,
+            "rooms": selectors.room_list(community=community, user=request.user),
+            "can_read": can_read_rooms.test(request.user, community),
+        },
+    )
+
+
+@login_required
+@require_POST
+def community_join(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community_or_404(request, slug)
+    try:
+        membership = services.membership_join(user=request.user, community=community)
+    except KringError as exc:
+        messages.error(request, exc.detail)
+    else:
+        if membership.state == "pending":
+            messages.info(request, _("Your request to join was sent to the facilitators."))
+        else:
+            messages.success(request, _("Welcome to %(name)s!") % {"name": community.name})
+    return redirect("community:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community_or_404(request, slug)
+    try:
+        services.membership_leave(user=request.user, community=community)
+    except KringError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.info(request, _("You left %(name)s.") % {"name": community.name})
+    return redirect("community:detail", slug=slug)
+
+
+@login_required
+def room_detail(request: HttpRequest, slug: str, room_id: int) -> HttpResponse:
+    community = _community_or_404(request, slug)
+    try:
+        room = selectors.room_for_reader(user=request.user, room_id=room_id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    except Forbidden:
+        messages.info(request, _("Join this community to take part in its rooms."))
+        return redirect("community:detail", slug=slug)
+    if room.community_id != community.pk:
+        return redirect("community:room", slug=room.community.slug, room_id=room.pk)
+    return render(
+        request,
+        "community/room.html",
+        {
+            "community": community,
+            "room": room,
+            "rooms": selectors.room_list(community=community, user=request.user),
+            "can_post": can_post.test(request.user, community),
+            "max_length": settings.KRING_MAX_MESSAGE_LENGTH,
+            "strings": _room_strings(),
+        },
+    )
+
+
+def _room_strings() -> dict[str, str]:
+    """Texts the room page's script shows, translated here so the script stays plain."""
+    return {
+        "connected": _("Live"),
+        "connecting": _("Connecting…"),
+        "reconnecting": _("Connection lost, reconnecting…"),
+        "typing": _("is typing…"),
+        "reply": _("Reply"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "deleted": _("This message was deleted."),
+        "edited": _("edited"),
+        "replyingTo": _("Replying to"),
+        "confirmDelete": _("Delete this message?"),
+        "sending": _("sending…"),
+        "failed": _("not sent"),
+        "gap": _("Some older messages are not shown; scroll up to load them."),
+    }
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = services.profile_get_or_create(user=request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.profile_update(user=request.user, **form.changes())
+            except KringError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, _("Your profile was saved."))
+                return redirect("community:profile")
+    else:
+        form = ProfileForm(
+            initial={
+                "display_name": request.user.display_name,
+                "country": profile.country.code or "",
+                "school": profile.school,
+                "subjects": ", ".join(profile.subjects),
+                "age_groups": profile.age_groups,
+                "languages": ", ".join(profile.languages),
+                "interests": ", ".join(profile.interests),
+                "bio": profile.bio,
+            }
+        )
+    return render(request, "community/profile.html", {"form": form})

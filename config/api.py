@@ -1,0 +1,81 @@
+"""The JSON API root: authentication and the one place errors are shaped.
+
+Accepts allauth's session cookie (with CSRF on unsafe methods) or the ``X-Session-Token``
+header of allauth's headless app API. Every error is ``{"error": code, "detail": text}``.
+"""
+
+from __future__ import annotations
+
+from allauth.headless.contrib.ninja.security import XSessionTokenAuth
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import SessionAuth
+
+from community.api import router as community_router
+from community.api import router_me
+from community.errors import KringError
+
+api = NinjaAPI(
+    title="Kring API",
+    version="1",
+    description=(
+        "Communities, rooms and history for Kring. Real-time traffic goes over the WebSocket "
+        "at /ws/ (see docs/protocol.md)."
+    ),
+    auth=[XSessionTokenAuth(), SessionAuth(csrf=True)],
+    urls_namespace="api",
+)
+api.add_router("/", community_router)
+api.add_router("/", router_me)
+
+
+def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:
+    return api.create_response(request, {"error": code, "detail": detail}, status=status)
+
+
+@api.exception_handler(KringError)
+def _kring_error(request: HttpRequest, exc: KringError) -> HttpResponse:
+    response = _error(request, exc.status, exc.code, exc.detail)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(int(retry_after) + 1)
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request, 401, "unauthorized", "Sign in first (session cookie or X-Session-Token)."
+    )
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "rate_limited",
+}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = []
+    for error in exc.errors[:5]:
+        location = ".".join(str(part) for part in error.get("loc", ()))
+        problems.append(f"{location}: {error.get('msg', 'invalid')}")
+    return _error(request, 400, "bad_request", "; ".join(problems) or "Invalid request.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", str(exc) or "Not found.")

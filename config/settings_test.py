@@ -1,0 +1,22 @@
+"""Test settings: the real settings plus what makes tests fast and isolated.
+
+The environment still decides the database and channel layer, so the same suite runs on the
+embedded default and, in CI, against PostgreSQL + Redis.
+"""
+
+from .settings import *  # noqa: F403
+from .settings import BASE_DIR, DATABASES
+
+# A fixed secret so the daphne processes started by end-to-end tests share sessions with
+# the test process.
+SECRET_KEY = "kring-tests-only-secret-key-not-for-production-use-0123456789"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_RATE_LIMITS = False
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not SQLite's shared-memory test database: end-to-end tests start daphne in a
+    # separate process that must open the same database, and concurrent writers need real
+    # file locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-kring.sqlite3")}

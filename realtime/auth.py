@@ -1,0 +1,81 @@
+"""Who is on the other end of a WebSocket handshake.
+
+* Browsers authenticate with the session cookie. Browsers always send ``Origin``; it must be
+  one of our hosts, or a page on another site could open a socket with the teacher's cookie
+  (cross-site WebSocket hijacking). A cookie without an ``Origin`` is ignored.
+* App clients send allauth's ``X-Session-Token`` header, which a web page cannot set, and may
+  send no ``Origin`` at all.
+
+Anything else is anonymous, and the consumer refuses anonymous handshakes.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+from urllib.parse import urlsplit
+
+from allauth.core.internal.sessionkit import get_session_user
+from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+from channels.db import database_sync_to_async
+from channels.security.websocket import WebsocketDenier
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port, validate_host
+
+
+def origin_allowed(origin: str) -> bool:
+    if origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False
+    domain, _port = split_domain_port(parts.netloc)
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+
+def _session_from_cookie(session_key: str) -> SessionBase:
+    engine = import_module(settings.SESSION_ENGINE)
+    return engine.SessionStore(session_key=session_key)
+
+
+@database_sync_to_async
+def _user_from_cookie(session_key: str) -> tuple[Any, str | None]:
+    session = _session_from_cookie(session_key)
+    user = get_session_user(session)
+    return user, session.session_key
+
+
+@database_sync_to_async
+def _user_from_token(token: str) -> tuple[Any, str | None]:
+    found = authenticate_by_x_session_token(token)
+    if not found:
+        return None, None
+    user, session = found
+    return user, session.session_key
+
+
+class SessionOrTokenAuthMiddleware:
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        headers = {name.lower(): value for name, value in scope.get("headers", [])}
+        origin = headers.get(b"origin")
+        if origin is not None and not origin_allowed(origin.decode("latin1")):
+            return await WebsocketDenier()(scope, receive, send)
+
+        user, session_key = None, None
+        token = headers.get(b"x-session-token")
+        if token:
+            user, session_key = await _user_from_token(token.decode("latin1"))
+        elif origin is not None and b"cookie" in headers:
+            cookies = parse_cookie(headers[b"cookie"].decode("latin1"))
+            cookie_session = cookies.get(settings.SESSION_COOKIE_NAME)
+            if cookie_session:
+                user, session_key = await _user_from_cookie(cookie_session)
+
+        scope = dict(scope, user=user or AnonymousUser(), session_key=session_key)
+        return await self.inner(scope, receive, send)

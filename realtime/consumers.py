@@ -1,0 +1,176 @@
+"""The one WebSocket a client opens (``/ws/``): parse, authorise, call a service, answer.
+
+No business rules live here; services decide and raise domain errors, which become error
+frames in one place (``receive``). A bad frame never closes the socket and never writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError
+
+from community import selectors, services
+from community.errors import Forbidden, KringError, TooLarge
+
+from .envelopes import (
+    AuthorOut,
+    ErrorFrame,
+    PongFrame,
+    ReadFrame,
+    TypingFrame,
+    UnsubscribedFrame,
+    ack_frame,
+    encode,
+)
+from .frames import (
+    ClientFrame,
+    Delete,
+    Edit,
+    FrameError,
+    Ping,
+    Post,
+    Read,
+    Subscribe,
+    Typing,
+    Unsubscribe,
+    parse_frame,
+)
+from .hub import get_hub
+
+logger = logging.getLogger(__name__)
+
+
+class KringConsumer(AsyncWebsocketConsumer):
+    # No per-socket layer channel: room and user messages reach this socket through the
+    # process's hub (realtime.hub), one layer message per process instead of per socket.
+    channel_layer_alias = "__kring_hub_only__"
+
+    user: Any
+    user_id: int
+    user_name: str
+    rooms: set[int]
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close()  # before accept: the handshake is refused with 403
+            return
+        self.user = user
+        self.user_id = user.pk
+        self.user_name = str(user.public_name)
+        self.rooms = set()
+        self._typing_sent: dict[int, float] = {}
+        self.hub = get_hub()
+        await self.accept()
+        await self.hub.register(self)
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "hub"):
+            await self.hub.unregister(self)
+
+    async def send_text(self, text: str) -> None:
+        await self.base_send({"type": "websocket.send", "text": text})
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        ref = None
+        try:
+            if text_data is None:
+                raise FrameError("Send JSON as text frames; binary frames are not supported.")
+            if len(text_data) > settings.KRING_MAX_FRAME_BYTES:
+                raise FrameError(
+                    f"Frames can be at most {settings.KRING_MAX_FRAME_BYTES} bytes.",
+                    code="too_large",
+                )
+            frame = parse_frame(text_data)
+            ref = frame.ref
+            await self._handlers[type(frame)](self, frame)
+        except FrameError as exc:
+            await self._send_error(exc.code, exc.detail, exc.ref)
+        except KringError as exc:
+            await self._send_error(exc.code, exc.detail, ref)
+        except DatabaseError:
+            logger.exception("database error while handling a frame")
+            await self._send_error(
+                "unavailable", "The server could not store this; nothing was saved. Retry.", ref
+            )
+
+    async def _send_error(self, code: str, detail: str, ref: str | None) -> None:
+        await self.send_text(encode(ErrorFrame(code=code, detail=detail, ref=ref)))  # type: ignore[arg-type]
+
+    # --- handlers, one per client frame type ---------------------------------------------------
+
+    async def _subscribe(self, frame: Subscribe) -> None:
+        if (
+            frame.room not in self.rooms
+            and len(self.rooms) >= settings.KRING_MAX_SUBSCRIPTIONS_PER_SOCKET
+        ):
+            raise TooLarge(
+                f"A socket can follow at most {settings.KRING_MAX_SUBSCRIPTIONS_PER_SOCKET} rooms."
+            )
+        await database_sync_to_async(selectors.room_for_reader)(user=self.user, room_id=frame.room)
+        await self.hub.subscribe(self, frame.room, frame.since, frame.ref)
+
+    async def _unsubscribe(self, frame: Unsubscribe) -> None:
+        await self.hub.unsubscribe(self, frame.room)
+        await self.send_text(encode(UnsubscribedFrame(room=frame.room, ref=frame.ref)))
+
+    async def _post(self, frame: Post) -> None:
+        event, _created = await database_sync_to_async(services.message_post)(
+            room_id=frame.room,
+            author=self.user,
+            body=frame.body,
+            reply_to_id=frame.reply_to,
+            ref=frame.ref,
+        )
+        await self.send_text(encode(ack_frame(event, frame.ref)))
+
+    async def _edit(self, frame: Edit) -> None:
+        event = await database_sync_to_async(services.message_edit)(
+            actor=self.user, message_id=frame.message, body=frame.body
+        )
+        await self.send_text(encode(ack_frame(event, frame.ref)))
+
+    async def _delete(self, frame: Delete) -> None:
+        event = await database_sync_to_async(services.message_delete)(
+            actor=self.user, message_id=frame.message
+        )
+        await self.send_text(encode(ack_frame(event, frame.ref)))
+
+    async def _typing(self, frame: Typing) -> None:
+        if frame.room not in self.rooms:
+            raise Forbidden("Subscribe to a room before sending typing notices to it.")
+        now = time.monotonic()
+        if now - self._typing_sent.get(frame.room, 0.0) < settings.KRING_TYPING_INTERVAL_SECONDS:
+            return  # throttled silently: typing notices are best effort
+        self._typing_sent[frame.room] = now
+        typing = TypingFrame(room=frame.room, user=AuthorOut(id=self.user_id, name=self.user_name))
+        await self.hub.publish_typing(frame.room, encode(typing))
+
+    async def _read(self, frame: Read) -> None:
+        marker, unread = await database_sync_to_async(services.read_mark)(
+            user=self.user, room_id=frame.room, seq=frame.seq
+        )
+        await self.send_text(
+            encode(ReadFrame(room=frame.room, seq=marker, unread=unread, ref=frame.ref))
+        )
+
+    async def _ping(self, frame: Ping) -> None:
+        await self.send_text(encode(PongFrame(ref=frame.ref)))
+
+    _handlers: dict[type[ClientFrame], Callable[[Any, Any], Awaitable[None]]] = {
+        Subscribe: _subscribe,
+        Unsubscribe: _unsubscribe,
+        Post: _post,
+        Edit: _edit,
+        Delete: _delete,
+        Typing: _typing,
+        Read: _read,
+        Ping: _ping,
+    }

@@ -1,0 +1,192 @@
+"""Every frame the server sends, built here and nowhere else (documented in docs/protocol.md).
+
+The models double as the JSON API's response schemas, so ``GET /api/rooms/{id}/events``
+returns exactly the frames a socket receives. ``encode`` produces the wire text once; the
+fan-out writes that same text to every local socket of a room.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from community.models import RoomEvent
+
+DELETED_USER_NAME = "Deleted user"
+REPLY_EXCERPT_LENGTH = 140
+
+
+class Frame(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class AuthorOut(BaseModel):
+    id: int | None
+    name: str
+
+
+class ReplyPreviewOut(BaseModel):
+    id: int
+    author: AuthorOut
+    excerpt: str
+
+
+class EventOut(BaseModel):
+    id: int
+    kind: str
+    author: AuthorOut
+    body: str
+    html: str
+    # For replies: the message replied to, with a short excerpt so clients can show it
+    # without having that message loaded.
+    reply_to: int | None = None
+    reply_preview: ReplyPreviewOut | None = None
+    # For edit/delete events: the message they change.
+    message: int | None = None
+    created_at: datetime
+    edited_at: datetime | None = None
+    deleted: bool = False
+
+
+class EventFrame(Frame):
+    type: Literal["event"] = "event"
+    room: int
+    seq: int
+    event: EventOut
+
+
+class AckFrame(Frame):
+    """The answer to post/edit/delete: the stored event, with the client's ref."""
+
+    type: Literal["ack"] = "ack"
+    room: int
+    seq: int
+    event: EventOut
+    ref: str | None = None
+
+
+class SubscribedFrame(Frame):
+    type: Literal["subscribed"] = "subscribed"
+    room: int
+    seq: int
+    presence: list[int]
+    # The same people with their names, so a client can show who is here right away.
+    presence_users: list[AuthorOut]
+    ref: str | None = None
+
+
+class UnsubscribedFrame(Frame):
+    type: Literal["unsubscribed"] = "unsubscribed"
+    room: int
+    ref: str | None = None
+
+
+class GapFrame(Frame):
+    type: Literal["gap"] = "gap"
+    room: int
+    # Inclusive seq range the client must page over HTTP ("from" is a Python keyword).
+    from_: int = Field(alias="from")
+    to: int
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+
+class TypingFrame(Frame):
+    type: Literal["typing"] = "typing"
+    room: int
+    user: AuthorOut
+
+
+class PresenceFrame(Frame):
+    type: Literal["presence"] = "presence"
+    room: int
+    user: AuthorOut
+    state: Literal["join", "leave"]
+
+
+class ReadFrame(Frame):
+    type: Literal["read"] = "read"
+    room: int
+    seq: int
+    unread: int
+    ref: str | None = None
+
+
+class RemovedFrame(Frame):
+    type: Literal["removed"] = "removed"
+    community: str
+    rooms: list[int]
+    reason: str
+
+
+class PongFrame(Frame):
+    type: Literal["pong"] = "pong"
+    ref: str | None = None
+
+
+class ErrorFrame(Frame):
+    type: Literal["error"] = "error"
+    code: Literal[
+        "bad_request",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "rate_limited",
+        "too_large",
+        "unavailable",
+    ]
+    detail: str
+    ref: str | None = None
+
+
+def encode(frame: Frame) -> str:
+    """Wire text of a frame, encoded once however many sockets receive it."""
+    return frame.model_dump_json(exclude_none=_exclude_none_for(frame), by_alias=True)
+
+
+def _exclude_none_for(frame: Frame) -> bool:
+    # Event payloads keep their nulls (reply_to: null is information); frames only drop an
+    # absent ref.
+    return not isinstance(frame, EventFrame | AckFrame)
+
+
+def author_out(user: Any) -> AuthorOut:
+    if user is None:
+        return AuthorOut(id=None, name=DELETED_USER_NAME)
+    return AuthorOut(id=user.pk, name=str(user.public_name))
+
+
+def event_out(event: RoomEvent) -> EventOut:
+    """The payload of one stored room event. Needs ``author`` and ``reply_to__author`` loaded
+    (the selectors do this) to avoid a query per event."""
+    reply_preview = None
+    reply = event.reply_to if event.reply_to_id else None
+    if reply is not None:
+        excerpt = "" if reply.deleted_at else reply.body[:REPLY_EXCERPT_LENGTH]
+        reply_preview = ReplyPreviewOut(
+            id=reply.pk, author=author_out(reply.author), excerpt=excerpt
+        )
+    return EventOut(
+        id=event.pk,
+        kind=event.kind,
+        author=author_out(event.author),
+        body=event.body,
+        html=event.html,
+        reply_to=event.reply_to_id,
+        reply_preview=reply_preview,
+        message=event.target_id,
+        created_at=event.created_at,
+        edited_at=event.edited_at,
+        deleted=event.deleted_at is not None,
+    )
+
+
+def event_frame(event: RoomEvent) -> EventFrame:
+    return EventFrame(room=event.room_id, seq=event.seq, event=event_out(event))
+
+
+def ack_frame(event: RoomEvent, ref: str | None) -> AckFrame:
+    return AckFrame(room=event.room_id, seq=event.seq, event=event_out(event), ref=ref)

@@ -1,0 +1,81 @@
+"""Emitting events: the only way services tell open sockets that something happened.
+
+The database is the truth and the channel layer is a doorbell: every function here schedules
+its send with ``transaction.on_commit``, so a write that rolls back never reaches a socket,
+and a doorbell that is lost (the layer is at-most-once) is recovered by the hub's gap filling
+or the client's resume from its last seq.
+
+Messages on the layer go to *groups* that the per-process hub (``realtime.hub``) joins: one
+message per process, never one per socket. Frames are encoded here, once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from .envelopes import Frame, RemovedFrame, encode, event_frame
+
+if TYPE_CHECKING:
+    from community.models import RoomEvent
+
+logger = logging.getLogger(__name__)
+
+
+def room_group(room_id: int) -> str:
+    return f"room.{room_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def _group_send(group: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:
+        # The write is committed; clients recover it by resume. Never fail the caller.
+        logger.exception("group_send to %s failed", group)
+
+
+def send_on_commit(group: str, message: dict[str, Any]) -> None:
+    """Send ``message`` to ``group`` once the current transaction commits."""
+    transaction.on_commit(lambda: _group_send(group, message))
+
+
+def room_event_on_commit(event: RoomEvent) -> None:
+    """Broadcast a stored room event to every socket subscribed to its room."""
+    send_on_commit(
+        room_group(event.room_id),
+        {
+            "type": "room.event",
+            "room": event.room_id,
+            "seq": event.seq,
+            "text": encode(event_frame(event)),
+        },
+    )
+
+
+def user_frame_on_commit(user_id: int, frame: Frame) -> None:
+    """Send a frame to every open socket of one user (read markers, later notifications)."""
+    send_on_commit(
+        user_group(user_id), {"type": "user.frame", "user": user_id, "text": encode(frame)}
+    )
+
+
+def user_removed_on_commit(
+    user_id: int, *, community_slug: str, room_ids: list[int], reason: str
+) -> None:
+    """Unsubscribe every open socket of ``user_id`` from ``room_ids`` and tell it why."""
+    frame = RemovedFrame(community=community_slug, rooms=room_ids, reason=reason)
+    send_on_commit(
+        user_group(user_id),
+        {"type": "user.removed", "user": user_id, "rooms": room_ids, "text": encode(frame)},
+    )

@@ -1,0 +1,122 @@
+"""Frames a client may send, validated with pydantic (documented in docs/protocol.md).
+
+Strict types: ``"room": "5"`` is a bad request, not room 5. Unknown extra keys are ignored so
+newer clients keep working with older servers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
+
+Ref = Annotated[StrictStr, Field(max_length=64)]
+Id = Annotated[StrictInt, Field(ge=1)]
+Seq = Annotated[StrictInt, Field(ge=0)]
+
+
+class ClientFrame(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    ref: Ref | None = None
+
+
+class Subscribe(ClientFrame):
+    type: Literal["subscribe"]
+    room: Id
+    since: Seq | None = None
+
+
+class Unsubscribe(ClientFrame):
+    type: Literal["unsubscribe"]
+    room: Id
+
+
+class Post(ClientFrame):
+    type: Literal["post"]
+    room: Id
+    body: StrictStr
+    reply_to: Id | None = None
+
+
+class Edit(ClientFrame):
+    type: Literal["edit"]
+    message: Id
+    body: StrictStr
+
+
+class Delete(ClientFrame):
+    type: Literal["delete"]
+    message: Id
+
+
+class Typing(ClientFrame):
+    type: Literal["typing"]
+    room: Id
+
+
+class Read(ClientFrame):
+    type: Literal["read"]
+    room: Id
+    seq: Seq
+
+
+class Ping(ClientFrame):
+    type: Literal["ping"]
+
+
+AnyFrame = Annotated[
+    Subscribe | Unsubscribe | Post | Edit | Delete | Typing | Read | Ping,
+    Field(discriminator="type"),
+]
+_frame_adapter: TypeAdapter[AnyFrame] = TypeAdapter(AnyFrame)
+FRAME_TYPES = ("subscribe", "unsubscribe", "post", "edit", "delete", "typing", "read", "ping")
+
+
+class FrameError(Exception):
+    """A frame that cannot be acted on; ``ref`` is echoed when the client sent a valid one."""
+
+    def __init__(self, detail: str, ref: str | None = None, code: str = "bad_request") -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.ref = ref
+        self.code = code
+
+
+def parse_frame(text: str) -> ClientFrame:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise FrameError("Frames must be JSON objects.") from None
+    if not isinstance(data, dict):
+        raise FrameError("Frames must be JSON objects.")
+    ref = data.get("ref")
+    ref = ref if isinstance(ref, str) and len(ref) <= 64 else None
+    frame_type = data.get("type")
+    if not isinstance(frame_type, str):
+        raise FrameError("Every frame needs a string 'type'.", ref)
+    if frame_type not in FRAME_TYPES:
+        raise FrameError(
+            f"Unknown frame type '{frame_type[:40]}'; expected one of {', '.join(FRAME_TYPES)}.",
+            ref,
+        )
+    try:
+        return _frame_adapter.validate_python(data)
+    except ValidationError as exc:
+        raise FrameError(_describe(exc), ref) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False)[:3]:
+        location = ".".join(str(p) for p in error["loc"][1:]) or "frame"
+        parts.append(f"{location}: {error['msg']}")
+    return "; ".join(parts)

@@ -1,0 +1,287 @@
+/* The room page: history, live messages, replies, edits, presence, typing and read state. */
+(function () {
+  "use strict";
+
+  const root = document.getElementById("room");
+  if (!root) return;
+  const roomId = Number(root.dataset.room);
+  const me = Number(root.dataset.user);
+  const historyBase = root.dataset.historyUrl;
+  const strings = JSON.parse(document.getElementById("room-i18n").textContent);
+  const list = document.getElementById("messages");
+  const statusEl = document.getElementById("status");
+  const typingEl = document.getElementById("typing");
+  const presenceEl = document.getElementById("presence");
+  const olderButton = document.getElementById("older");
+  const composer = document.getElementById("composer");
+  const bodyInput = document.getElementById("body");
+  const replyingEl = document.getElementById("replying");
+
+  const messages = new Map(); // message id -> <li>
+  const present = new Map(); // user id -> name
+  const typers = new Map(); // user id -> {name, until}
+  let oldestSeq = null;
+  let replyTo = null;
+  let lastTypingSent = 0;
+  let readTimer = null;
+
+  const wsScheme = location.protocol === "https:" ? "wss://" : "ws://";
+  const client = new KringClient({
+    url: wsScheme + location.host + root.dataset.wsPath,
+    historyUrl: (room) => "/api/rooms/" + room + "/events",
+    onStatus: (state) => {
+      statusEl.dataset.state = state;
+      statusEl.textContent = strings[state] || state;
+    },
+    onEvent: (frame) => {
+      applyEvent(frame);
+      scheduleRead();
+    },
+    onFrame: handleFrame,
+  });
+
+  function formatTime(iso) {
+    const date = new Date(iso);
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function renderMessage(event, seq) {
+    const item = el("li", "message");
+    item.id = "m" + event.id;
+    item.dataset.seq = seq;
+    item.dataset.id = event.id;
+    if (event.author.id === me) item.classList.add("mine");
+    const head = el("div", "message-head");
+    head.append(el("strong", "author", event.author.name));
+    const time = el("time", "time", formatTime(event.created_at));
+    time.dateTime = event.created_at;
+    head.append(time);
+    const edited = el("span", "edited", event.edited_at ? "(" + strings.edited + ")" : "");
+    head.append(edited);
+    item.append(head);
+    if (event.reply_preview) {
+      const quote = el("a", "reply-quote");
+      quote.href = "#m" + event.reply_preview.id;
+      quote.textContent = event.reply_preview.author.name + ": " + event.reply_preview.excerpt;
+      item.append(quote);
+    }
+    const body = el("div", "body");
+    item.append(body);
+    setBody(item, event);
+    const actions = el("div", "actions");
+    if (composer) actions.append(actionButton(strings.reply, () => startReply(event)));
+    if (event.author.id === me) {
+      actions.append(actionButton(strings.edit, () => startEdit(event.id)));
+      actions.append(actionButton(strings.delete, () => {
+        if (confirm(strings.confirmDelete)) client.remove(event.id);
+      }));
+    }
+    item.append(actions);
+    return item;
+  }
+
+  function setBody(item, event) {
+    const body = item.querySelector(".body");
+    if (event.deleted) {
+      item.classList.add("deleted");
+      body.textContent = strings.deleted;
+      const actions = item.querySelector(".actions");
+      if (actions) actions.remove();
+    } else {
+      // `html` is rendered from Markdown and sanitised by the server (nh3).
+      body.innerHTML = event.html;
+      item.dataset.body = event.body;
+    }
+  }
+
+  function actionButton(label, onClick) {
+    const button = el("button", "linklike", label);
+    button.type = "button";
+    button.addEventListener("click", onClick);
+    return button;
+  }
+
+  function insertOrdered(item) {
+    const seq = Number(item.dataset.seq);
+    let before = null;
+    for (const child of list.children) {
+      if (Number(child.dataset.seq) > seq) { before = child; break; }
+    }
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+    list.insertBefore(item, before);
+    if (!before && atBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  function applyEvent(frame) {
+    const event = frame.event;
+    if (oldestSeq === null || frame.seq < oldestSeq) oldestSeq = frame.seq;
+    if (event.kind === "message") {
+      if (messages.has(event.id)) return;
+      const item = renderMessage(event, frame.seq);
+      messages.set(event.id, item);
+      insertOrdered(item);
+    } else if (event.kind === "edit") {
+      const item = messages.get(event.message);
+      if (item) {
+        setBody(item, { html: event.html, body: event.body, deleted: false });
+        item.querySelector(".edited").textContent = "(" + strings.edited + ")";
+      }
+    } else if (event.kind === "delete") {
+      const item = messages.get(event.message);
+      if (item) setBody(item, { deleted: true });
+    }
+    typers.delete(event.author.id);
+    renderTyping();
+  }
+
+  function handleFrame(frame) {
+    if (frame.type === "subscribed") {
+      present.clear();
+      for (const user of frame.presence_users || []) present.set(user.id, user.name);
+      renderPresence();
+    } else if (frame.type === "presence" && frame.room === roomId) {
+      if (frame.state === "join") present.set(frame.user.id, frame.user.name);
+      else present.delete(frame.user.id);
+      renderPresence();
+    } else if (frame.type === "typing" && frame.room === roomId && frame.user.id !== me) {
+      typers.set(frame.user.id, { name: frame.user.name, until: Date.now() + 4000 });
+      renderTyping();
+    } else if (frame.type === "ack") {
+      const pendingItem = document.querySelector('[data-ref="' + frame.ref + '"]');
+      if (pendingItem) pendingItem.remove();
+    } else if (frame.type === "error") {
+      const pendingItem = frame.ref && document.querySelector('[data-ref="' + frame.ref + '"]');
+      if (pendingItem) {
+        pendingItem.classList.add("failed");
+        pendingItem.querySelector(".time").textContent = strings.failed + ": " + frame.detail;
+      } else {
+        flash(frame.detail);
+      }
+    } else if (frame.type === "removed" && frame.rooms.includes(roomId)) {
+      flash(frame.reason);
+      if (composer) composer.hidden = true;
+    } else if (frame.type === "gap" && frame.room === roomId) {
+      flash(strings.gap);
+    }
+  }
+
+  function flash(text) {
+    const note = el("li", "system", text);
+    note.dataset.seq = Number.MAX_SAFE_INTEGER;
+    list.append(note);
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function renderPresence() {
+    presenceEl.replaceChildren();
+    for (const [id, name] of present) {
+      presenceEl.append(el("li", id === me ? "me" : "", name));
+    }
+  }
+
+  function renderTyping() {
+    const now = Date.now();
+    const names = [];
+    for (const [id, typer] of typers) {
+      if (typer.until < now) typers.delete(id);
+      else names.push(typer.name);
+    }
+    typingEl.textContent = names.length ? names.join(", ") + " " + strings.typing : "";
+  }
+  setInterval(renderTyping, 1000);
+
+  function scheduleRead() {
+    if (readTimer || document.hidden) return;
+    readTimer = setTimeout(() => {
+      readTimer = null;
+      const seq = client.rooms.get(roomId);
+      if (seq) client.read(roomId, seq);
+    }, 1000);
+  }
+  document.addEventListener("visibilitychange", scheduleRead);
+
+  function startReply(event) {
+    replyTo = event.id;
+    replyingEl.hidden = false;
+    replyingEl.querySelector("span").textContent =
+      strings.replyingTo + " " + event.author.name + ": " + (event.body || "").slice(0, 80);
+    bodyInput.focus();
+  }
+
+  function cancelReply() {
+    replyTo = null;
+    if (replyingEl) replyingEl.hidden = true;
+  }
+
+  function startEdit(id) {
+    const item = messages.get(id);
+    const text = prompt(strings.edit, item.dataset.body || "");
+    if (text !== null && text.trim()) client.edit(id, text);
+  }
+
+  if (composer) {
+    composer.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const text = bodyInput.value.trim();
+      if (!text) return;
+      const ref = client.post(roomId, text, replyTo);
+      const pendingItem = el("li", "message mine pending");
+      pendingItem.dataset.ref = ref;
+      pendingItem.dataset.seq = Number.MAX_SAFE_INTEGER;
+      const head = el("div", "message-head");
+      head.append(el("strong", "author", strings.sending));
+      head.append(el("span", "time", ""));
+      pendingItem.append(head, el("div", "body", text));
+      list.append(pendingItem);
+      list.scrollTop = list.scrollHeight;
+      bodyInput.value = "";
+      cancelReply();
+    });
+    bodyInput.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey) {
+        e.preventDefault();
+        composer.requestSubmit();
+      }
+    });
+    bodyInput.addEventListener("input", () => {
+      const now = Date.now();
+      if (now - lastTypingSent > 2500) {
+        lastTypingSent = now;
+        client.typing(roomId);
+      }
+    });
+    document.getElementById("cancel-reply").addEventListener("click", cancelReply);
+  }
+
+  async function loadPage(query) {
+    const response = await fetch(historyBase + query, { credentials: "same-origin" });
+    if (!response.ok) return [];
+    return response.json();
+  }
+
+  olderButton.addEventListener("click", async () => {
+    const frames = await loadPage("?before=" + oldestSeq + "&limit=50");
+    const top = list.scrollHeight - list.scrollTop;
+    for (const frame of frames) applyEvent(frame);
+    list.scrollTop = list.scrollHeight - top;
+    olderButton.hidden = frames.length < 50;
+  });
+
+  (async function start() {
+    const frames = await loadPage("?limit=50");
+    for (const frame of frames) applyEvent(frame);
+    olderButton.hidden = frames.length < 50;
+    list.scrollTop = list.scrollHeight;
+    const since = frames.length ? frames[frames.length - 1].seq : 0;
+    client.rooms.set(roomId, since);
+    client.connect();
+    scheduleRead();
+  })();
+})();

@@ -1,0 +1,228 @@
+"""Shared fixtures: data, authenticated sockets, and a real daphne process for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from channels.layers import channel_layers
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from realtime.auth import SessionOrTokenAuthMiddleware
+from realtime.routing import websocket_urlpatterns
+
+from .factories import PASSWORD, CommunityFactory, MembershipFactory, UserFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+IN_CI = bool(os.environ.get("CI"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> Iterator[None]:
+    # Each test gets its own event loop; a layer built on an earlier loop must not be reused.
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def session_token_for(user: Any) -> str:
+    """A logged-in session for ``user``; its key is also allauth's X-Session-Token."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+@dataclass
+class Member:
+    user: Any
+    token: str
+
+
+@pytest.fixture
+def community(db: Any) -> Any:
+    return CommunityFactory()
+
+
+@pytest.fixture
+def room(community: Any) -> Any:
+    return community.rooms.get(name="general")
+
+
+def make_member(community: Any, role: str = "member", state: str = "active", **user_fields: Any) -> Member:
+    user = UserFactory(**user_fields)
+    MembershipFactory(community=community, user=user, role=role, state=state)
+    return Member(user=user, token=session_token_for(user))
+
+
+@pytest.fixture
+def alice(community: Any) -> Member:
+    return make_member(community, display_name="Alice Anders")
+
+
+@pytest.fixture
+def bob(community: Any) -> Member:
+    return make_member(community, display_name="Bob Berg")
+
+
+def ws_application() -> Any:
+    return SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns))
+
+
+async def connect(token: str | None = None, headers: list[tuple[bytes, bytes]] | None = None) -> WebsocketCommunicator:
+    """An open communicator on /ws/ (token auth unless ``headers`` say otherwise)."""
+    all_headers = list(headers or [])
+    if token:
+        all_headers.append((b"x-session-token", token.encode()))
+    communicator = WebsocketCommunicator(ws_application(), "/ws/", headers=all_headers)
+    connected, _ = await communicator.connect()
+    assert connected, "handshake refused"
+    return communicator
+
+
+async def receive_until(communicator: WebsocketCommunicator, frame_type: str, timeout: float = 3) -> dict:
+    """Next frame of ``frame_type``, skipping others (presence, typing...)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no {frame_type} frame within {timeout}s")
+        frame = await communicator.receive_json_from(timeout=remaining)
+        if frame["type"] == frame_type:
+            return frame
+
+
+# --- a real daphne process ---------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url(settings_dict: dict[str, Any]) -> str:
+    engine = settings_dict["ENGINE"]
+    if engine.endswith("sqlite3"):
+        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
+    user = settings_dict.get("USER") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgres://{auth}{host}{port}/{settings_dict['NAME']}"
+
+
+@dataclass
+class LiveServer:
+    url: str
+    ws_url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-5000:]
+
+
+def start_daphne(env_overrides: dict[str, str] | None = None, log_name: str = "daphne") -> LiveServer:
+    from django.db import connection
+
+    port = _free_port()
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings_test",
+        DATABASE_URL=database_url(connection.settings_dict),
+        KRING_POSTS_PER_MINUTE="100000",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(env_overrides or {})
+    log_path = Path(f"/tmp/kring-test-{log_name}-{port}.log")
+    log = log_path.open("w")
+    frame_limit = str(settings.KRING_MAX_FRAME_BYTES)
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+            "--websocket-max-message-size", frame_limit,
+            "--websocket-max-frame-size", frame_limit,
+            "config.asgi:application",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    server = LiveServer(
+        url=f"http://127.0.0.1:{port}", ws_url=f"ws://127.0.0.1:{port}/ws/", process=process, log_path=log_path
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited early:\n{server.log()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"daphne did not become healthy:\n{server.log()}")
+
+
+def stop_daphne(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def daphne_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LiveServer]:
+    server = start_daphne()
+    yield server
+    stop_daphne(server)
+
+
+def http_json(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def login_over_http(server: LiveServer, email: str, password: str = PASSWORD) -> str:
+    """Sign in through allauth's headless app API, as a mobile client would."""
+    status, body = http_json(
+        "POST", f"{server.url}/_allauth/app/v1/auth/login", {"email": email, "password": password}
+    )
+    assert status == 200, body
+    return body["meta"]["session_token"]
