@@ -197,7 +197,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # WhiteNoise warns about a missing STATIC_ROOT when files are served from the finders instead.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at: ")
 # Embedded default serves static files straight from the source folders; production runs
 # collectstatic in the release step and sets STATIC_MANIFEST=1 for hashed, compressed files.
 WHITENOISE_USE_FINDERS = not env.bool("STATIC_MANIFEST", default=False)

@@ -151,7 +151,7 @@ class KringConsumer(AsyncWebsocketConsumer):
             return  # throttled silently: typing notices are best effort
         self._typing_sent[frame.room] = now
         typing = TypingFrame(room=frame.room, user=AuthorOut(id=self.user_id, name=self.user_name))
-        await self.hub.publish_typing(frame.room, encode(typing))
+        await self.hub.publish_typing(frame.room, self.user_id, encode(typing))
 
     async def _read(self, frame: Read) -> None:
         marker, unread = await database_sync_to_async(services.read_mark)(

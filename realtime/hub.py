@@ -275,9 +275,14 @@ class Hub:
         if not fanout.sockets:
             fanout.emptied_at = time.monotonic()
 
-    async def publish_typing(self, room_id: int, text: str) -> None:
+    async def publish_typing(self, room_id: int, user_id: int, text: str) -> None:
+        await self._publish_ephemeral(room_id, user_id, text)
+
+    async def _publish_ephemeral(self, room_id: int, user_id: int, text: str) -> None:
+        """Typing and presence: not stored, not sequenced, never echoed to their own user."""
         await self.layer.group_send(
-            room_group(room_id), {"type": "room.ephemeral", "room": room_id, "text": text}
+            room_group(room_id),
+            {"type": "room.ephemeral", "room": room_id, "user": user_id, "text": text},
         )
 
     async def _publish_presence(self, room_id: int, conn: Connection, state: str) -> None:
@@ -286,9 +291,7 @@ class Hub:
             user=AuthorOut(id=conn.user_id, name=conn.user_name),
             state=state,  # type: ignore[arg-type]
         )
-        await self.layer.group_send(
-            room_group(room_id), {"type": "room.ephemeral", "room": room_id, "text": encode(frame)}
-        )
+        await self._publish_ephemeral(room_id, conn.user_id, encode(frame))
 
     # --- delivery -----------------------------------------------------------------------------
 
@@ -324,7 +327,8 @@ class Hub:
     async def _on_room_ephemeral(self, message: dict[str, Any]) -> None:
         fanout = self.rooms.get(message["room"])
         if fanout is not None:
-            await _broadcast(fanout.sockets, message["text"])
+            sender = message.get("user")
+            await _broadcast({c for c in fanout.sockets if c.user_id != sender}, message["text"])
 
     async def _on_user_frame(self, message: dict[str, Any]) -> None:
         await _broadcast(self._user_sockets_for(message), message["text"])

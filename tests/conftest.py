@@ -32,6 +32,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_worker_thread_connections(django_db_setup: Any) -> Iterator[None]:
+    yield
+    # database_sync_to_async ran ORM calls on asgiref's shared worker thread; its connection
+    # must be closed before the test database can be dropped.
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_channel_layer() -> Iterator[None]:
     # Each test gets its own event loop; a layer built on an earlier loop must not be reused.
@@ -74,7 +85,9 @@ def room(community: Any) -> Any:
     return community.rooms.get(name="general")
 
 
-def make_member(community: Any, role: str = "member", state: str = "active", **user_fields: Any) -> Member:
+def make_member(
+    community: Any, role: str = "member", state: str = "active", **user_fields: Any
+) -> Member:
     user = UserFactory(**user_fields)
     MembershipFactory(community=community, user=user, role=role, state=state)
     return Member(user=user, token=session_token_for(user))
@@ -94,7 +107,9 @@ def ws_application() -> Any:
     return SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns))
 
 
-async def connect(token: str | None = None, headers: list[tuple[bytes, bytes]] | None = None) -> WebsocketCommunicator:
+async def connect(
+    token: str | None = None, headers: list[tuple[bytes, bytes]] | None = None
+) -> WebsocketCommunicator:
     """An open communicator on /ws/ (token auth unless ``headers`` say otherwise)."""
     all_headers = list(headers or [])
     if token:
@@ -105,7 +120,9 @@ async def connect(token: str | None = None, headers: list[tuple[bytes, bytes]] |
     return communicator
 
 
-async def receive_until(communicator: WebsocketCommunicator, frame_type: str, timeout: float = 3) -> dict:
+async def receive_until(
+    communicator: WebsocketCommunicator, frame_type: str, timeout: float = 3
+) -> dict:
     """Next frame of ``frame_type``, skipping others (presence, typing...)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -149,7 +166,9 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")[-5000:]
 
 
-def start_daphne(env_overrides: dict[str, str] | None = None, log_name: str = "daphne") -> LiveServer:
+def start_daphne(
+    env_overrides: dict[str, str] | None = None, log_name: str = "daphne"
+) -> LiveServer:
     from django.db import connection
 
     port = _free_port()
@@ -177,7 +196,10 @@ def start_daphne(env_overrides: dict[str, str] | None = None, log_name: str = "d
         stderr=subprocess.STDOUT,
     )  # fmt: skip
     server = LiveServer(
-        url=f"http://127.0.0.1:{port}", ws_url=f"ws://127.0.0.1:{port}/ws/", process=process, log_path=log_path
+        url=f"http://127.0.0.1:{port}",
+        ws_url=f"ws://127.0.0.1:{port}/ws/",
+        process=process,
+        log_path=log_path,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -209,9 +231,16 @@ def daphne_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Live
     stop_daphne(server)
 
 
-def http_json(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+def http_json(
+    method: str, url: str, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={"content-type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read() or b"null")

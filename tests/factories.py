@@ -20,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save(update_fields=["password"])
 
@@ -50,7 +50,7 @@ class CommunityFactory(factory.django.DjangoModelFactory):
     description = "A learning community for tests."
 
     @factory.post_generation
-    def general_room(obj, create, extracted, **kwargs):  # noqa: N805
+    def general_room(obj, create, extracted, **kwargs):
         if create:
             Room.objects.create(community=obj, name="general", topic="Everything")
 

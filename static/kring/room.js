@@ -9,6 +9,7 @@
   const historyBase = root.dataset.historyUrl;
   const strings = JSON.parse(document.getElementById("room-i18n").textContent);
   const list = document.getElementById("messages");
+  const outbox = document.getElementById("outbox"); // own posts until the server acks them
   const statusEl = document.getElementById("status");
   const typingEl = document.getElementById("typing");
   const presenceEl = document.getElementById("presence");
@@ -234,12 +235,11 @@
       const ref = client.post(roomId, text, replyTo);
       const pendingItem = el("li", "message mine pending");
       pendingItem.dataset.ref = ref;
-      pendingItem.dataset.seq = Number.MAX_SAFE_INTEGER;
       const head = el("div", "message-head");
       head.append(el("strong", "author", strings.sending));
       head.append(el("span", "time", ""));
       pendingItem.append(head, el("div", "body", text));
-      list.append(pendingItem);
+      outbox.append(pendingItem);
       list.scrollTop = list.scrollHeight;
       bodyInput.value = "";
       cancelReply();

@@ -44,7 +44,9 @@ def test_event_is_broadcast_only_after_commit(room, alice, django_capture_on_com
     assert len(callbacks) == 1
 
 
-def test_rolled_back_post_broadcasts_nothing_and_frees_its_seq(room, alice, django_capture_on_commit_callbacks):
+def test_rolled_back_post_broadcasts_nothing_and_frees_its_seq(
+    room, alice, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         try:
             with transaction.atomic():
@@ -58,8 +60,12 @@ def test_rolled_back_post_broadcasts_nothing_and_frees_its_seq(room, alice, djan
 
 
 def test_retried_post_with_same_ref_is_stored_once(room, alice):
-    first, created_first = services.message_post(room_id=room.pk, author=alice.user, body="hi", ref="abc")
-    again, created_again = services.message_post(room_id=room.pk, author=alice.user, body="hi", ref="abc")
+    first, created_first = services.message_post(
+        room_id=room.pk, author=alice.user, body="hi", ref="abc"
+    )
+    again, created_again = services.message_post(
+        room_id=room.pk, author=alice.user, body="hi", ref="abc"
+    )
     assert created_first and not created_again
     assert again.pk == first.pk and again.seq == first.seq
     assert RoomEvent.objects.count() == 1
@@ -110,7 +116,9 @@ def test_post_to_missing_room_is_not_found(alice):
 
 def test_reply_links_to_message_in_same_room(community, room, alice, bob):
     parent, _ = services.message_post(room_id=room.pk, author=alice.user, body="question?")
-    reply, _ = services.message_post(room_id=room.pk, author=bob.user, body="answer", reply_to_id=parent.pk)
+    reply, _ = services.message_post(
+        room_id=room.pk, author=bob.user, body="answer", reply_to_id=parent.pk
+    )
     assert reply.reply_to_id == parent.pk
     other = services.room_create(community=community, name="elsewhere")
     with pytest.raises(NotFound):

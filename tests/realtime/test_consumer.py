@@ -1,0 +1,322 @@
+"""The /ws/ consumer through channels' WebsocketCommunicator (real in-memory/Redis layer)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+
+from community import services
+from community.models import RoomEvent
+from tests.conftest import connect, make_member, receive_until, session_token_for, ws_application
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_anonymous_handshake_is_refused():
+    from channels.testing import WebsocketCommunicator
+
+    communicator = WebsocketCommunicator(ws_application(), "/ws/")
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_bad_token_is_refused():
+    from channels.testing import WebsocketCommunicator
+
+    communicator = WebsocketCommunicator(
+        ws_application(), "/ws/", headers=[(b"x-session-token", b"forged")]
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_cookie_auth_needs_an_allowed_origin(alice):
+    from channels.testing import WebsocketCommunicator
+
+    cookie = (b"cookie", f"sessionid={alice.token}".encode())
+    for origin, expected in [
+        (b"http://127.0.0.1:8000", True),
+        (b"http://localhost", True),
+        (b"https://evil.example", False),
+        (None, False),  # a cookie without Origin is not a browser we trust: anonymous
+    ]:
+        headers = [cookie] + ([(b"origin", origin)] if origin else [])
+        communicator = WebsocketCommunicator(ws_application(), "/ws/", headers=headers)
+        connected, _ = await communicator.connect()
+        assert connected is expected, origin
+        await communicator.disconnect()
+
+
+async def test_token_with_foreign_origin_is_refused(alice):
+    from channels.testing import WebsocketCommunicator
+
+    headers = [(b"x-session-token", alice.token.encode()), (b"origin", b"https://evil.example")]
+    communicator = WebsocketCommunicator(ws_application(), "/ws/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_subscribe_post_and_receive_live(room, alice, bob):
+    a = await connect(alice.token)
+    b = await connect(bob.token)
+    await a.send_json_to({"type": "subscribe", "room": room.pk, "ref": "sub-a"})
+    subscribed = await receive_until(a, "subscribed")
+    assert subscribed == {
+        "type": "subscribed", "room": room.pk, "seq": 0, "presence": [alice.user.pk],
+        "presence_users": [{"id": alice.user.pk, "name": "Alice Anders"}], "ref": "sub-a",
+    }  # fmt: skip
+    await b.send_json_to({"type": "subscribe", "room": room.pk})
+    await receive_until(b, "subscribed")
+    presence = await receive_until(a, "presence")
+    assert (presence["user"]["id"], presence["state"]) == (bob.user.pk, "join")
+
+    await b.send_json_to({"type": "post", "room": room.pk, "body": "Hallo *allemaal*", "ref": "p1"})
+    # the poster gets the ack and, as a subscriber, the event itself (in either order)
+    got = {f["type"]: f for f in [await b.receive_json_from(), await b.receive_json_from()]}
+    ack, own = got["ack"], got["event"]
+    assert (ack["ref"], ack["seq"], ack["event"]["body"]) == ("p1", 1, "Hallo *allemaal*")
+    assert own["event"] == ack["event"] and "ref" not in own
+    live = await receive_until(a, "event")
+    assert live["seq"] == 1 and live["event"]["html"] == "<p>Hallo <em>allemaal</em></p>"
+    assert live["event"]["author"] == {"id": bob.user.pk, "name": "Bob Berg"}
+    await a.disconnect()
+    await b.disconnect()
+
+
+async def test_resume_with_since_replays_missed_events_once_in_order(room, alice, bob):
+    for i in range(5):
+        await database_sync_to_async(services.message_post)(
+            room_id=room.pk, author=bob.user, body=f"m{i}"
+        )
+    a = await connect(alice.token)
+    await a.send_json_to({"type": "subscribe", "room": room.pk, "since": 2})
+    assert (await a.receive_json_from())["type"] == "subscribed"
+    replayed = [await a.receive_json_from() for _ in range(3)]
+    assert [f["seq"] for f in replayed] == [3, 4, 5]
+    await database_sync_to_async(services.message_post)(
+        room_id=room.pk, author=bob.user, body="live"
+    )
+    assert (await receive_until(a, "event"))["seq"] == 6
+    assert await a.receive_nothing(timeout=0.2)
+    await a.disconnect()
+
+
+async def test_resume_beyond_the_maximum_sends_a_gap(room, alice, bob, settings):
+    settings.KRING_RESUME_MAX_EVENTS = 3
+    for i in range(10):
+        await database_sync_to_async(services.message_post)(
+            room_id=room.pk, author=bob.user, body=f"m{i}"
+        )
+    a = await connect(alice.token)
+    await a.send_json_to({"type": "subscribe", "room": room.pk, "since": 1})
+    assert (await a.receive_json_from())["seq"] == 10
+    assert await a.receive_json_from() == {"type": "gap", "room": room.pk, "from": 2, "to": 7}
+    assert [(await a.receive_json_from())["seq"] for _ in range(3)] == [8, 9, 10]
+    await a.disconnect()
+
+
+async def test_retried_post_is_stored_once_and_answered_with_same_event(room, alice):
+    a = await connect(alice.token)
+    frame = {"type": "post", "room": room.pk, "body": "once", "ref": "retry-1"}
+    await a.send_json_to(frame)
+    first = await receive_until(a, "ack")
+    await a.send_json_to(frame)
+    second = await receive_until(a, "ack")
+    assert first["event"]["id"] == second["event"]["id"]
+    assert await database_sync_to_async(RoomEvent.objects.count)() == 1
+    await a.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("not json", "bad_request"),
+        ("[1, 2]", "bad_request"),
+        ('{"no": "type"}', "bad_request"),
+        ('{"type": "launch"}', "bad_request"),
+        ('{"type": "_private"}', "bad_request"),
+        ('{"type": "post", "room": "1", "body": "x"}', "bad_request"),
+        ('{"type": "post", "room": true, "body": "x"}', "bad_request"),
+        ('{"type": "post", "room": 1}', "bad_request"),
+        ('{"type": "subscribe", "room": 1, "since": -1}', "bad_request"),
+        ('{"type": "ping", "ref": "' + "x" * 65 + '"}', "bad_request"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_socket_stays_usable(alice, raw, code):
+    a = await connect(alice.token)
+    await a.send_to(text_data=raw)
+    error = await a.receive_json_from()
+    assert (error["type"], error["code"]) == ("error", code)
+    await a.send_json_to({"type": "ping", "ref": "still-there"})
+    assert await a.receive_json_from() == {"type": "pong", "ref": "still-there"}
+    assert await database_sync_to_async(RoomEvent.objects.count)() == 0
+    await a.disconnect()
+
+
+async def test_error_echoes_ref(alice):
+    a = await connect(alice.token)
+    await a.send_json_to({"type": "post", "room": 424242, "body": "x", "ref": "r-9"})
+    assert await a.receive_json_from() == {
+        "type": "error", "code": "not_found", "detail": "No room 424242.", "ref": "r-9"
+    }  # fmt: skip
+    await a.disconnect()
+
+
+async def test_binary_frame_is_refused(alice):
+    a = await connect(alice.token)
+    await a.send_to(bytes_data=b"\x00\x01")
+    assert (await a.receive_json_from())["code"] == "bad_request"
+    await a.disconnect()
+
+
+async def test_oversized_body_is_too_large(room, alice, settings):
+    settings.KRING_MAX_MESSAGE_LENGTH = 100
+    a = await connect(alice.token)
+    await a.send_json_to({"type": "post", "room": room.pk, "body": "x" * 101, "ref": "big"})
+    error = await a.receive_json_from()
+    assert (error["code"], error["ref"]) == ("too_large", "big")
+    await a.disconnect()
+
+
+async def test_non_member_cannot_subscribe_or_post(room):
+    outsider = await database_sync_to_async(UserFactory)()
+    token = await database_sync_to_async(session_token_for)(outsider)
+    a = await connect(token)
+    await a.send_json_to({"type": "subscribe", "room": room.pk})
+    assert (await a.receive_json_from())["code"] == "forbidden"
+    await a.send_json_to({"type": "post", "room": room.pk, "body": "hi"})
+    assert (await a.receive_json_from())["code"] == "forbidden"
+    await a.disconnect()
+
+
+async def test_observer_reads_but_cannot_post(community, room):
+    observer = await database_sync_to_async(make_member)(community, role="observer")
+    a = await connect(observer.token)
+    await a.send_json_to({"type": "subscribe", "room": room.pk})
+    assert (await a.receive_json_from())["type"] == "subscribed"
+    await a.send_json_to({"type": "post", "room": room.pk, "body": "hi"})
+    assert (await receive_until(a, "error"))["code"] == "forbidden"
+    await a.disconnect()
+
+
+async def test_leaving_the_community_unsubscribes_open_sockets(community, room, alice, bob):
+    a = await connect(alice.token)
+    a2 = await connect(alice.token)
+    for socket in (a, a2):
+        await socket.send_json_to({"type": "subscribe", "room": room.pk})
+        await receive_until(socket, "subscribed")
+    await database_sync_to_async(services.membership_leave)(user=alice.user, community=community)
+    for socket in (a, a2):
+        removed = await receive_until(socket, "removed")
+        assert removed == {
+            "type": "removed",
+            "community": community.slug,
+            "rooms": [room.pk],
+            "reason": "left",
+        }
+    await database_sync_to_async(services.message_post)(
+        room_id=room.pk, author=bob.user, body="after"
+    )
+    await asyncio.sleep(0.1)
+    frames = []
+    while not await a.receive_nothing(timeout=0.1):
+        frames.append(await a.receive_json_from())
+    assert all(f["type"] != "event" for f in frames), frames
+    await a.disconnect()
+    await a2.disconnect()
+
+
+async def test_typing_reaches_others_and_is_throttled(room, alice, bob):
+    a = await connect(alice.token)
+    b = await connect(bob.token)
+    for socket in (a, b):
+        await socket.send_json_to({"type": "subscribe", "room": room.pk})
+        await receive_until(socket, "subscribed")
+    await a.send_json_to({"type": "typing", "room": room.pk})
+    await a.send_json_to({"type": "typing", "room": room.pk})
+    typing = await receive_until(b, "typing")
+    assert typing == {
+        "type": "typing",
+        "room": room.pk,
+        "user": {"id": alice.user.pk, "name": "Alice Anders"},
+    }
+    await asyncio.sleep(0.1)
+    rest = []
+    while not await b.receive_nothing(timeout=0.1):
+        rest.append(await b.receive_json_from())
+    assert [f for f in rest if f["type"] == "typing"] == []
+    await a.disconnect()
+    await b.disconnect()
+
+
+async def test_typing_needs_a_subscription(room, alice):
+    a = await connect(alice.token)
+    await a.send_json_to({"type": "typing", "room": room.pk})
+    assert (await a.receive_json_from())["code"] == "forbidden"
+    await a.disconnect()
+
+
+async def test_read_marker_is_answered_and_synced_to_other_sockets(room, alice, bob):
+    for _ in range(3):
+        await database_sync_to_async(services.message_post)(
+            room_id=room.pk, author=bob.user, body="x"
+        )
+    a = await connect(alice.token)
+    other_tab = await connect(alice.token)
+    await a.send_json_to({"type": "read", "room": room.pk, "seq": 2, "ref": "rd"})
+    answers = [await a.receive_json_from(), await a.receive_json_from()]
+    assert {"type": "read", "room": room.pk, "seq": 2, "unread": 1, "ref": "rd"} in answers
+    assert await receive_until(other_tab, "read") == {
+        "type": "read",
+        "room": room.pk,
+        "seq": 2,
+        "unread": 1,
+    }
+    await a.disconnect()
+    await other_tab.disconnect()
+
+
+async def test_edit_and_delete_arrive_as_events(room, alice, bob):
+    a = await connect(alice.token)
+    b = await connect(bob.token)
+    await b.send_json_to({"type": "subscribe", "room": room.pk})
+    await receive_until(b, "subscribed")
+    await a.send_json_to({"type": "post", "room": room.pk, "body": "draft"})
+    message_id = (await receive_until(a, "ack"))["event"]["id"]
+    await a.send_json_to({"type": "edit", "message": message_id, "body": "final"})
+    await a.send_json_to({"type": "delete", "message": message_id})
+    events = [await receive_until(b, "event") for _ in range(3)]
+    assert [(e["seq"], e["event"]["kind"]) for e in events] == [
+        (1, "message"),
+        (2, "edit"),
+        (3, "delete"),
+    ]
+    assert events[1]["event"]["message"] == message_id and events[1]["event"]["body"] == "final"
+    await b.send_json_to({"type": "edit", "message": message_id, "body": "not mine"})
+    assert (await receive_until(b, "error"))["code"] == "forbidden"
+    await a.disconnect()
+    await b.disconnect()
+
+
+async def test_subscription_limit(alice, community, settings):
+    settings.KRING_MAX_SUBSCRIPTIONS_PER_SOCKET = 1
+    second = await database_sync_to_async(services.room_create)(community=community, name="second")
+    first = await database_sync_to_async(community.rooms.get)(name="general")
+    a = await connect(alice.token)
+    await a.send_json_to({"type": "subscribe", "room": first.pk})
+    await receive_until(a, "subscribed")
+    await a.send_json_to({"type": "subscribe", "room": second.pk})
+    assert (await receive_until(a, "error"))["code"] == "too_large"
+    await a.disconnect()
+
+
+async def test_frames_are_json_text(alice):
+    a = await connect(alice.token)
+    await a.send_json_to({"type": "ping"})
+    raw = await a.receive_from()
+    assert json.loads(raw) == {"type": "pong"}
+    await a.disconnect()
