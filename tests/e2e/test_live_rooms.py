@@ -263,3 +263,43 @@ async def test_non_member_of_this_community_is_refused_by_daphne(daphne_server, 
     )
     assert (status, body["error"]) == (403, "forbidden")
     await client.socket.close()
+
+
+async def test_headless_browser_login_then_cookie_socket(daphne_server, chat):
+    """allauth's browser API: CSRF cookie, JSON login, then the session cookie opens /ws/."""
+    _, room, alice, _ = chat
+    import http.cookiejar
+    import urllib.request
+
+    def browser_login() -> str:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        opener.open(f"{daphne_server.url}/_allauth/browser/v1/config").read()
+        opener.open(f"{daphne_server.url}/accounts/login/").read()  # sets csrftoken
+        csrf = next(c.value for c in jar if c.name == "csrftoken")
+        request = urllib.request.Request(
+            f"{daphne_server.url}/_allauth/browser/v1/auth/login",
+            data=json.dumps(
+                {"email": alice.user.email, "password": "a-long-test-password"}
+            ).encode(),
+            headers={
+                "content-type": "application/json",
+                "X-CSRFToken": csrf,
+                "Origin": daphne_server.url,
+            },
+            method="POST",
+        )
+        body = json.loads(opener.open(request).read())
+        assert body["meta"]["is_authenticated"] is True
+        return next(c.value for c in jar if c.name == "sessionid")
+
+    session_id = await sync_to_async(browser_login)()
+    socket = await websockets.connect(
+        daphne_server.ws_url,
+        additional_headers={"Cookie": f"sessionid={session_id}"},
+        origin=daphne_server.url,
+    )
+    client = Client(socket)
+    await client.send({"type": "subscribe", "room": room.pk})
+    assert (await client.until("subscribed"))["room"] == room.pk
+    await socket.close()

@@ -1,0 +1,56 @@
+"""The environment switches Kring between the embedded default and production services."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+PROBE = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], "
+    "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], 'cache': s.CACHES['default']['BACKEND'], "
+    "'verification': s.ACCOUNT_EMAIL_VERIFICATION, 'email': s.EMAIL_BACKEND}))"
+)
+
+
+def settings_with(**env: str) -> dict:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL")
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    output = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=clean,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def test_embedded_default():
+    got = settings_with()
+    assert got["db"] == "django.db.backends.sqlite3"
+    assert got["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert got["cache"].endswith("LocMemCache")
+    assert got["verification"] == "optional"
+    assert got["email"].endswith("console.EmailBackend")
+
+
+def test_production_switches():
+    got = settings_with(
+        DATABASE_URL="postgres://u@db:5432/kring",
+        REDIS_URL="redis://redis:6379/0",
+        EMAIL_URL="smtp://mail:25",
+    )
+    assert got["db"] == "django.db.backends.postgresql"
+    assert got["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert got["cache"].endswith("RedisCache")
+    assert got["verification"] == "mandatory"
+    assert got["email"].endswith("smtp.EmailBackend")
