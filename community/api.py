@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from facilitators.permissions import can_read_rooms
+from facilitators.permissions import can_moderate, can_read_rooms
 from realtime.envelopes import EventFrame, encode, event_frame
 
 from . import selectors, services
@@ -106,8 +106,10 @@ def room_history(
     if not can_read_rooms.test(request.auth, room.community):
         raise Forbidden("Only active members of this community can read its rooms.")
     events = selectors.room_events(room_id=room.pk, after=after, before=before, limit=limit)
+    # Facilitators see the text of hidden messages; members a placeholder.
+    reveal = can_moderate.test(request.auth, room)
     # The socket's own encoder, byte for byte (the schema above documents the shape).
-    body = "[" + ",".join(encode(event_frame(e)) for e in events) + "]"
+    body = "[" + ",".join(encode(event_frame(e, reveal_hidden=reveal)) for e in events) + "]"
     return HttpResponse(body, content_type="application/json")
 
 

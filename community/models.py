@@ -120,6 +120,8 @@ class MembershipState(models.TextChoices):
     ACTIVE = "active", _("Active")
     PENDING = "pending", _("Pending approval")
     LEFT = "left", _("Left")
+    # Removed by a facilitator and blocked from joining again until unbanned.
+    BANNED = "banned", _("Banned")
 
 
 class Membership(models.Model):
@@ -131,6 +133,8 @@ class Membership(models.Model):
     state = models.CharField(
         max_length=10, choices=MembershipState.choices, default=MembershipState.ACTIVE
     )
+    # What the teacher wrote when asking to join a `request` community.
+    request_message = models.TextField(max_length=1000, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -160,6 +164,10 @@ class Room(models.Model):
     # The seq of the newest event; raised in the same transaction that stores the event, so
     # the row lock on the room orders concurrent posters and keeps seqs gapless.
     last_seq = models.BigIntegerField(default=0)
+    # Locked rooms are read-only for everyone but the community's facilitators.
+    is_locked = models.BooleanField(default=False)
+    # Minimum seconds between two posts of one member (facilitators exempt); 0 = off.
+    slow_mode_seconds = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -176,6 +184,13 @@ class EventKind(models.TextChoices):
     MESSAGE = "message", _("Message")
     EDIT = "edit", _("Edit")
     DELETE = "delete", _("Delete")
+    # Moderation: each is an event of its own with its own seq, so resuming clients see it.
+    HIDE = "hide", _("Hide")
+    UNHIDE = "unhide", _("Unhide")
+    PIN = "pin", _("Pin")
+    UNPIN = "unpin", _("Unpin")
+    ROOM = "room", _("Room settings changed")  # lock, unlock, slow mode, topic
+    MEMBER = "member", _("Membership changed")  # joined, left, removed, banned, role
 
 
 class RoomEvent(models.Model):
@@ -204,9 +219,15 @@ class RoomEvent(models.Model):
     # The client's `ref` of the post that created this event: a retry finds it again.
     # NULL (not "") when absent, so the unique constraint ignores posts without a ref.
     client_ref = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # Details of moderation and membership events (action, reason, settings, user...).
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by a facilitator: members see a placeholder, facilitators still see the text.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    pinned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["room", "seq"]
@@ -217,6 +238,11 @@ class RoomEvent(models.Model):
                 condition=Q(client_ref__isnull=False),
                 name="idempotent_post_per_author_ref",
             ),
+        ]
+        indexes = [
+            # Slow mode looks up a member's latest message in a room.
+            models.Index(fields=["room", "author", "-seq"], name="room_author_latest"),
+            models.Index(fields=["room", "pinned_at"], name="room_pins"),
         ]
 
     def __str__(self) -> str:

@@ -115,7 +115,7 @@ def room_last_seq(*, room_id: int) -> int:
 
 
 def _events() -> QuerySet[RoomEvent]:
-    return RoomEvent.objects.select_related("author", "reply_to", "reply_to__author")
+    return RoomEvent.objects.select_related("author", "target", "reply_to", "reply_to__author")
 
 
 def room_events(
@@ -156,3 +156,12 @@ def message_get(*, message_id: int) -> RoomEvent:
     if message is None:
         raise NotFound(f"No message {message_id}.")
     return message
+
+
+def room_pins(*, room_id: int) -> list[RoomEvent]:
+    """Pinned messages of a room, most recently pinned first."""
+    return list(
+        _events()
+        .filter(room_id=room_id, kind=EventKind.MESSAGE, pinned_at__isnull=False)
+        .order_by("-pinned_at")
+    )

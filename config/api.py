@@ -15,6 +15,7 @@ from ninja.security import SessionAuth
 from community.api import router as community_router
 from community.api import router_me
 from community.errors import KringError
+from facilitators.api import router as facilitators_router
 
 api = NinjaAPI(
     title="Kring API",
@@ -28,6 +29,7 @@ api = NinjaAPI(
 )
 api.add_router("/", community_router)
 api.add_router("/", router_me)
+api.add_router("/", facilitators_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("facilitators.urls")),
     path("", include("community.urls")),
 ]
 

@@ -18,6 +18,7 @@ from django.db import DatabaseError
 
 from community import selectors, services
 from community.errors import Forbidden, KringError, TooLarge
+from facilitators.permissions import can_moderate
 
 from .envelopes import (
     AuthorOut,
@@ -114,8 +115,16 @@ class KringConsumer(AsyncWebsocketConsumer):
             raise TooLarge(
                 f"A socket can follow at most {settings.KRING_MAX_SUBSCRIPTIONS_PER_SOCKET} rooms."
             )
-        await database_sync_to_async(selectors.room_for_reader)(user=self.user, room_id=frame.room)
-        await self.hub.subscribe(self, frame.room, frame.since, frame.ref)
+        reveal_hidden = await database_sync_to_async(self._authorise_reader)(frame.room)
+        await self.hub.subscribe(
+            self, frame.room, frame.since, frame.ref, reveal_hidden=reveal_hidden
+        )
+
+    def _authorise_reader(self, room_id: int) -> bool:
+        """Raise unless the user may read the room; True when they may also see the text of
+        hidden messages (they facilitate its community)."""
+        room = selectors.room_for_reader(user=self.user, room_id=room_id)
+        return can_moderate.test(self.user, room)
 
     async def _unsubscribe(self, frame: Unsubscribe) -> None:
         await self.hub.unsubscribe(self, frame.room)

@@ -49,6 +49,13 @@ class EventOut(BaseModel):
     created_at: datetime
     edited_at: datetime | None = None
     deleted: bool = False
+    # Hidden by a facilitator: members get empty body/html and the reason; facilitators get
+    # the text too (history and resume only).
+    hidden: bool = False
+    hidden_reason: str = ""
+    pinned: bool = False
+    # Moderation, room and membership events: what changed (see docs/protocol.md).
+    data: dict[str, Any] = Field(default_factory=dict)
 
 
 class EventFrame(Frame):
@@ -119,7 +126,81 @@ class RemovedFrame(Frame):
     type: Literal["removed"] = "removed"
     community: str
     rooms: list[int]
+    reason: Literal["left", "removed", "banned"]
+
+
+class MembershipFrame(Frame):
+    """To one user: their membership changed (approved, declined, role, invitation used)."""
+
+    type: Literal["membership"] = "membership"
+    community: str
+    state: str
+    role: str
+    message: str = ""
+
+
+class JoinRequestFrame(Frame):
+    """To a community's facilitators: someone asks to join."""
+
+    type: Literal["join_request"] = "join_request"
+    community: str
+    user: AuthorOut
+    message: str = ""
+
+
+class MuteFrame(Frame):
+    """To one user: they were muted or unmuted (``room`` null: the whole community)."""
+
+    type: Literal["mute"] = "mute"
+    community: str
+    room: int | None
+    muted: bool
+    until: datetime | None = None
+    reason: str = ""
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    community: str
+    action: str
+    actor: AuthorOut
+    target_user: AuthorOut | None
+    room: int | None
+    message: int | None
     reason: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class AuditFrame(Frame):
+    """To a community's facilitators: a moderation action was taken."""
+
+    type: Literal["audit"] = "audit"
+    community: str
+    entry: AuditEntryOut
+
+
+class ReportOut(BaseModel):
+    id: int
+    community: str
+    room: int
+    message: int
+    message_author: AuthorOut
+    excerpt: str
+    reporter: AuthorOut
+    reason: str
+    state: str
+    created_at: datetime
+    resolution: str = ""
+    resolution_note: str = ""
+
+
+class ReportFrame(Frame):
+    """To a community's facilitators: a member reported a message."""
+
+    type: Literal["report"] = "report"
+    community: str
+    report: ReportOut
 
 
 class PongFrame(Frame):
@@ -159,33 +240,45 @@ def author_out(user: Any) -> AuthorOut:
     return AuthorOut(id=user.pk, name=str(user.public_name))
 
 
-def event_out(event: RoomEvent) -> EventOut:
-    """The payload of one stored room event. Needs ``author`` and ``reply_to__author`` loaded
-    (the selectors do this) to avoid a query per event."""
+def event_out(event: RoomEvent, *, reveal_hidden: bool = False) -> EventOut:
+    """The payload of one stored room event. Needs ``author``, ``target`` and
+    ``reply_to__author`` loaded (the selectors do this) to avoid a query per event.
+
+    The text of a hidden message (and of its edit and unhide events) is left out unless
+    ``reveal_hidden`` (the viewer facilitates the community)."""
     reply_preview = None
     reply = event.reply_to if event.reply_to_id else None
     if reply is not None:
-        excerpt = "" if reply.deleted_at else reply.body[:REPLY_EXCERPT_LENGTH]
+        concealed_reply = reply.deleted_at is not None or reply.hidden_at is not None
+        excerpt = "" if concealed_reply else reply.body[:REPLY_EXCERPT_LENGTH]
         reply_preview = ReplyPreviewOut(
             id=reply.pk, author=author_out(reply.author), excerpt=excerpt
         )
+    message = event if event.kind == "message" else (event.target if event.target_id else None)
+    conceal = message is not None and message.hidden_at is not None and not reveal_hidden
     return EventOut(
         id=event.pk,
         kind=event.kind,
         author=author_out(event.author),
-        body=event.body,
-        html=event.html,
+        body="" if conceal else event.body,
+        html="" if conceal else event.html,
         reply_to=event.reply_to_id,
         reply_preview=reply_preview,
         message=event.target_id,
         created_at=event.created_at,
         edited_at=event.edited_at,
         deleted=event.deleted_at is not None,
+        hidden=event.hidden_at is not None,
+        hidden_reason=event.hidden_reason,
+        pinned=event.pinned_at is not None,
+        data=event.data,
     )
 
 
-def event_frame(event: RoomEvent) -> EventFrame:
-    return EventFrame(room=event.room_id, seq=event.seq, event=event_out(event))
+def event_frame(event: RoomEvent, *, reveal_hidden: bool = False) -> EventFrame:
+    return EventFrame(
+        room=event.room_id, seq=event.seq, event=event_out(event, reveal_hidden=reveal_hidden)
+    )
 
 
 def ack_frame(event: RoomEvent, ref: str | None) -> AckFrame:

@@ -70,6 +70,13 @@ def user_frame_on_commit(user_id: int, frame: Frame) -> None:
     )
 
 
+def users_frame_on_commit(user_ids: list[int], frame: Frame) -> None:
+    """The same frame to every open socket of several users (encoded once)."""
+    text = encode(frame)
+    for user_id in user_ids:
+        send_on_commit(user_group(user_id), {"type": "user.frame", "user": user_id, "text": text})
+
+
 def user_removed_on_commit(
     user_id: int, *, community_slug: str, room_ids: list[int], reason: str
 ) -> None:

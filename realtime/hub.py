@@ -200,7 +200,13 @@ class Hub:
                 self._emptied_users[conn.user_id] = time.monotonic()
 
     async def subscribe(
-        self, conn: Connection, room_id: int, since: int | None, ref: str | None
+        self,
+        conn: Connection,
+        room_id: int,
+        since: int | None,
+        ref: str | None,
+        *,
+        reveal_hidden: bool = False,
     ) -> None:
         """Subscribe ``conn`` to a room the caller has authorised it for.
 
@@ -225,11 +231,16 @@ class Hub:
                     last = await _last_seq(room_id)
                     if last > fanout.seq:
                         await self._deliver_from_db(fanout, last)
-                await self._attach(fanout, conn, since, ref)
+                await self._attach(fanout, conn, since, ref, reveal_hidden)
                 return
 
     async def _attach(
-        self, fanout: RoomFanout, conn: Connection, since: int | None, ref: str | None
+        self,
+        fanout: RoomFanout,
+        conn: Connection,
+        since: int | None,
+        ref: str | None,
+        reveal_hidden: bool,
     ) -> None:
         newly_present = False
         if conn not in fanout.sockets:
@@ -257,7 +268,7 @@ class Hub:
                     encode(GapFrame(room=fanout.room_id, from_=since + 1, to=start))
                 )
             for event in await _events_range(fanout.room_id, start, fanout.seq):
-                await conn.send_text(encode(event_frame(event)))
+                await conn.send_text(encode(event_frame(event, reveal_hidden=reveal_hidden)))
         if newly_present:
             await self._publish_presence(fanout.room_id, conn, "join")
 

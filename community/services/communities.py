@@ -9,17 +9,20 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from facilitators.roles import FACILITATING_ROLES, Role
-from realtime.events import user_removed_on_commit
+from realtime.envelopes import JoinRequestFrame, author_out
+from realtime.events import user_removed_on_commit, users_frame_on_commit
 
 from ..errors import Conflict, Forbidden, Invalid
 from ..models import (
     Community,
     CommunityKind,
+    EventKind,
     JoinPolicy,
     Membership,
     MembershipState,
     Room,
 )
+from .messages import room_event_append
 from .profiles import clean_language_tags
 
 GENERAL_ROOM = "general"
@@ -81,7 +84,7 @@ def room_create(*, community: Community, name: str, topic: str = "") -> Room:
     return room
 
 
-def membership_join(*, user: Any, community: Community) -> Membership:
+def membership_join(*, user: Any, community: Community, request_message: str = "") -> Membership:
     """Join an open community, or ask to join one that approves requests.
 
     Joining again while active or pending changes nothing; invite-only communities are
@@ -102,16 +105,55 @@ def membership_join(*, user: Any, community: Community) -> Membership:
             if community.join_policy == JoinPolicy.OPEN
             else MembershipState.PENDING
         )
+        if membership is not None and membership.state == MembershipState.BANNED:
+            raise Forbidden("You were banned from this community.")
         if membership is None:
             membership = Membership.objects.create(
-                user=user, community=community, role=Role.MEMBER, state=state
+                user=user,
+                community=community,
+                role=Role.MEMBER,
+                state=state,
+                request_message=request_message.strip()[:1000],
             )
         else:
             # Someone who left comes back as a member, whatever role they held before.
             membership.state = state
             membership.role = Role.MEMBER
-            membership.save(update_fields=["state", "role", "updated_at"])
+            membership.request_message = request_message.strip()[:1000]
+            membership.save(update_fields=["state", "role", "request_message", "updated_at"])
+        if state == MembershipState.ACTIVE:
+            member_event(community=community, actor=user, user=user, action="joined")
+        else:
+            join_request_on_commit(membership)
     return membership
+
+
+def member_event(
+    *, community: Community, actor: Any, user: Any, action: str, **details: Any
+) -> None:
+    """A membership change as an event in the community's general room, so everyone
+    following it (and every client resuming it) sees who joined, left or changed role."""
+    general = community.rooms.filter(name=GENERAL_ROOM).values_list("pk", flat=True).first()
+    if general is None:
+        return
+    room_event_append(
+        room_id=general,
+        kind=EventKind.MEMBER,
+        author=actor,
+        data={"action": action, "user": {"id": user.pk, "name": str(user.public_name)}, **details},
+    )
+
+
+def join_request_on_commit(membership: Membership) -> None:
+    """Tell the community's facilitators, live, that someone asks to join."""
+    from facilitators.audit import facilitator_ids
+
+    frame = JoinRequestFrame(
+        community=membership.community.slug,
+        user=author_out(membership.user),
+        message=membership.request_message,
+    )
+    users_frame_on_commit(facilitator_ids(membership.community_id), frame)
 
 
 def membership_leave(*, user: Any, community: Community) -> Membership:
@@ -140,8 +182,11 @@ def membership_leave(*, user: Any, community: Community) -> Membership:
                     "You are this community's only facilitator: hand the role to someone "
                     "else before leaving."
                 )
+        was_active = membership.state == MembershipState.ACTIVE
         membership.state = MembershipState.LEFT
         membership.save(update_fields=["state", "updated_at"])
+        if was_active:
+            member_event(community=community, actor=user, user=user, action="left")
         user_removed_on_commit(
             user.pk,
             community_slug=community.slug,

@@ -8,12 +8,20 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from facilitators.permissions import can_post, can_read_rooms
+from facilitators.audit import audit_record
+from facilitators.models import AuditAction
+from facilitators.permissions import (
+    can_moderate,
+    can_moderate_message,
+    can_read_rooms,
+    membership_of,
+    post_refusal,
+)
 from realtime.envelopes import ReadFrame
 from realtime.events import room_event_on_commit, user_frame_on_commit
 
 from .. import ratelimit, selectors
-from ..errors import Forbidden, Invalid, NotFound, TooLarge
+from ..errors import Forbidden, Invalid, NotFound, RateLimited, TooLarge
 from ..models import EventKind, Room, RoomEvent, RoomReadState
 from ..text import render_markdown
 
@@ -28,31 +36,77 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _next_seq(room_id: int) -> tuple[int, int]:
-    """Take the room's next seq; returns ``(seq, community_id)``. Call inside a transaction.
+def _take_seq(room_id: int) -> Room:
+    """Take the room's next seq. Call inside a transaction.
 
     The UPDATE locks the room row until commit, so concurrent posters (in any process) queue
-    here and commit in seq order; a rollback gives the seq back. One statement, one round trip.
+    here and commit in seq order; a rollback gives the seq back. One statement returns the
+    new seq and what posting rules need, as an unsaved ``Room``.
     """
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
-            "WHERE id = %s RETURNING last_seq, community_id",
+            "WHERE id = %s RETURNING last_seq, community_id, is_locked, slow_mode_seconds",
             [room_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise NotFound(f"No room {room_id}.")
-    return int(row[0]), int(row[1])
+    last_seq, community_id, is_locked, slow_mode_seconds = row
+    return Room(
+        pk=room_id,
+        last_seq=int(last_seq),
+        community_id=int(community_id),
+        is_locked=bool(is_locked),
+        slow_mode_seconds=int(slow_mode_seconds),
+    )
 
 
-def _append_event(room_id: int, **fields: Any) -> RoomEvent:
+def room_event_append(
+    *,
+    room_id: int,
+    kind: str,
+    author: Any,
+    target: RoomEvent | None = None,
+    body: str = "",
+    html: str = "",
+    data: dict[str, Any] | None = None,
+) -> RoomEvent:
     """Store one event with the room's next seq and broadcast it after commit. Call inside a
-    transaction; checks that need the community run before this."""
-    seq, _ = _next_seq(room_id)
-    event = RoomEvent.objects.create(room_id=room_id, seq=seq, **fields)
+    transaction, after the caller's permission checks."""
+    room = _take_seq(room_id)
+    event = RoomEvent.objects.create(
+        room_id=room_id,
+        seq=room.last_seq,
+        kind=kind,
+        author=author,
+        target=target,
+        body=body,
+        html=html,
+        data=data or {},
+    )
     room_event_on_commit(event)
     return event
+
+
+def _check_slow_mode(author: Any, room: Room) -> None:
+    if not room.slow_mode_seconds or can_moderate.test(author, room):
+        return
+    last_post = (
+        RoomEvent.objects.filter(room_id=room.pk, author_id=author.pk, kind=EventKind.MESSAGE)
+        .order_by("-seq")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last_post is None:
+        return
+    wait = room.slow_mode_seconds - (timezone.now() - last_post).total_seconds()
+    if wait > 0:
+        raise RateLimited(
+            f"Slow mode: one message every {room.slow_mode_seconds} s in this room. "
+            f"Wait {int(wait) + 1} s.",
+            retry_after=wait,
+        )
 
 
 def message_post(
@@ -76,9 +130,11 @@ def message_post(
     ratelimit.hit(bucket=f"post:{author.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
     try:
         with transaction.atomic():
-            seq, community_id = _next_seq(room_id)
-            if not can_post.test(author, community_id):
-                raise Forbidden("Only active members (not observers) can post in this room.")
+            room = _take_seq(room_id)
+            refusal = post_refusal(author, room)
+            if refusal:
+                raise Forbidden(refusal)
+            _check_slow_mode(author, room)
             reply_to = None
             if reply_to_id is not None:
                 reply_to = (
@@ -95,7 +151,7 @@ def message_post(
                     raise NotFound(f"No message {reply_to_id} to reply to in this room.")
             event = RoomEvent.objects.create(
                 room_id=room_id,
-                seq=seq,
+                seq=room.last_seq,
                 kind=EventKind.MESSAGE,
                 author=author,
                 reply_to=reply_to,
@@ -115,19 +171,10 @@ def message_post(
 
 def _event_by_ref(author: Any, ref: str) -> RoomEvent | None:
     return (
-        RoomEvent.objects.select_related("author", "reply_to", "reply_to__author")
+        RoomEvent.objects.select_related("author", "reply_to", "reply_to__author", "target")
         .filter(author_id=author.pk, client_ref=ref)
         .first()
     )
-
-
-def _own_live_message(*, actor: Any, message_id: int) -> RoomEvent:
-    message = selectors.message_get(message_id=message_id)
-    if message.author_id != actor.pk:
-        raise Forbidden("You can only change your own messages.")
-    if message.deleted_at is not None:
-        raise NotFound(f"Message {message_id} was deleted.")
-    return message
 
 
 def message_edit(*, actor: Any, message_id: int, body: str) -> RoomEvent:
@@ -135,14 +182,22 @@ def message_edit(*, actor: Any, message_id: int, body: str) -> RoomEvent:
     body = _clean_body(body)
     ratelimit.hit(bucket=f"post:{actor.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
     with transaction.atomic():
-        message = _own_live_message(actor=actor, message_id=message_id)
-        if not can_post.test(actor, message.room.community_id):
-            raise Forbidden("Only active members can edit messages in this room.")
-        now = timezone.now()
+        message = selectors.message_get(message_id=message_id)
+        if message.author_id != actor.pk:
+            raise Forbidden("You can only edit your own messages.")
+        if message.deleted_at is not None:
+            raise NotFound(f"Message {message_id} was deleted.")
+        if message.hidden_at is not None:
+            raise Forbidden("A facilitator hid this message; it cannot be edited.")
+        refusal = post_refusal(actor, message.room)
+        if refusal:
+            raise Forbidden(refusal)
         html = render_markdown(body)
-        RoomEvent.objects.filter(pk=message.pk).update(body=body, html=html, edited_at=now)
-        return _append_event(
-            message.room_id,
+        RoomEvent.objects.filter(pk=message.pk).update(
+            body=body, html=html, edited_at=timezone.now()
+        )
+        return room_event_append(
+            room_id=message.room_id,
             kind=EventKind.EDIT,
             author=actor,
             target=message,
@@ -151,17 +206,43 @@ def message_edit(*, actor: Any, message_id: int, body: str) -> RoomEvent:
         )
 
 
-def message_delete(*, actor: Any, message_id: int) -> RoomEvent:
-    """Delete one's own message: its text (and the text of its edits) is erased, and a
+def message_delete(*, actor: Any, message_id: int, reason: str = "") -> RoomEvent:
+    """Delete a message: one's own, or, for a facilitator, a message of someone below their
+    role (recorded in the audit log). Its text and the text of its edits are erased, and a
     ``delete`` event tells every client to remove it."""
     with transaction.atomic():
-        message = _own_live_message(actor=actor, message_id=message_id)
-        if not can_read_rooms.test(actor, message.room.community_id):
-            raise Forbidden("Only members can delete their messages in this room.")
-        now = timezone.now()
-        RoomEvent.objects.filter(pk=message.pk).update(body="", html="", deleted_at=now)
-        RoomEvent.objects.filter(target=message, kind=EventKind.EDIT).update(body="", html="")
-        return _append_event(message.room_id, kind=EventKind.DELETE, author=actor, target=message)
+        message = selectors.message_get(message_id=message_id)
+        if message.deleted_at is not None:
+            raise NotFound(f"Message {message_id} was already deleted.")
+        own = message.author_id == actor.pk
+        if own:
+            if not can_read_rooms.test(actor, message.room):
+                raise Forbidden("Only members can delete their messages in this room.")
+        else:
+            author_membership = membership_of(message.author, message.room)
+            if not can_moderate_message(actor, message, author_membership):
+                raise Forbidden("You can only delete your own messages.")
+        RoomEvent.objects.filter(pk=message.pk).update(body="", html="", deleted_at=timezone.now())
+        RoomEvent.objects.filter(target=message).update(body="", html="")
+        data = {} if own else {"moderated": True, "reason": reason}
+        event = room_event_append(
+            room_id=message.room_id,
+            kind=EventKind.DELETE,
+            author=actor,
+            target=message,
+            data=data,
+        )
+        if not own:
+            audit_record(
+                community_id=message.room.community_id,
+                actor=actor,
+                action=AuditAction.DELETE,
+                target_user=message.author,
+                room=message.room,
+                message=message,
+                reason=reason,
+            )
+        return event
 
 
 def read_mark(*, user: Any, room_id: int, seq: int) -> tuple[int, int]:

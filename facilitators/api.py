@@ -1,0 +1,484 @@
+"""JSON API for facilitators: join requests, invitations, members, messages, rooms, reports,
+and the audit log (with CSV export). Every endpoint authorises, then calls one service or
+selector; the services check again."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from community import selectors as community_selectors
+from community.api import ERRORS
+from community.errors import Forbidden, Invalid, NotFound
+from community.models import Community, Membership, Room
+from community.services import message_delete
+from realtime.envelopes import AuditEntryOut, EventFrame, ReportOut, author_out, encode, event_frame
+
+from . import selectors, services
+from .audit import audit_entry_out
+from .models import AuditAction
+from .permissions import can_moderate, can_read_rooms
+
+router = Router(tags=["facilitators"])
+
+
+# --- schemas ---
+
+
+class MemberOut(Schema):
+    user: dict[str, Any]
+    role: str
+    state: str
+    joined_at: datetime
+    request_message: str = ""
+
+
+class MessageIn(Schema):
+    message: str = Field("", max_length=1000)
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=1000)
+
+
+class RoleIn(Schema):
+    role: str
+    reason: str = Field("", max_length=1000)
+
+
+class MuteIn(Schema):
+    room: int | None = Field(
+        None, description="Mute in this room only; omit for the whole community"
+    )
+    minutes: int | None = Field(None, ge=1, le=60 * 24 * 365, description="Omit for until unmuted")
+    reason: str = Field("", max_length=300)
+
+
+class UnmuteIn(Schema):
+    room: int | None = None
+
+
+class InvitationIn(Schema):
+    email: str = Field("", max_length=254)
+    days_valid: int = Field(services.INVITATION_DAYS, ge=1, le=90)
+
+
+class InvitationOut(Schema):
+    id: int
+    token: str
+    url: str
+    email: str
+    expires_at: datetime
+    used: bool
+    revoked: bool
+
+
+class RoomSettingsIn(Schema):
+    is_locked: bool | None = None
+    slow_mode_seconds: int | None = Field(None, ge=0, le=services.MAX_SLOW_MODE_SECONDS)
+    topic: str | None = Field(None, max_length=300)
+    reason: str = Field("", max_length=1000)
+
+
+class RoomSettingsOut(Schema):
+    id: int
+    name: str
+    topic: str
+    is_locked: bool
+    slow_mode_seconds: int
+
+
+class ReportIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=1000)
+
+
+class ResolveIn(Schema):
+    action: str = Field(..., description="dismiss, hide, delete, mute, remove or ban")
+    note: str = Field("", max_length=1000)
+    mute_minutes: int | None = Field(None, ge=1, le=60 * 24 * 365)
+
+
+class MembershipStateOut(Schema):
+    state: str
+    role: str
+
+
+# --- helpers ---
+
+
+def _moderated_community(request: HttpRequest, slug: str) -> Community:
+    community = community_selectors.community_get(slug=slug, user=request.auth)
+    if not can_moderate.test(request.auth, community):
+        raise Forbidden("Only this community's facilitators can do that.")
+    return community
+
+
+def _member(request: HttpRequest, slug: str, user_id: int) -> Membership:
+    community = _moderated_community(request, slug)
+    return selectors.membership_in(community=community, user_id=user_id)
+
+
+def _member_out(membership: Membership) -> dict[str, Any]:
+    return {
+        "user": author_out(membership.user).model_dump(),
+        "role": membership.role,
+        "state": membership.state,
+        "joined_at": membership.joined_at,
+        "request_message": membership.request_message,
+    }
+
+
+def _frame_response(event: Any) -> HttpResponse:
+    return HttpResponse(encode(event_frame(event)), content_type="application/json")
+
+
+def _invitation_out(request: HttpRequest, invitation: Any) -> dict[str, Any]:
+    return {
+        "id": invitation.pk,
+        "token": invitation.token,
+        "url": request.build_absolute_uri(
+            reverse("facilitators:invitation", args=[invitation.token])
+        ),
+        "email": invitation.email,
+        "expires_at": invitation.expires_at,
+        "used": invitation.used_at is not None,
+        "revoked": invitation.revoked_at is not None,
+    }
+
+
+# --- join requests and invitations ---
+
+
+@router.get("/communities/{slug}/requests", response={200: list[MemberOut], **ERRORS})
+def list_join_requests(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+    community = _moderated_community(request, slug)
+    return [_member_out(m) for m in selectors.member_list(community=community, state="pending")]
+
+
+@router.post(
+    "/communities/{slug}/requests/{user_id}/approve", response={200: MembershipStateOut, **ERRORS}
+)
+def approve_join_request(request: HttpRequest, slug: str, user_id: int, payload: MessageIn) -> Any:
+    membership = _member(request, slug, user_id)
+    return services.join_request_approve(
+        actor=request.auth, membership=membership, message=payload.message
+    )
+
+
+@router.post(
+    "/communities/{slug}/requests/{user_id}/decline", response={200: MembershipStateOut, **ERRORS}
+)
+def decline_join_request(request: HttpRequest, slug: str, user_id: int, payload: MessageIn) -> Any:
+    membership = _member(request, slug, user_id)
+    return services.join_request_decline(
+        actor=request.auth, membership=membership, message=payload.message
+    )
+
+
+@router.get("/communities/{slug}/invitations", response={200: list[InvitationOut], **ERRORS})
+def list_invitations(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+    community = _moderated_community(request, slug)
+    return [_invitation_out(request, i) for i in selectors.invitation_list(community=community)]
+
+
+@router.post("/communities/{slug}/invitations", response={201: InvitationOut, **ERRORS})
+def create_invitation(request: HttpRequest, slug: str, payload: InvitationIn) -> Any:
+    community = _moderated_community(request, slug)
+    invitation = services.invitation_create(
+        actor=request.auth,
+        community=community,
+        email=payload.email,
+        days_valid=payload.days_valid,
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+    )
+    return 201, _invitation_out(request, invitation)
+
+
+@router.delete(
+    "/communities/{slug}/invitations/{invitation_id}", response={200: InvitationOut, **ERRORS}
+)
+def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Any:
+    community = _moderated_community(request, slug)
+    invitation = selectors.invitation_list(community=community).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound(f"No invitation {invitation_id} in {slug}.")
+    return _invitation_out(
+        request, services.invitation_revoke(actor=request.auth, invitation=invitation)
+    )
+
+
+@router.post("/invitations/{token}/accept", response={200: MembershipStateOut, **ERRORS})
+def accept_invitation(request: HttpRequest, token: str) -> Any:
+    return services.invitation_accept(user=request.auth, token=token)
+
+
+# --- members ---
+
+
+@router.get("/communities/{slug}/members", response={200: list[MemberOut], **ERRORS})
+def list_members(
+    request: HttpRequest,
+    slug: str,
+    state: str | None = Query(
+        "active", description="active, pending, left or banned; empty for all"
+    ),
+    role: str | None = None,
+    q: str | None = Query(None, max_length=100),
+) -> list[dict[str, Any]]:
+    """Members read the active member list; facilitators also see pending, left and banned."""
+    community = community_selectors.community_get(slug=slug, user=request.auth)
+    if not can_moderate.test(request.auth, community):
+        if not can_read_rooms.test(request.auth, community):
+            raise Forbidden("Only members can see who else is in this community.")
+        state = "active"
+    members = selectors.member_list(community=community, state=state or None, role=role, q=q)
+    return [_member_out(m) for m in members[:500]]
+
+
+@router.post(
+    "/communities/{slug}/members/{user_id}/role", response={200: MembershipStateOut, **ERRORS}
+)
+def change_role(request: HttpRequest, slug: str, user_id: int, payload: RoleIn) -> Any:
+    membership = _member(request, slug, user_id)
+    return services.member_role_change(
+        actor=request.auth, membership=membership, role=payload.role, reason=payload.reason
+    )
+
+
+@router.post(
+    "/communities/{slug}/members/{user_id}/mute", response={200: MembershipStateOut, **ERRORS}
+)
+def mute_member(request: HttpRequest, slug: str, user_id: int, payload: MuteIn) -> Any:
+    membership = _member(request, slug, user_id)
+    room = _room_in(membership.community, payload.room) if payload.room else None
+    until = timezone.now() + timedelta(minutes=payload.minutes) if payload.minutes else None
+    services.member_mute(
+        actor=request.auth, membership=membership, room=room, until=until, reason=payload.reason
+    )
+    return membership
+
+
+@router.post(
+    "/communities/{slug}/members/{user_id}/unmute", response={200: MembershipStateOut, **ERRORS}
+)
+def unmute_member(request: HttpRequest, slug: str, user_id: int, payload: UnmuteIn) -> Any:
+    membership = _member(request, slug, user_id)
+    room = _room_in(membership.community, payload.room) if payload.room else None
+    services.member_unmute(actor=request.auth, membership=membership, room=room)
+    return membership
+
+
+@router.post(
+    "/communities/{slug}/members/{user_id}/remove", response={200: MembershipStateOut, **ERRORS}
+)
+def remove_member(request: HttpRequest, slug: str, user_id: int, payload: ReasonIn) -> Any:
+    membership = _member(request, slug, user_id)
+    return services.member_remove(actor=request.auth, membership=membership, reason=payload.reason)
+
+
+@router.post(
+    "/communities/{slug}/members/{user_id}/ban", response={200: MembershipStateOut, **ERRORS}
+)
+def ban_member(request: HttpRequest, slug: str, user_id: int, payload: ReasonIn) -> Any:
+    membership = _member(request, slug, user_id)
+    return services.member_ban(actor=request.auth, membership=membership, reason=payload.reason)
+
+
+@router.post(
+    "/communities/{slug}/members/{user_id}/unban", response={200: MembershipStateOut, **ERRORS}
+)
+def unban_member(request: HttpRequest, slug: str, user_id: int, payload: ReasonIn) -> Any:
+    membership = _member(request, slug, user_id)
+    return services.member_unban(actor=request.auth, membership=membership, reason=payload.reason)
+
+
+def _room_in(community: Community, room_id: int) -> Room:
+    room = community_selectors.room_get(room_id=room_id)
+    if room.community_id != community.pk:
+        raise Invalid("That room belongs to another community.")
+    return room
+
+
+# --- messages and rooms ---
+
+
+@router.post("/messages/{message_id}/hide", response={200: EventFrame, **ERRORS})
+def hide_message(request: HttpRequest, message_id: int, payload: ReasonIn) -> HttpResponse:
+    return _frame_response(
+        services.message_hide(actor=request.auth, message_id=message_id, reason=payload.reason)
+    )
+
+
+@router.post("/messages/{message_id}/unhide", response={200: EventFrame, **ERRORS})
+def unhide_message(request: HttpRequest, message_id: int, payload: ReasonIn) -> HttpResponse:
+    return _frame_response(
+        services.message_unhide(actor=request.auth, message_id=message_id, reason=payload.reason)
+    )
+
+
+@router.post("/messages/{message_id}/delete", response={200: EventFrame, **ERRORS})
+def delete_message(request: HttpRequest, message_id: int, payload: ReasonIn) -> HttpResponse:
+    """Delete one's own message, or (facilitators) a message of a member below them."""
+    return _frame_response(
+        message_delete(actor=request.auth, message_id=message_id, reason=payload.reason)
+    )
+
+
+@router.post("/messages/{message_id}/pin", response={200: EventFrame, **ERRORS})
+def pin_message(request: HttpRequest, message_id: int) -> HttpResponse:
+    return _frame_response(services.message_pin(actor=request.auth, message_id=message_id))
+
+
+@router.post("/messages/{message_id}/unpin", response={200: EventFrame, **ERRORS})
+def unpin_message(request: HttpRequest, message_id: int) -> HttpResponse:
+    return _frame_response(services.message_unpin(actor=request.auth, message_id=message_id))
+
+
+@router.post("/messages/{message_id}/report", response={201: ReportOut, **ERRORS})
+def report_message(request: HttpRequest, message_id: int, payload: ReportIn) -> Any:
+    report = services.report_create(
+        reporter=request.auth, message_id=message_id, reason=payload.reason
+    )
+    report = selectors.report_get(report_id=report.pk)
+    # Reporters see their report, not other members' names; facilitators see everything.
+    return 201, services.report_out(report)
+
+
+@router.get("/rooms/{room_id}/pins", response={200: list[EventFrame], **ERRORS})
+def list_pins(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = community_selectors.room_for_reader(user=request.auth, room_id=room_id)
+    reveal = can_moderate.test(request.auth, room)
+    frames = [
+        encode(event_frame(e, reveal_hidden=reveal))
+        for e in community_selectors.room_pins(room_id=room.pk)
+    ]
+    return HttpResponse("[" + ",".join(frames) + "]", content_type="application/json")
+
+
+@router.patch("/rooms/{room_id}", response={200: RoomSettingsOut, **ERRORS})
+def update_room(request: HttpRequest, room_id: int, payload: RoomSettingsIn) -> Any:
+    room = community_selectors.room_get(room_id=room_id)
+    return services.room_settings_update(
+        actor=request.auth,
+        room=room,
+        is_locked=payload.is_locked,
+        slow_mode_seconds=payload.slow_mode_seconds,
+        topic=payload.topic,
+        reason=payload.reason,
+    )
+
+
+# --- reports ---
+
+
+@router.get("/communities/{slug}/reports", response={200: list[ReportOut], **ERRORS})
+def list_reports(
+    request: HttpRequest,
+    slug: str,
+    state: str | None = Query("open", description="open, resolved, dismissed; empty for all"),
+) -> list[ReportOut]:
+    community = _moderated_community(request, slug)
+    return [
+        services.report_out(r)
+        for r in selectors.report_list(community=community, state=state or None)
+    ]
+
+
+@router.post("/reports/{report_id}/resolve", response={200: ReportOut, **ERRORS})
+def resolve_report(request: HttpRequest, report_id: int, payload: ResolveIn) -> Any:
+    report = selectors.report_get(report_id=report_id)
+    _moderated_community(request, report.community.slug)
+    until = (
+        timezone.now() + timedelta(minutes=payload.mute_minutes) if payload.mute_minutes else None
+    )
+    report = services.report_resolve(
+        actor=request.auth,
+        report=report,
+        action=payload.action,
+        note=payload.note,
+        mute_until=until,
+    )
+    return services.report_out(selectors.report_get(report_id=report.pk))
+
+
+# --- audit log ---
+
+
+class AuditFilters(Schema):
+    action: str | None = Field(None, description="An action (member.ban) or a group (member)")
+    actor: int | None = None
+    target: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _audit_entries(request: HttpRequest, slug: str, filters: AuditFilters, **extra: Any) -> Any:
+    community = _moderated_community(request, slug)
+    return community, selectors.audit_list(
+        community=community,
+        action=filters.action,
+        actor_id=filters.actor,
+        target_user_id=filters.target,
+        since=filters.since,
+        until=filters.until,
+        **extra,
+    )
+
+
+@router.get("/communities/{slug}/audit", response={200: list[AuditEntryOut], **ERRORS})
+def audit_log(
+    request: HttpRequest,
+    slug: str,
+    filters: Query[AuditFilters],
+    before: int | None = Query(None, description="Entries older than this entry id"),
+    limit: int = Query(100, ge=1, le=500),
+) -> list[AuditEntryOut]:
+    community, entries = _audit_entries(request, slug, filters, before_id=before, limit=limit)
+    return [audit_entry_out(e, community.slug) for e in entries]
+
+
+@router.get("/communities/{slug}/audit.csv", response={200: str, **ERRORS})
+def audit_log_csv(request: HttpRequest, slug: str, filters: Query[AuditFilters]) -> HttpResponse:
+    """The whole (filtered) audit log as CSV, newest first."""
+    community, entries = _audit_entries(request, slug, filters)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["time", "action", "action_label", "actor_id", "actor", "target_id", "target",
+                     "room", "message", "reason", "details"])  # fmt: skip
+    labels = dict(AuditAction.choices)
+    for entry in entries:
+        writer.writerow(
+            [
+                entry.created_at.isoformat(),
+                entry.action,
+                labels.get(entry.action, entry.action),
+                entry.actor_id or "",
+                _csv_safe(entry.actor.public_name if entry.actor else ""),
+                entry.target_user_id or "",
+                _csv_safe(entry.target_user.public_name if entry.target_user else ""),
+                entry.room_id or "",
+                entry.message_id or "",
+                _csv_safe(entry.reason),
+                _csv_safe(str(entry.data) if entry.data else ""),
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = (
+        f'attachment; filename="kring-audit-{community.slug}-{stamp}.csv"'
+    )
+    return response
+
+
+def _csv_safe(value: Any) -> str:
+    """Neutralise spreadsheet formulas in user-written cells (CSV injection)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
