@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
-from facilitators.permissions import can_post, can_read_rooms
+from facilitators.permissions import can_moderate, can_post, can_read_rooms, can_report
 
 from . import selectors, services
 from .errors import Forbidden, KringError, NotFound
@@ -117,6 +117,8 @@ def room_detail(request: HttpRequest, slug: str, room_id: int) -> HttpResponse:
             "room": room,
             "rooms": selectors.room_list(community=community, user=request.user),
             "can_post": can_post.test(request.user, community),
+            "can_moderate": can_moderate.test(request.user, community),
+            "can_report": can_report.test(request.user, community),
             "max_length": settings.KRING_MAX_MESSAGE_LENGTH,
             "strings": _room_strings(),
         },
@@ -140,6 +142,24 @@ def _room_strings() -> dict[str, str]:
         "sending": _("sending…"),
         "failed": _("not sent"),
         "gap": _("Some older messages are not shown; scroll up to load them."),
+        "report": _("Report"),
+        "reportReason": _("What is wrong with this message? The facilitators will look at it."),
+        "reported": _("Thank you. The facilitators were told."),
+        "hide": _("Hide"),
+        "unhide": _("Unhide"),
+        "hideReason": _("Why hide this message? Members see the reason."),
+        "hiddenPlaceholder": _("Hidden by a facilitator"),
+        "pin": _("Pin"),
+        "unpin": _("Unpin"),
+        "deletedByFacilitator": _("Removed by a facilitator."),
+        "locked": _("Locked: only facilitators can post."),
+        "slow": _("Slow mode:"),
+        "muted": _("You are muted here."),
+        "unmuted": _("You can post again."),
+        "removed": _("You are no longer a member of this community."),
+        "joined": _("joined"),
+        "left": _("left"),
+        "roleChanged": _("is now"),
     }
 
 

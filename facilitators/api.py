@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from community import selectors as community_selectors
@@ -199,7 +199,7 @@ def create_invitation(request: HttpRequest, slug: str, payload: InvitationIn) ->
         days_valid=payload.days_valid,
         base_url=request.build_absolute_uri("/").rstrip("/"),
     )
-    return 201, _invitation_out(request, invitation)
+    return Status(201, _invitation_out(request, invitation))
 
 
 @router.delete(
@@ -349,7 +349,7 @@ def report_message(request: HttpRequest, message_id: int, payload: ReportIn) -> 
     )
     report = selectors.report_get(report_id=report.pk)
     # Reporters see their report, not other members' names; facilitators see everything.
-    return 201, services.report_out(report)
+    return Status(201, services.report_out(report))
 
 
 @router.get("/rooms/{room_id}/pins", response={200: list[EventFrame], **ERRORS})

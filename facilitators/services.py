@@ -67,7 +67,7 @@ def _require_act_on(actor: Any, membership: Membership) -> None:
 
 def _locked_membership(membership_id: int) -> Membership:
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("community", "user")
         .filter(pk=membership_id)
         .first()
@@ -197,7 +197,7 @@ def invitation_accept(*, user: Any, token: str) -> Membership:
     """Use an invitation: the user becomes an active member (banned users stay out)."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("community")
             .filter(token=token)
             .first()
@@ -547,7 +547,9 @@ def room_settings_update(
     if topic is not None and len(topic.strip()) > 300:
         raise Invalid("A topic is at most 300 characters.")
     with transaction.atomic():
-        room = Room.objects.select_for_update().select_related("community").get(pk=room.pk)
+        room = (
+            Room.objects.select_for_update(of=("self",)).select_related("community").get(pk=room.pk)
+        )
         _require_moderator(actor, room)
         changes: dict[str, Any] = {}
         audits: list[tuple[str, dict[str, Any]]] = []
@@ -662,7 +664,7 @@ def report_resolve(
         raise Invalid(f"Unknown action '{action}'; choose from {', '.join(REPORT_ACTIONS)}.")
     with transaction.atomic():
         report = (
-            Report.objects.select_for_update()
+            Report.objects.select_for_update(of=("self",))
             .select_related("community", "message__room", "message__author", "reporter")
             .get(pk=report.pk)
         )

@@ -224,14 +224,10 @@ class ErrorFrame(Frame):
 
 
 def encode(frame: Frame) -> str:
-    """Wire text of a frame, encoded once however many sockets receive it."""
-    return frame.model_dump_json(exclude_none=_exclude_none_for(frame), by_alias=True)
-
-
-def _exclude_none_for(frame: Frame) -> bool:
-    # Event payloads keep their nulls (reply_to: null is information); frames only drop an
-    # absent ref.
-    return not isinstance(frame, EventFrame | AckFrame)
+    """Wire text of a frame, encoded once however many sockets receive it. Nulls are kept
+    (``reply_to: null`` is information); only an absent ``ref`` is left out."""
+    exclude = {"ref"} if getattr(frame, "ref", "") is None else None
+    return frame.model_dump_json(by_alias=True, exclude=exclude)
 
 
 def author_out(user: Any) -> AuthorOut:

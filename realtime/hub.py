@@ -125,6 +125,11 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                # redis-py turns a cancellation inside its read timeout into TimeoutError: a
+                # hub being stopped must stop, not retry.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
                 # e.g. Redis restarting: keep trying; clients resume what they miss.
                 logger.exception("hub receive failed; retrying")
                 await asyncio.sleep(0.5)

@@ -6,6 +6,8 @@
   if (!root) return;
   const roomId = Number(root.dataset.room);
   const me = Number(root.dataset.user);
+  const canModerate = root.dataset.canModerate === "1";
+  const canReport = root.dataset.canReport === "1";
   const historyBase = root.dataset.historyUrl;
   const strings = JSON.parse(document.getElementById("room-i18n").textContent);
   const list = document.getElementById("messages");
@@ -17,6 +19,10 @@
   const composer = document.getElementById("composer");
   const bodyInput = document.getElementById("body");
   const replyingEl = document.getElementById("replying");
+  const pinsEl = document.getElementById("pins");
+  const topicEl = document.getElementById("topic");
+  const roomStateEl = document.getElementById("room-state");
+  const composerNotice = document.getElementById("composer-notice");
 
   const messages = new Map(); // message id -> <li>
   const present = new Map(); // user id -> name
@@ -80,22 +86,75 @@
     if (composer) actions.append(actionButton(strings.reply, () => startReply(event)));
     if (event.author.id === me) {
       actions.append(actionButton(strings.edit, () => startEdit(event.id)));
+    }
+    if (event.author.id === me || canModerate) {
       actions.append(actionButton(strings.delete, () => {
-        if (confirm(strings.confirmDelete)) client.remove(event.id);
+        if (confirm(strings.confirmDelete)) api("POST", "/api/messages/" + event.id + "/delete", {});
       }));
     }
-    item.append(actions);
+    if (canReport && event.author.id !== me) {
+      actions.append(actionButton(strings.report, () => {
+        const reason = prompt(strings.reportReason);
+        if (reason && reason.trim()) {
+          api("POST", "/api/messages/" + event.id + "/report", { reason: reason }).then((ok) => ok && flash(strings.reported));
+        }
+      }));
+    }
+    if (canModerate) {
+      const hideButton = actionButton(event.hidden ? strings.unhide : strings.hide, () => {
+        if (item.classList.contains("hidden-msg")) {
+          api("POST", "/api/messages/" + event.id + "/unhide", {});
+        } else {
+          const reason = prompt(strings.hideReason);
+          if (reason && reason.trim()) api("POST", "/api/messages/" + event.id + "/hide", { reason: reason });
+        }
+      });
+      hideButton.classList.add("hide-toggle");
+      const pinButton = actionButton(event.pinned ? strings.unpin : strings.pin, () => {
+        const pinned = item.classList.contains("pinned");
+        api("POST", "/api/messages/" + event.id + (pinned ? "/unpin" : "/pin"));
+      });
+      pinButton.classList.add("pin-toggle");
+      actions.append(hideButton, pinButton);
+    }
+    if (!event.deleted) item.append(actions);
+    if (event.pinned) item.classList.add("pinned");
     return item;
+  }
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  async function api(method, path, body) {
+    const response = await fetch(path, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({ detail: response.statusText }));
+      flash(problem.detail || response.statusText);
+      return false;
+    }
+    return true;
   }
 
   function setBody(item, event) {
     const body = item.querySelector(".body");
     if (event.deleted) {
       item.classList.add("deleted");
-      body.textContent = strings.deleted;
+      body.textContent = event.moderated ? strings.deletedByFacilitator : strings.deleted;
       const actions = item.querySelector(".actions");
       if (actions) actions.remove();
+    } else if (event.hidden && !event.html) {
+      item.classList.add("hidden-msg");
+      body.textContent = strings.hiddenPlaceholder + (event.hidden_reason ? ": " + event.hidden_reason : "");
     } else {
+      item.classList.toggle("hidden-msg", Boolean(event.hidden));
+      item.classList.toggle("reveal", Boolean(event.hidden));
       // `html` is rendered from Markdown and sanitised by the server (nh3).
       body.innerHTML = event.html;
       item.dataset.body = event.body;
@@ -136,10 +195,74 @@
       }
     } else if (event.kind === "delete") {
       const item = messages.get(event.message);
-      if (item) setBody(item, { deleted: true });
+      if (item) setBody(item, { deleted: true, moderated: Boolean(event.data.moderated) });
+      removePin(event.message);
+    } else if (event.kind === "hide") {
+      const item = messages.get(event.message);
+      if (item) {
+        if (canModerate) {
+          item.classList.add("hidden-msg", "reveal");
+        } else {
+          setBody(item, { hidden: true, hidden_reason: event.data.reason });
+        }
+        toggleLabel(item, ".hide-toggle", strings.unhide);
+      }
+    } else if (event.kind === "unhide") {
+      const item = messages.get(event.message);
+      if (item) {
+        item.classList.remove("hidden-msg", "reveal");
+        setBody(item, { html: event.html, body: event.body });
+        toggleLabel(item, ".hide-toggle", strings.hide);
+      }
+    } else if (event.kind === "pin" || event.kind === "unpin") {
+      const item = messages.get(event.message);
+      if (item) {
+        item.classList.toggle("pinned", event.kind === "pin");
+        toggleLabel(item, ".pin-toggle", event.kind === "pin" ? strings.unpin : strings.pin);
+      }
+      if (event.kind === "pin") loadPins(); else removePin(event.message);
+    } else if (event.kind === "room") {
+      topicEl.textContent = event.data.topic;
+      showRoomState(event.data.locked, event.data.slow_mode_seconds);
+    } else if (event.kind === "member") {
+      const who = event.data.user.name;
+      const text = event.data.action === "role"
+        ? who + " " + strings.roleChanged + " " + event.data.role.replace("_", "-")
+        : who + " " + (strings[event.data.action] || event.data.action);
+      const note = el("li", "member-event", text);
+      note.dataset.seq = frame.seq;
+      insertOrdered(note);
     }
     typers.delete(event.author.id);
     renderTyping();
+  }
+
+  function toggleLabel(item, selector, label) {
+    const button = item.querySelector(selector);
+    if (button) button.textContent = label;
+  }
+
+  function showRoomState(locked, slowSeconds) {
+    roomStateEl.textContent = (locked ? strings.locked : "") + (slowSeconds ? " " + strings.slow + " " + slowSeconds + " s" : "");
+  }
+
+  async function loadPins() {
+    const response = await fetch("/api/rooms/" + roomId + "/pins", { credentials: "same-origin" });
+    if (!response.ok) return;
+    pinsEl.replaceChildren();
+    for (const frame of await response.json()) {
+      const item = el("li");
+      item.dataset.id = frame.event.id;
+      const link = el("a", "", frame.event.author.name + ": " + (frame.event.body || strings.hiddenPlaceholder).slice(0, 80));
+      link.href = "#m" + frame.event.id;
+      item.append(link);
+      pinsEl.append(item);
+    }
+  }
+
+  function removePin(messageId) {
+    const pin = pinsEl.querySelector('[data-id="' + messageId + '"]');
+    if (pin) pin.remove();
   }
 
   function handleFrame(frame) {
@@ -166,11 +289,25 @@
         flash(frame.detail);
       }
     } else if (frame.type === "removed" && frame.rooms.includes(roomId)) {
-      flash(frame.reason);
-      if (composer) composer.hidden = true;
+      setComposerNotice(strings.removed);
+    } else if (frame.type === "mute" && (frame.room === null || frame.room === roomId)) {
+      if (frame.muted) {
+        setComposerNotice(strings.muted + (frame.reason ? " " + frame.reason : ""));
+      } else {
+        setComposerNotice(null);
+        flash(strings.unmuted);
+      }
+    } else if (frame.type === "membership") {
+      if (frame.message) flash(frame.message);
     } else if (frame.type === "gap" && frame.room === roomId) {
       flash(strings.gap);
     }
+  }
+
+  function setComposerNotice(text) {
+    composerNotice.hidden = !text;
+    composerNotice.textContent = text || "";
+    if (composer) composer.hidden = Boolean(text);
   }
 
   function flash(text) {
@@ -283,5 +420,6 @@
     client.rooms.set(roomId, since);
     client.connect();
     scheduleRead();
+    loadPins();
   })();
 })();

@@ -119,3 +119,57 @@ def test_reload_resumes_history_and_directory_join_flow(browser, daphne_server):
     page.reload()
     page.locator("#messages .message", has_text="First message after joining").wait_for()
     assert page.locator("#messages .message").count() == 1
+
+
+def test_facilitator_hides_a_message_and_the_member_sees_a_placeholder(browser, daphne_server):
+    community = CommunityFactory(name="Moderated circle")
+    room = community.rooms.get(name="general")
+    make_member(
+        community, role="facilitator", display_name="Fiona Facilitator", email="fiona@browser.test"
+    )
+    make_member(community, display_name="Mats Member", email="mats@browser.test")
+    facilitator_page = sign_in(browser, daphne_server, "fiona@browser.test")
+    member_page = sign_in(browser, daphne_server, "mats@browser.test")
+    room_url = f"{daphne_server.url}/c/{community.slug}/rooms/{room.pk}/"
+    for page in (facilitator_page, member_page):
+        page.goto(room_url)
+        page.wait_for_selector("#status[data-state=connected]")
+
+    member_page.fill("#body", "Something off topic")
+    member_page.keyboard.press("Enter")
+    message = facilitator_page.locator("#messages .message", has_text="Something off topic")
+    message.wait_for()
+    facilitator_page.once("dialog", lambda dialog: dialog.accept("Please stay on topic"))
+    message.hover()
+    message.get_by_role("button", name="Hide").click()
+
+    placeholder = member_page.locator("#messages .message.hidden-msg")
+    placeholder.wait_for()
+    assert "Please stay on topic" in placeholder.inner_text()
+    assert "Something off topic" not in placeholder.inner_text()
+    # the facilitator still sees the text, marked as hidden
+    facilitator_page.locator(
+        "#messages .message.hidden-msg.reveal", has_text="Something off topic"
+    ).wait_for()
+    # and after a reload the member still gets the placeholder from history
+    member_page.reload()
+    member_page.locator("#messages .message.hidden-msg").wait_for()
+    assert member_page.locator("#messages", has_text="Something off topic").count() == 0
+
+
+def test_facilitator_dashboard_mutes_a_member(browser, daphne_server):
+    community = CommunityFactory(name="Dashboard circle")
+    make_member(
+        community, role="facilitator", display_name="Fiona Dash", email="fdash@browser.test"
+    )
+    member = make_member(community, display_name="Noisy Nils", email="nils@browser.test")
+    page = sign_in(browser, daphne_server, "fdash@browser.test")
+    page.goto(f"{daphne_server.url}/c/{community.slug}/facilitate/")
+    row = page.locator(f"tr[data-user='{member.user.pk}']")
+    row.locator("input[name=reason]").fill("Too many off-topic posts")
+    row.get_by_role("button", name="Mute", exact=True).click()
+    page.wait_for_selector("text=Done.")
+    page.locator(".audit", has_text="Noisy Nils").wait_for()
+    from facilitators.models import Mute
+
+    assert Mute.objects.filter(user=member.user, reason="Too many off-topic posts").exists()
