@@ -47,6 +47,10 @@ TEACHERS: list[dict[str, Any]] = [
      "school": "Tartu Innovation School", "subjects": ["computer science"],
      "languages": ["et", "en", "ru"], "age_groups": ["lower_secondary"],
      "interests": ["school-to-school mentoring", "learning analytics"]},
+    {"email": "ewa@demo.kring.eu", "name": "Ewa Kowalska", "country": "PL",
+     "school": "Gimnazjum nr 2, Nowy Sącz", "subjects": ["biology"],
+     "languages": ["pl", "en"], "age_groups": ["lower_secondary"],
+     "interests": ["outdoor learning"]},
     {"email": "jan@demo.kring.eu", "name": "Jan Peeters", "country": "BE",
      "school": "GO! Atheneum Gent", "subjects": ["French"],
      "languages": ["nl", "fr", "en"], "age_groups": ["lower_secondary"],
@@ -67,6 +71,7 @@ COMMUNITIES: list[dict[str, Any]] = [
      "description": "Nauczyciele z Krakowa i Tarnowa dzielą się pomysłami na lekcje z "
                     "technologią. Teachers from Kraków and Tarnów sharing lesson ideas.",
      "members": {"piotr@demo.kring.eu": Role.MEMBER},
+     "pending": {"ewa@demo.kring.eu": "Dzień dobry! I teach biology in Nowy Sącz and would love to join."},
      "rooms": [("fizyka-i-technologia", "Physics labs with simple digital tools")]},
     {"slug": "skane-larande-natverk", "name": "Skåne lärande nätverk",
      "kind": "regional", "countries": ["SE"], "region": "Skåne", "languages": ["sv", "en"],
@@ -194,5 +199,11 @@ class Command(BaseCommand):
         for email, role in spec["members"].items():
             Membership.objects.get_or_create(
                 community=community, user=users[email], defaults={"role": role}
+            )
+        for email, message in spec.get("pending", {}).items():
+            Membership.objects.get_or_create(
+                community=community,
+                user=users[email],
+                defaults={"state": "pending", "request_message": message},
             )
         return community
