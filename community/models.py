@@ -36,10 +36,15 @@ class KringUserManager(UserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+HANDLE_PATTERN = r"[a-z0-9][a-z0-9._-]{1,38}[a-z0-9]"
+
+
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=80)
+    # How others mention this teacher: "@anna-de-vries". Generated from the display name.
+    handle = models.CharField(_("handle"), max_length=40, unique=True, null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -53,6 +58,23 @@ class User(AbstractUser):
     def public_name(self) -> str:
         """The name shown to other teachers; never the email address."""
         return self.display_name or _("Teacher %(id)s") % {"id": self.pk}
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self.handle:
+            self.handle = unique_handle(self.display_name or self.email.split("@")[0])
+        super().save(*args, **kwargs)
+
+
+def unique_handle(name: str) -> str:
+    """A free handle derived from a name: "Anna de Vries" -> "anna-de-vries" (or "-2", ...)."""
+    from django.utils.text import slugify
+
+    base = (slugify(name)[:34].strip("-_.") or "teacher").ljust(3, "0")
+    candidate, n = base, 1
+    while User.objects.filter(handle=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
 
 
 class AgeGroup(models.TextChoices):

@@ -28,6 +28,7 @@ from .envelopes import (
     TypingFrame,
     UnsubscribedFrame,
     ack_frame,
+    author_out,
     encode,
 )
 from .frames import (
@@ -55,7 +56,7 @@ class KringConsumer(AsyncWebsocketConsumer):
 
     user: Any
     user_id: int
-    user_name: str
+    author: AuthorOut
     rooms: set[int]
 
     async def connect(self) -> None:
@@ -65,7 +66,7 @@ class KringConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.user_id = user.pk
-        self.user_name = str(user.public_name)
+        self.author = author_out(user)
         self.rooms = set()
         self._typing_sent: dict[int, float] = {}
         self.hub = get_hub()
@@ -159,7 +160,7 @@ class KringConsumer(AsyncWebsocketConsumer):
         if now - self._typing_sent.get(frame.room, 0.0) < settings.KRING_TYPING_INTERVAL_SECONDS:
             return  # throttled silently: typing notices are best effort
         self._typing_sent[frame.room] = now
-        typing = TypingFrame(room=frame.room, user=AuthorOut(id=self.user_id, name=self.user_name))
+        typing = TypingFrame(room=frame.room, user=self.author)
         await self.hub.publish_typing(frame.room, self.user_id, encode(typing))
 
     async def _read(self, frame: Read) -> None:

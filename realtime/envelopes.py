@@ -26,6 +26,8 @@ class Frame(BaseModel):
 class AuthorOut(BaseModel):
     id: int | None
     name: str
+    # For @mentions; null for a deleted user.
+    handle: str | None = None
 
 
 class ReplyPreviewOut(BaseModel):
@@ -233,7 +235,7 @@ def encode(frame: Frame) -> str:
 def author_out(user: Any) -> AuthorOut:
     if user is None:
         return AuthorOut(id=None, name=DELETED_USER_NAME)
-    return AuthorOut(id=user.pk, name=str(user.public_name))
+    return AuthorOut(id=user.pk, name=str(user.public_name), handle=user.handle)
 
 
 def event_out(event: RoomEvent, *, reveal_hidden: bool = False) -> EventOut:

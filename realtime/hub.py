@@ -52,7 +52,7 @@ class Connection(Protocol):
     """What the hub needs of a socket (the consumer implements it)."""
 
     user_id: int
-    user_name: str
+    author: AuthorOut  # the user as others see them (id, name, handle)
     rooms: set[int]
 
     async def send_text(self, text: str) -> None: ...
@@ -60,6 +60,7 @@ class Connection(Protocol):
 
 class RoomFanout:
     __slots__ = (
+        "authors",
         "closed",
         "emptied_at",
         "lock",
@@ -67,7 +68,6 @@ class RoomFanout:
         "seq",
         "sockets",
         "user_counts",
-        "user_names",
     )
 
     def __init__(self, room_id: int) -> None:
@@ -75,7 +75,7 @@ class RoomFanout:
         self.seq = -1  # set from the database once the hub has joined the room's group
         self.sockets: set[Connection] = set()
         self.user_counts: Counter[int] = Counter()  # sockets per user in this room, here
-        self.user_names: dict[int, str] = {}
+        self.authors: dict[int, AuthorOut] = {}
         self.lock = asyncio.Lock()
         self.closed = False
         self.emptied_at: float | None = None
@@ -253,14 +253,14 @@ class Hub:
             fanout.emptied_at = None
             conn.rooms.add(fanout.room_id)
             fanout.user_counts[conn.user_id] += 1
-            fanout.user_names[conn.user_id] = conn.user_name
+            fanout.authors[conn.user_id] = conn.author
             newly_present = fanout.user_counts[conn.user_id] == 1
         presence = sorted(fanout.user_counts)
         subscribed = SubscribedFrame(
             room=fanout.room_id,
             seq=fanout.seq,
             presence=presence,
-            presence_users=[AuthorOut(id=uid, name=fanout.user_names[uid]) for uid in presence],
+            presence_users=[fanout.authors[uid] for uid in presence],
             ref=ref,
         )
         await conn.send_text(encode(subscribed))
@@ -286,7 +286,7 @@ class Hub:
         fanout.user_counts[conn.user_id] -= 1
         if fanout.user_counts[conn.user_id] <= 0:
             del fanout.user_counts[conn.user_id]
-            fanout.user_names.pop(conn.user_id, None)
+            fanout.authors.pop(conn.user_id, None)
             await self._publish_presence(room_id, conn, "leave")
         if not fanout.sockets:
             fanout.emptied_at = time.monotonic()
@@ -304,7 +304,7 @@ class Hub:
     async def _publish_presence(self, room_id: int, conn: Connection, state: str) -> None:
         frame = PresenceFrame(
             room=room_id,
-            user=AuthorOut(id=conn.user_id, name=conn.user_name),
+            user=conn.author,
             state=state,  # type: ignore[arg-type]
         )
         await self._publish_ephemeral(room_id, conn.user_id, encode(frame))

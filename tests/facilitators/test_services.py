@@ -341,7 +341,11 @@ def test_audit_api_filters_pages_and_exports_csv(community, room, facilitator, m
     client = Client(HTTP_X_SESSION_TOKEN=session_token_for(facilitator))
     entries = client.get(f"/api/communities/{community.slug}/audit").json()
     assert [e["action"] for e in entries] == ["member.unmute", "member.mute", "message.pin"]
-    assert entries[1]["target_user"] == {"id": member.pk, "name": "Max Member"}
+    assert entries[1]["target_user"] == {
+        "id": member.pk,
+        "name": "Max Member",
+        "handle": "max-member",
+    }
     members_only = client.get(f"/api/communities/{community.slug}/audit?action=member").json()
     assert [e["action"] for e in members_only] == ["member.unmute", "member.mute"]
     page = client.get(

@@ -67,7 +67,7 @@ async def test_subscribe_post_and_receive_live(room, alice, bob):
     subscribed = await receive_until(a, "subscribed")
     assert subscribed == {
         "type": "subscribed", "room": room.pk, "seq": 0, "presence": [alice.user.pk],
-        "presence_users": [{"id": alice.user.pk, "name": "Alice Anders"}], "ref": "sub-a",
+        "presence_users": [{"id": alice.user.pk, "name": "Alice Anders", "handle": "alice-anders"}], "ref": "sub-a",
     }  # fmt: skip
     await b.send_json_to({"type": "subscribe", "room": room.pk})
     await receive_until(b, "subscribed")
@@ -82,7 +82,7 @@ async def test_subscribe_post_and_receive_live(room, alice, bob):
     assert own["event"] == ack["event"] and "ref" not in own
     live = await receive_until(a, "event")
     assert live["seq"] == 1 and live["event"]["html"] == "<p>Hallo <em>allemaal</em></p>"
-    assert live["event"]["author"] == {"id": bob.user.pk, "name": "Bob Berg"}
+    assert live["event"]["author"] == {"id": bob.user.pk, "name": "Bob Berg", "handle": "bob-berg"}
     await a.disconnect()
     await b.disconnect()
 
@@ -242,7 +242,7 @@ async def test_typing_reaches_others_and_is_throttled(room, alice, bob):
     assert typing == {
         "type": "typing",
         "room": room.pk,
-        "user": {"id": alice.user.pk, "name": "Alice Anders"},
+        "user": {"id": alice.user.pk, "name": "Alice Anders", "handle": "alice-anders"},
     }
     await asyncio.sleep(0.1)
     rest = []
