@@ -213,6 +213,7 @@ class EventKind(models.TextChoices):
     UNPIN = "unpin", _("Unpin")
     ROOM = "room", _("Room settings changed")  # lock, unlock, slow mode, topic
     MEMBER = "member", _("Membership changed")  # joined, left, removed, banned, role
+    ANNOUNCEMENT = "announcement", _("Announcement")  # by a facilitator, to every member
 
 
 class RoomEvent(models.Model):

@@ -9,12 +9,28 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from delivery.worker import ensure_in_process_worker  # noqa: E402
 from realtime.auth import SessionOrTokenAuthMiddleware  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns)),
-    }
+
+class StartInProcessWorker:
+    """With the embedded default, the notification worker lives in the web process: start it
+    with the first connection (daphne sends no lifespan events)."""
+
+    def __init__(self, app: object) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: object, send: object) -> object:
+        ensure_in_process_worker()
+        return await self.app(scope, receive, send)  # type: ignore[operator]
+
+
+application = StartInProcessWorker(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns)),
+        }
+    )
 )

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "community",
     "facilitators",
     "realtime",
+    "delivery",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +237,11 @@ KRING_TYPING_INTERVAL_SECONDS = env.float("KRING_TYPING_INTERVAL_SECONDS", defau
 KRING_RESUME_MAX_EVENTS = env.int("KRING_RESUME_MAX_EVENTS", default=500)
 # Rooms one socket may be subscribed to at once.
 KRING_MAX_SUBSCRIPTIONS_PER_SOCKET = env.int("KRING_MAX_SUBSCRIPTIONS_PER_SOCKET", default=100)
+# Run the notification worker inside the web process (embedded default: the in-memory
+# channel layer reaches only this process's sockets). With Redis, run `manage.py run_worker`.
+KRING_WORKER_IN_PROCESS = env.bool("KRING_WORKER_IN_PROCESS", default=not REDIS_URL)
+# Absolute links in emails.
+KRING_BASE_URL = env.str("KRING_BASE_URL", default="http://127.0.0.1:8000")
 # History page size over HTTP: default and ceiling.
 KRING_HISTORY_PAGE_DEFAULT = 50
 KRING_HISTORY_PAGE_MAX = env.int("KRING_HISTORY_PAGE_MAX", default=200)

@@ -26,8 +26,11 @@ from community.models import (
     Room,
     RoomEvent,
 )
-from community.services.communities import member_event
-from community.services.messages import message_delete, room_event_append
+from community.services.communities import GENERAL_ROOM, member_event
+from community.services.messages import clean_body, message_delete, room_event_append
+from community.text import render_markdown
+from delivery.categories import Category
+from delivery.services import notify_community, notify_users
 from realtime.envelopes import (
     MembershipFrame,
     MuteFrame,
@@ -77,6 +80,22 @@ def _locked_membership(membership_id: int) -> Membership:
     return membership
 
 
+def _tell_member(
+    membership: Membership, actor: Any, verb: str, text: str = "", *, still_member: bool = True
+) -> None:
+    """A membership notification to the member concerned (also when they were just removed)."""
+    notify_users(
+        actor=actor,
+        user_ids=[membership.user_id],
+        category=Category.MEMBERSHIP,
+        verb=verb,
+        community_id=membership.community_id,
+        text=text,
+        url=f"/c/{membership.community.slug}/",
+        members_only=still_member,
+    )
+
+
 def _membership_frame(membership: Membership, message: str = "") -> None:
     user_frame_on_commit(
         membership.user_id,
@@ -112,6 +131,9 @@ def join_request_approve(*, actor: Any, membership: Membership, message: str = "
             community=membership.community, actor=actor, user=membership.user, action="joined"
         )
         _membership_frame(membership, message)
+        _tell_member(
+            membership, actor, f"approved your request to join {membership.community.name}", message
+        )
     return membership
 
 
@@ -131,6 +153,13 @@ def join_request_decline(*, actor: Any, membership: Membership, message: str = "
             reason=message,
         )
         _membership_frame(membership, message)
+        _tell_member(
+            membership,
+            actor,
+            f"declined your request to join {membership.community.name}",
+            message,
+            still_member=False,
+        )
     return membership
 
 
@@ -277,6 +306,12 @@ def member_role_change(
             previous_role=previous,
         )
         _membership_frame(membership, reason)
+        _tell_member(
+            membership,
+            actor,
+            f"made you {Role(role).label.lower()} in {membership.community.name}",
+            reason,
+        )
     return membership
 
 
@@ -324,6 +359,8 @@ def member_mute(
                 reason=reason,
             ),
         )
+        where = f"#{room.name} of " if room else ""
+        _tell_member(membership, actor, f"muted you in {where}{membership.community.name}", reason)
     return mute
 
 
@@ -387,6 +424,13 @@ def _expel(*, actor: Any, membership: Membership, reason: str, ban: bool) -> Mem
             community_slug=membership.community.slug,
             room_ids=list(membership.community.rooms.values_list("pk", flat=True)),
             reason=action,
+        )
+        _tell_member(
+            membership,
+            actor,
+            f"{action} you from {membership.community.name}",
+            reason,
+            still_member=False,
         )
     return membership
 
@@ -528,6 +572,38 @@ def message_unpin(*, actor: Any, message_id: int) -> RoomEvent:
     return _set_pinned(actor=actor, message_id=message_id, pinned=False)
 
 
+# --- announcements ---
+
+
+def announcement_post(*, actor: Any, community: Community, body: str) -> RoomEvent:
+    """A facilitator's announcement: an ``announcement`` event in the general room, and a
+    notification to every member (even those who chose "mentions only")."""
+    body = clean_body(body)
+    _require_moderator(actor, community)
+    general = community.rooms.filter(name=GENERAL_ROOM).first()
+    if general is None:
+        raise NotFound("This community has no general room.")
+    with transaction.atomic():
+        event = room_event_append(
+            room_id=general.pk,
+            kind=EventKind.ANNOUNCEMENT,
+            author=actor,
+            body=body,
+            html=render_markdown(body),
+        )
+        notify_community(
+            actor=actor,
+            community_id=community.pk,
+            category=Category.ANNOUNCEMENT,
+            verb=f"posted an announcement in {community.name}",
+            room_id=general.pk,
+            target=event,
+            text=body,
+            url=f"/c/{community.slug}/rooms/{general.pk}/#m{event.pk}",
+        )
+    return event
+
+
 # --- rooms --------------------------------------------------------------------------------------
 
 
@@ -638,9 +714,21 @@ def report_create(*, reporter: Any, message_id: int, reason: str) -> Report:
             report = Report.objects.select_related("community", "message__author", "reporter").get(
                 pk=report.pk
             )
+            facilitators = facilitator_ids(community_id)
             users_frame_on_commit(
-                facilitator_ids(community_id),
+                facilitators,
                 ReportFrame(community=report.community.slug, report=report_out(report)),
+            )
+            notify_users(
+                actor=reporter,
+                user_ids=facilitators,
+                category=Category.FACILITATION,
+                verb=f"reported a message in #{message.room.name}",
+                community_id=community_id,
+                room_id=message.room_id,
+                target=message,
+                text=reason,
+                url=f"/c/{report.community.slug}/facilitate/",
             )
     except IntegrityError:
         return Report.objects.get(message=message, reporter=reporter, state=ReportState.OPEN)

@@ -18,11 +18,14 @@ from django.db import DatabaseError
 
 from community import selectors, services
 from community.errors import Forbidden, KringError, TooLarge
+from delivery import selectors as delivery_selectors
 from facilitators.permissions import can_moderate
 
 from .envelopes import (
     AuthorOut,
     ErrorFrame,
+    NotificationFrame,
+    NotificationsSyncedFrame,
     PongFrame,
     ReadFrame,
     TypingFrame,
@@ -30,12 +33,14 @@ from .envelopes import (
     ack_frame,
     author_out,
     encode,
+    notification_out,
 )
 from .frames import (
     ClientFrame,
     Delete,
     Edit,
     FrameError,
+    Notifications,
     Ping,
     Post,
     Read,
@@ -47,6 +52,8 @@ from .frames import (
 from .hub import get_hub
 
 logger = logging.getLogger(__name__)
+# Notifications replayed on `{"type":"notifications"}`; beyond this the client pages over HTTP.
+NOTIFICATION_CATCH_UP_MAX = 200
 
 
 class KringConsumer(AsyncWebsocketConsumer):
@@ -171,6 +178,26 @@ class KringConsumer(AsyncWebsocketConsumer):
             encode(ReadFrame(room=frame.room, seq=marker, unread=unread, ref=frame.ref))
         )
 
+    async def _notifications(self, frame: Notifications) -> None:
+        texts, synced = await database_sync_to_async(self._notifications_since)(frame.since)
+        for text in texts:
+            await self.send_text(text)
+        await self.send_text(encode(synced.model_copy(update={"ref": frame.ref})))
+
+    def _notifications_since(self, since: int) -> tuple[list[str], NotificationsSyncedFrame]:
+        missed = delivery_selectors.notification_list(
+            user=self.user, after=since, limit=NOTIFICATION_CATCH_UP_MAX + 1
+        )
+        more = len(missed) > NOTIFICATION_CATCH_UP_MAX
+        missed = missed[:NOTIFICATION_CATCH_UP_MAX]
+        unread = delivery_selectors.unread_count(user=self.user)
+        texts = [
+            encode(NotificationFrame(seq=n.pk, notification=notification_out(n), unread=unread))
+            for n in missed
+        ]
+        last = missed[-1].pk if missed else since
+        return texts, NotificationsSyncedFrame(seq=last, unread=unread, more=more)
+
     async def _ping(self, frame: Ping) -> None:
         await self.send_text(encode(PongFrame(ref=frame.ref)))
 
@@ -183,4 +210,5 @@ class KringConsumer(AsyncWebsocketConsumer):
         Typing: _typing,
         Read: _read,
         Ping: _ping,
+        Notifications: _notifications,
     }

@@ -7,6 +7,7 @@ fan-out writes that same text to every local socket of a room.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -208,6 +209,78 @@ class ReportFrame(Frame):
 class PongFrame(Frame):
     type: Literal["pong"] = "pong"
     ref: str | None = None
+
+
+class NotificationOut(BaseModel):
+    id: int
+    verb: str
+    category: str
+    actor: AuthorOut
+    text: str
+    community: str | None
+    room: int | None
+    target: dict[str, Any] | None
+    url: str
+    created_at: datetime
+    unread: bool
+
+
+class NotificationFrame(Frame):
+    """A notification for this user; ``seq`` (= its id) grows per user, ``unread`` is the
+    user's unread count after it."""
+
+    type: Literal["notification"] = "notification"
+    seq: int
+    notification: NotificationOut
+    unread: int
+
+
+class NotificationsSyncedFrame(Frame):
+    """After ``{"type":"notifications","since":N}``: everything newer was sent; ``more`` says
+    the client should page the rest over HTTP."""
+
+    type: Literal["notifications_synced"] = "notifications_synced"
+    seq: int
+    unread: int
+    more: bool = False
+    ref: str | None = None
+
+
+def notification_out(notification: Any) -> NotificationOut:
+    data = notification.data or {}
+    target = None
+    if notification.target_object_id:
+        target = {
+            "model": f"{notification.target_content_type.app_label}."
+            f"{notification.target_content_type.model}",
+            "id": int(notification.target_object_id),
+        }
+    return NotificationOut(
+        id=notification.pk,
+        verb=notification.verb,
+        category=data.get("category", ""),
+        actor=author_out(getattr(notification, "actor_user", None)),
+        text=notification.description or "",
+        community=data.get("community"),
+        room=data.get("room"),
+        target=target,
+        url=data.get("url", ""),
+        created_at=notification.timestamp,
+        unread=notification.unread,
+    )
+
+
+def notification_texts(common: dict[str, Any], recipients: list[list[int]]) -> dict[int, str]:
+    """Frames of one notification for many users, differing only in id/seq and unread count:
+    the shared part is encoded once, each user's frame is assembled around it."""
+    shared = json.dumps(common, separators=(",", ":"), ensure_ascii=False)[1:-1]
+    return {
+        user_id: (
+            f'{{"type":"notification","seq":{nid},"notification":{{"id":{nid},'
+            f'"unread":true,{shared}}},"unread":{unread}}}'
+        )
+        for user_id, nid, unread in recipients
+    }
 
 
 class ErrorFrame(Frame):

@@ -86,3 +86,32 @@ def user_removed_on_commit(
         user_group(user_id),
         {"type": "user.removed", "user": user_id, "rooms": room_ids, "text": encode(frame)},
     )
+
+
+# The fan-out worker waits on this channel (a plain queue, not a group): one doorbell wakes
+# one worker; workers also poll, so a lost doorbell only delays.
+WORKER_CHANNEL = "kring.outbox"
+HUBS_GROUP = "kring.hubs"
+
+
+def wake_worker_on_commit() -> None:
+    def ring() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.send)(WORKER_CHANNEL, {"type": "outbox.ready"})
+        except Exception:
+            logger.debug("worker doorbell not delivered (it polls anyway)", exc_info=True)
+
+    transaction.on_commit(ring)
+
+
+def notifications_on_commit(notification: dict[str, Any], recipients: list[list[int]]) -> None:
+    """Push one notification to many users: one layer message to every process (not one per
+    user); each hub writes it to the sockets of its own recipients. ``recipients`` holds
+    ``[user_id, notification_id, unread_count]`` triples."""
+    send_on_commit(
+        HUBS_GROUP,
+        {"type": "notify.batch", "notification": notification, "recipients": recipients},
+    )

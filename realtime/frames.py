@@ -73,12 +73,29 @@ class Ping(ClientFrame):
     type: Literal["ping"]
 
 
+class Notifications(ClientFrame):
+    """Catch up on notifications after a reconnect: everything with seq > since."""
+
+    type: Literal["notifications"]
+    since: Seq = 0
+
+
 AnyFrame = Annotated[
-    Subscribe | Unsubscribe | Post | Edit | Delete | Typing | Read | Ping,
+    Subscribe | Unsubscribe | Post | Edit | Delete | Typing | Read | Ping | Notifications,
     Field(discriminator="type"),
 ]
 _frame_adapter: TypeAdapter[AnyFrame] = TypeAdapter(AnyFrame)
-FRAME_TYPES = ("subscribe", "unsubscribe", "post", "edit", "delete", "typing", "read", "ping")
+FRAME_TYPES = (
+    "subscribe",
+    "unsubscribe",
+    "post",
+    "edit",
+    "delete",
+    "typing",
+    "read",
+    "ping",
+    "notifications",
+)
 
 
 class FrameError(Exception):

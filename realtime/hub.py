@@ -35,8 +35,16 @@ from django.conf import settings
 
 from community import selectors
 
-from .envelopes import AuthorOut, GapFrame, PresenceFrame, SubscribedFrame, encode, event_frame
-from .events import room_group, user_group
+from .envelopes import (
+    AuthorOut,
+    GapFrame,
+    PresenceFrame,
+    SubscribedFrame,
+    encode,
+    event_frame,
+    notification_texts,
+)
+from .events import HUBS_GROUP, room_group, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +103,7 @@ class Hub:
             "room.ephemeral": self._on_room_ephemeral,
             "user.frame": self._on_user_frame,
             "user.removed": self._on_user_removed,
+            "notify.batch": self._on_notify_batch,
         }
 
     # --- life cycle -------------------------------------------------------------------------
@@ -104,6 +113,8 @@ class Hub:
             if self.channel is not None:
                 return
             self.channel = await self.layer.new_channel()
+            # Notification batches go to every process; each picks its own recipients.
+            await self.layer.group_add(HUBS_GROUP, self.channel)
             self._tasks = [
                 asyncio.create_task(self._read_loop(), name="kring-hub-reader"),
                 asyncio.create_task(self._maintenance_loop(), name="kring-hub-maintenance"),
@@ -177,6 +188,7 @@ class Hub:
                 await self.layer.group_discard(user_group(user_id), self.channel)
 
     async def _refresh_groups(self) -> None:
+        await self.layer.group_add(HUBS_GROUP, self.channel)
         for room_id in list(self.rooms):
             await self.layer.group_add(room_group(room_id), self.channel)
         for user_id in list(self.user_sockets):
@@ -356,6 +368,13 @@ class Hub:
                 if room_id in conn.rooms:
                     await self.unsubscribe(conn, room_id)
         await _broadcast(sockets, message["text"])
+
+    async def _on_notify_batch(self, message: dict[str, Any]) -> None:
+        local = [r for r in message["recipients"] if self.user_sockets.get(r[0])]
+        if not local:
+            return
+        for user_id, text in notification_texts(message["notification"], local).items():
+            await _broadcast(set(self.user_sockets.get(user_id, ())), text)
 
     def _user_sockets_for(self, message: dict[str, Any]) -> set[Connection]:
         # A copy: unsubscribing or a socket closing must not change the set being walked.

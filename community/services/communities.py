@@ -8,6 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
+from delivery.categories import Category
+from delivery.services import notify_users
 from facilitators.roles import FACILITATING_ROLES, Role
 from realtime.envelopes import JoinRequestFrame, author_out
 from realtime.events import user_removed_on_commit, users_frame_on_commit
@@ -145,15 +147,26 @@ def member_event(
 
 
 def join_request_on_commit(membership: Membership) -> None:
-    """Tell the community's facilitators, live, that someone asks to join."""
+    """Tell the community's facilitators that someone asks to join: live on their sockets,
+    and as a notification."""
     from facilitators.audit import facilitator_ids
 
+    facilitators = facilitator_ids(membership.community_id)
     frame = JoinRequestFrame(
         community=membership.community.slug,
         user=author_out(membership.user),
         message=membership.request_message,
     )
-    users_frame_on_commit(facilitator_ids(membership.community_id), frame)
+    users_frame_on_commit(facilitators, frame)
+    notify_users(
+        actor=membership.user,
+        user_ids=facilitators,
+        category=Category.FACILITATION,
+        verb=f"asked to join {membership.community.name}",
+        community_id=membership.community_id,
+        text=membership.request_message,
+        url=f"/c/{membership.community.slug}/facilitate/",
+    )
 
 
 def membership_leave(*, user: Any, community: Community) -> Membership:

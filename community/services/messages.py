@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from delivery.services import notify_message
 from facilitators.audit import audit_record
 from facilitators.models import AuditAction
 from facilitators.permissions import (
@@ -26,7 +27,7 @@ from ..models import EventKind, Room, RoomEvent, RoomReadState
 from ..text import render_markdown
 
 
-def _clean_body(body: str) -> str:
+def clean_body(body: str) -> str:
     body = body.strip()
     if not body:
         raise Invalid("A message needs some text.")
@@ -126,7 +127,7 @@ def message_post(
         existing = _event_by_ref(author, ref)
         if existing is not None:
             return existing, False
-    body = _clean_body(body)
+    body = clean_body(body)
     ratelimit.hit(bucket=f"post:{author.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
     try:
         with transaction.atomic():
@@ -160,6 +161,7 @@ def message_post(
                 client_ref=ref,
             )
             room_event_on_commit(event)
+            notify_message(event=event, community_id=room.community_id)
     except IntegrityError:
         # Two retries of the same post raced; the other one won and is the answer.
         existing = _event_by_ref(author, ref) if ref is not None else None
@@ -179,7 +181,7 @@ def _event_by_ref(author: Any, ref: str) -> RoomEvent | None:
 
 def message_edit(*, actor: Any, message_id: int, body: str) -> RoomEvent:
     """Change the text of one's own message; stores an ``edit`` event with the new text."""
-    body = _clean_body(body)
+    body = clean_body(body)
     ratelimit.hit(bucket=f"post:{actor.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
     with transaction.atomic():
         message = selectors.message_get(message_id=message_id)

@@ -1,0 +1,58 @@
+"""What notifies whom, and at which preference level.
+
+Levels, Discourse style, per user and per community or room (the room's level wins, then the
+community's, then ``normal``):
+
+* ``mute`` — rows are still stored (muted never means lost) exactly as for ``normal``, but
+  nothing is pushed live or emailed;
+* ``mentions`` — only what concerns you directly: mentions, replies, your membership and your
+  resources, announcements, and facilitation work for facilitators;
+* ``normal`` — also community-wide news (new resources and versions);
+* ``watching`` — also every new message in the room (following a thread).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    MUTE = "mute", _("Mute")
+    MENTIONS = "mentions", _("Mentions only")
+    NORMAL = "normal", _("Normal")
+    WATCHING = "watching", _("Watching (everything)")
+
+
+DEFAULT_LEVEL = Level.NORMAL
+
+
+class Category(models.TextChoices):
+    MENTION = "mention", _("Mentions and replies")
+    MEMBERSHIP = "membership", _("Your membership (approvals, roles, mutes, removals)")
+    FACILITATION = "facilitation", _("Join requests and reports (facilitators)")
+    ANNOUNCEMENT = "announcement", _("Announcements by facilitators")
+    RESOURCE = "resource", _("Teaching materials")
+    MESSAGE = "message", _("New messages in rooms and threads you watch")
+
+
+# The lowest level at which a category creates a notification. ``mute`` counts as ``normal``
+# for creating rows (nothing is lost) and as nothing for delivery.
+_RANK = {Level.MENTIONS: 1, Level.NORMAL: 2, Level.WATCHING: 3}
+CATEGORY_MIN_LEVEL: dict[str, str] = {
+    Category.MENTION: Level.MENTIONS,
+    Category.MEMBERSHIP: Level.MENTIONS,
+    Category.FACILITATION: Level.MENTIONS,
+    Category.ANNOUNCEMENT: Level.MENTIONS,
+    Category.RESOURCE: Level.NORMAL,
+    Category.MESSAGE: Level.WATCHING,
+}
+
+
+def levels_receiving(category: str) -> list[str]:
+    """Levels at which ``category`` creates a row (delivery then skips ``mute``)."""
+    minimum = _RANK[CATEGORY_MIN_LEVEL[category]]
+    levels = [level for level, rank in _RANK.items() if rank >= minimum]
+    if minimum <= _RANK[Level.NORMAL]:
+        levels.append(Level.MUTE)
+    return levels

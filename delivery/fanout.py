@@ -1,0 +1,346 @@
+"""Turning an outbox job into notifications: who, in bulk, with preferences applied in SQL.
+
+One job is processed in one transaction: recipients are computed with one query (levels and
+delivery settings joined in), rows are inserted with ``bulk_create`` in batches, unread counts
+come from one grouped query, and after commit one layer message per *process* carries the
+live pushes for all connected recipients. A worker killed mid-job rolls the transaction back:
+nothing was stored, and the job is done again, once, by the next worker.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import BooleanField, CharField, Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from notifications.models import Notification
+
+from community.models import Community, EventKind, Membership, Room, RoomEvent, User
+from facilitators.roles import FACILITATING_ROLES
+from realtime.envelopes import author_out
+from realtime.events import notifications_on_commit
+
+from .categories import DEFAULT_LEVEL, Category, Level, levels_receiving
+from .models import DeliverySettings, EmailMode, NotificationPreference, OutboxJob
+
+BATCH_SIZE = 1000
+MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9._-]{1,38}[a-z0-9])\b", re.IGNORECASE)
+FACILITATORS_MENTION = "facilitators"
+# Serialises notification inserts across workers so ids (the per-user `seq`) commit in order.
+FANOUT_LOCK_KEY = 4_242_001
+
+
+@dataclass
+class Recipient:
+    user_id: int
+    level: str
+    live: bool
+    email_mode: str
+    email_categories: list[str]
+
+
+@dataclass
+class Delivery:
+    """What one job produces: per recipient a verb (what happened to *them*) and a category."""
+
+    actor_id: int | None
+    community_id: int | None
+    room_id: int | None
+    target: dict[str, Any] | None
+    text: str
+    url: str
+    per_user: dict[int, tuple[str, str]] = field(default_factory=dict)  # user -> (verb, category)
+
+    def add(self, user_ids: Iterable[int], verb: str, category: str) -> None:
+        for user_id in user_ids:
+            if user_id != self.actor_id and user_id not in self.per_user:
+                self.per_user[user_id] = (verb, category)
+
+
+def _settings_annotations(user_ref: str) -> dict[str, Any]:
+    settings_of = DeliverySettings.objects.filter(user=OuterRef(user_ref))
+    return {
+        "live": Coalesce(
+            Subquery(settings_of.values("live")[:1]), Value(True), output_field=BooleanField()
+        ),
+        "email_mode": Coalesce(
+            Subquery(settings_of.values("email_mode")[:1]),
+            Value(EmailMode.DAILY),
+            output_field=CharField(),
+        ),
+        "email_categories": Subquery(settings_of.values("email_categories")[:1]),
+    }
+
+
+FIELDS = ("level", "live", "email_mode", "email_categories")
+
+
+def _recipients(
+    community_id: int | None, room_id: int | None, user_ids: Iterable[int] | None
+) -> QuerySet:
+    """Users with their effective level (room, then community, then default) and delivery
+    settings, all in one query. Without a community: the given users at the default level."""
+    if community_id is None:
+        return (
+            User.objects.filter(pk__in=list(user_ids or []), is_active=True)
+            .annotate(
+                level=Value(DEFAULT_LEVEL, output_field=CharField()), **_settings_annotations("pk")
+            )
+            .values_list("pk", *FIELDS)
+        )
+    members = Membership.objects.filter(
+        community_id=community_id, state="active", user__is_active=True
+    )
+    if user_ids is not None:
+        members = members.filter(user_id__in=list(user_ids))
+    community_level = NotificationPreference.objects.filter(
+        user=OuterRef("user_id"), community_id=community_id, room__isnull=True
+    ).values("level")[:1]
+    levels: list[Any] = [Subquery(community_level)]
+    if room_id is not None:
+        room_level = NotificationPreference.objects.filter(
+            user=OuterRef("user_id"), room_id=room_id
+        ).values("level")[:1]
+        levels.insert(0, Subquery(room_level))
+    return members.annotate(
+        level=Coalesce(*levels, Value(DEFAULT_LEVEL), output_field=CharField()),
+        **_settings_annotations("user_id"),
+    ).values_list("user_id", *FIELDS)
+
+
+def _load_recipients(rows: Iterable[tuple]) -> dict[int, Recipient]:
+    found = {}
+    for user_id, level, live, email_mode, email_categories in rows:
+        if isinstance(email_categories, str):  # JSON from a subquery can come back as text
+            email_categories = json.loads(email_categories)
+        found[user_id] = Recipient(
+            user_id=user_id,
+            level=level,
+            live=bool(live),
+            email_mode=email_mode,
+            email_categories=list(Category.values)
+            if email_categories is None
+            else email_categories,
+        )
+    return found
+
+
+# --- job kinds ---------------------------------------------------------------------------------
+
+
+def _users_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient]]:
+    delivery = _delivery(payload)
+    delivery.add(payload["users"], payload["verb"], payload["category"])
+    recipients = _load_recipients(
+        _recipients(payload["community"], payload["room"], payload["users"])
+    )
+    return delivery, recipients
+
+
+def _community_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient]]:
+    delivery = _delivery(payload)
+    recipients = _load_recipients(_recipients(payload["community"], payload["room"], None))
+    delivery.add(recipients, payload["verb"], payload["category"])
+    return delivery, recipients
+
+
+def _message_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient]]:
+    event = (
+        RoomEvent.objects.select_related("room", "author", "reply_to")
+        .filter(pk=payload["event"], kind=EventKind.MESSAGE, deleted_at__isnull=True)
+        .first()
+    )
+    room = event.room if event else Room.objects.filter(pk=payload["room"]).first()
+    delivery = Delivery(
+        actor_id=event.author_id if event else None,
+        community_id=payload["community"],
+        room_id=payload["room"],
+        target={"model": "community.roomevent", "id": payload["event"]},
+        text=event.body[:300] if event else "",
+        url=_room_url(payload["community"], payload["room"], payload["event"]),
+    )
+    if event is None or room is None or event.hidden_at is not None:
+        return delivery, {}  # deleted or hidden before the worker got to it: tell nobody
+    where = f"#{room.name}"
+    handles = {h.lower() for h in MENTION.findall(event.body)}
+    if FACILITATORS_MENTION in handles:
+        facilitators = Membership.objects.filter(
+            community_id=payload["community"], state="active", role__in=FACILITATING_ROLES
+        ).values_list("user_id", flat=True)
+        delivery.add(facilitators, f"mentioned the facilitators in {where}", Category.MENTION)
+    named = handles - {FACILITATORS_MENTION}
+    if named:
+        mentioned = Membership.objects.filter(
+            community_id=payload["community"], state="active", user__handle__in=named
+        ).values_list("user_id", flat=True)
+        delivery.add(mentioned, f"mentioned you in {where}", Category.MENTION)
+    if event.reply_to_id and event.reply_to and event.reply_to.author_id:
+        delivery.add([event.reply_to.author_id], f"replied to you in {where}", Category.MENTION)
+    delivery.add(
+        _watchers(payload["community"], payload["room"]), f"posted in {where}", Category.MESSAGE
+    )
+    recipients = _load_recipients(
+        _recipients(payload["community"], payload["room"], list(delivery.per_user))
+    )
+    return delivery, recipients
+
+
+def _watchers(community_id: int, room_id: int) -> set[int]:
+    """Who watches a room: a ``watching`` level on the room, or on the community without a
+    different level on the room. Read from the (small) preferences table, not per member."""
+    room_levels = dict(
+        NotificationPreference.objects.filter(room_id=room_id).values_list("user_id", "level")
+    )
+    community_watchers = NotificationPreference.objects.filter(
+        community_id=community_id, room__isnull=True, level=Level.WATCHING
+    ).values_list("user_id", flat=True)
+    watchers = {uid for uid, level in room_levels.items() if level == Level.WATCHING}
+    watchers.update(uid for uid in community_watchers if uid not in room_levels)
+    return watchers
+
+
+def _delivery(payload: dict[str, Any]) -> Delivery:
+    return Delivery(
+        actor_id=payload.get("actor"),
+        community_id=payload.get("community"),
+        room_id=payload.get("room"),
+        target=payload.get("target"),
+        text=payload.get("text", ""),
+        url=payload.get("url", ""),
+    )
+
+
+def _room_url(community_id: int, room_id: int, event_id: int | None = None) -> str:
+    slug = Community.objects.filter(pk=community_id).values_list("slug", flat=True).first()
+    anchor = f"#m{event_id}" if event_id else ""
+    return f"/c/{slug}/rooms/{room_id}/{anchor}"
+
+
+JOB_KINDS: dict[str, Callable[[dict[str, Any]], tuple[Delivery, dict[int, Recipient]]]] = {
+    "users": _users_job,
+    "community": _community_job,
+    "message": _message_job,
+}
+
+
+# --- storing and pushing --------------------------------------------------------------------------
+
+
+def process(job: OutboxJob) -> int:
+    """Store the job's notifications and schedule their pushes. Call inside the transaction
+    that marks the job done. Returns the number of notifications stored."""
+    delivery, recipients = JOB_KINDS[job.kind](job.payload)
+    rows: list[Notification] = []
+    pushed: list[int] = []
+    user_type = ContentType.objects.get_for_model(User)
+    target_type = _content_type(delivery.target)
+    slug = (
+        Community.objects.filter(pk=delivery.community_id).values_list("slug", flat=True).first()
+        if delivery.community_id
+        else None
+    )
+    now = timezone.now()
+    for user_id, (verb, category) in delivery.per_user.items():
+        recipient = recipients.get(user_id)
+        if recipient is None:
+            continue  # not (or no longer) an active member: never told
+        if recipient.level not in levels_receiving(category):
+            continue
+        deliver = recipient.level != Level.MUTE
+        email = None
+        if deliver and category in recipient.email_categories:
+            email = {
+                EmailMode.IMMEDIATELY: "immediate",
+                EmailMode.DAILY: "digest",
+                EmailMode.WEEKLY: "digest",
+            }.get(recipient.email_mode)
+        if deliver and recipient.live:
+            pushed.append(user_id)
+        rows.append(
+            Notification(
+                recipient_id=user_id,
+                actor_content_type=user_type,
+                actor_object_id=str(delivery.actor_id or ""),
+                verb=verb,
+                description=delivery.text,
+                target_content_type=target_type,
+                target_object_id=str(delivery.target["id"]) if delivery.target else None,
+                timestamp=now,
+                emailed=email is None,  # nothing to send counts as done
+                data={
+                    "category": category,
+                    "community": slug,
+                    "room": delivery.room_id,
+                    "url": delivery.url,
+                    "email": email,
+                },
+            )
+        )
+    if not rows:
+        return 0
+    _serialise_inserts()
+    created = Notification.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    if pushed:
+        _push(created, pushed, delivery, slug)
+    return len(created)
+
+
+def _serialise_inserts() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FANOUT_LOCK_KEY])
+
+
+def _content_type(target: dict[str, Any] | None) -> ContentType | None:
+    if target is None:
+        return None
+    return ContentType.objects.get_for_model(apps.get_model(target["model"]))
+
+
+def _push(
+    created: list[Notification], pushed: list[int], delivery: Delivery, slug: str | None
+) -> None:
+    ids = {n.recipient_id: n.pk for n in created}
+    if any(pk is None for pk in ids.values()):  # a backend without RETURNING: read them back
+        ids = dict(
+            Notification.objects.filter(
+                timestamp=created[0].timestamp, recipient_id__in=pushed
+            ).values_list("recipient_id", "pk")
+        )
+    unread: dict[int, int] = {}
+    for start in range(0, len(pushed), 5000):
+        chunk = pushed[start : start + 5000]
+        unread.update(
+            Notification.objects.filter(recipient_id__in=chunk, unread=True, deleted=False)
+            .values("recipient_id")
+            .annotate(n=Count("id"))
+            .values_list("recipient_id", "n")
+        )
+    actor = User.objects.filter(pk=delivery.actor_id).first() if delivery.actor_id else None
+    sample = created[0]
+    common = {
+        "actor": author_out(actor).model_dump(),
+        "text": delivery.text,
+        "community": slug,
+        "room": delivery.room_id,
+        "target": delivery.target,
+        "url": delivery.url,
+        "created_at": sample.timestamp.isoformat().replace("+00:00", "Z"),
+    }
+    by_user = {n.recipient_id: n for n in created}
+    # Recipients differ in verb/category, so group them: one layer message per variant.
+    groups: dict[tuple[str, str], list[list[int]]] = {}
+    for user_id in pushed:
+        notification = by_user[user_id]
+        key = (notification.verb, notification.data["category"])
+        groups.setdefault(key, []).append([user_id, ids[user_id], unread.get(user_id, 0)])
+    for (verb, category), triples in groups.items():
+        notifications_on_commit({**common, "verb": verb, "category": category}, triples)

@@ -1,0 +1,115 @@
+"""Notification preferences, delivery settings and the fan-out outbox.
+
+The notifications themselves are django-notifications-community's ``Notification`` rows."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .categories import DEFAULT_LEVEL, Category, Level
+
+
+class NotificationPreference(models.Model):
+    """A user's level for one community (``room`` empty) or one room / resource thread."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    community = models.ForeignKey("community.Community", on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(
+        "community.Room", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    level = models.CharField(max_length=10, choices=Level.choices, default=DEFAULT_LEVEL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "community"],
+                condition=Q(room__isnull=True),
+                name="one_community_level_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "room"],
+                condition=Q(room__isnull=False),
+                name="one_room_level_per_user",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "room", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.level} for {self.room_id or self.community_id}"
+
+
+class EmailMode(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Immediately")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
+    NEVER = "never", _("Never")
+
+
+def _all_categories() -> list[str]:
+    return list(Category.values)
+
+
+class DeliverySettings(models.Model):
+    """How a teacher wants to be told. Defaults are school-friendly: live in the app, a daily
+    email digest at 07:00, and quiet evenings and nights (19:00-07:00) in their time zone."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delivery_settings"
+    )
+    live = models.BooleanField(default=True, help_text="Push to open apps and pages")
+    email_mode = models.CharField(max_length=12, choices=EmailMode.choices, default=EmailMode.DAILY)
+    # Categories that may be emailed (each email carries a one-click unsubscribe per category).
+    email_categories = models.JSONField(default=_all_categories)
+    timezone = models.CharField(max_length=64, default="Europe/Brussels")
+    quiet_start = models.TimeField(null=True, blank=True, default=time(19, 0))
+    quiet_end = models.TimeField(null=True, blank=True, default=time(7, 0))
+    digest_hour = models.PositiveSmallIntegerField(default=7)
+    # Weekly digests go out on this weekday (0 = Monday).
+    digest_weekday = models.PositiveSmallIntegerField(default=0)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Delivery settings of {self.user_id}"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxJob(models.Model):
+    """A durable fan-out job, written in the same transaction as whatever caused it. The
+    worker turns it into notification rows in one transaction of its own, so a job is done
+    completely, or not at all and picked up again."""
+
+    kind = models.CharField(max_length=30)
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} job {self.pk} ({self.state})"

@@ -1,0 +1,70 @@
+"""Reading notifications: always the requesting user's own, newest first unless asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notifications.models import Notification
+
+from community.models import User
+
+from .categories import DEFAULT_LEVEL
+from .models import NotificationPreference
+
+
+def _with_actors(notifications: list[Notification]) -> list[Notification]:
+    """Attach ``actor_user`` in one query instead of a generic-relation lookup per row."""
+    ids = {int(n.actor_object_id) for n in notifications if n.actor_object_id.isdigit()}
+    users = User.objects.in_bulk(ids)
+    for notification in notifications:
+        aid = notification.actor_object_id
+        notification.actor_user = users.get(int(aid)) if aid.isdigit() else None  # type: ignore[attr-defined]
+    return notifications
+
+
+def notification_list(
+    *,
+    user: Any,
+    unread: bool | None = None,
+    category: str | None = None,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = 50,
+) -> list[Notification]:
+    """With ``after``: the oldest ``limit`` newer than it, oldest first (catch-up). Otherwise
+    the newest ``limit`` (older than ``before``), newest first (a list page)."""
+    notifications = Notification.objects.filter(recipient_id=user.pk, deleted=False).select_related(
+        "target_content_type"
+    )
+    if unread is not None:
+        notifications = notifications.filter(unread=unread)
+    if category:
+        notifications = notifications.filter(data__category=category)
+    if before is not None:
+        notifications = notifications.filter(pk__lt=before)
+    if after is not None:
+        return _with_actors(list(notifications.filter(pk__gt=after).order_by("pk")[:limit]))
+    return _with_actors(list(notifications.order_by("-pk")[:limit]))
+
+
+def unread_count(*, user: Any) -> int:
+    return Notification.objects.filter(recipient_id=user.pk, unread=True, deleted=False).count()
+
+
+def preference_levels(*, user: Any) -> list[NotificationPreference]:
+    return list(
+        NotificationPreference.objects.filter(user=user).select_related("community", "room")
+    )
+
+
+def level_for(*, user: Any, community_id: int, room_id: int | None = None) -> tuple[str, str]:
+    """The effective level and where it comes from: ``room``, ``community`` or ``default``."""
+    preferences = {
+        p.room_id: p.level
+        for p in NotificationPreference.objects.filter(user=user, community_id=community_id)
+    }
+    if room_id is not None and room_id in preferences:
+        return preferences[room_id], "room"
+    if None in preferences:
+        return preferences[None], "community"
+    return DEFAULT_LEVEL, "default"
