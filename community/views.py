@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
+from delivery.categories import Level
+from delivery.selectors import level_for
 from facilitators.permissions import can_moderate, can_post, can_read_rooms, can_report
 
 from . import selectors, services
@@ -64,6 +66,9 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "rooms": selectors.room_list(community=community, user=request.user),
             "can_read": can_read_rooms.test(request.user, community),
+            "can_moderate": can_moderate.test(request.user, community),
+            "levels": Level.choices,
+            "level": level_for(user=request.user, community_id=community.pk)[0],
         },
     )
 
@@ -120,6 +125,8 @@ def room_detail(request: HttpRequest, slug: str, room_id: int) -> HttpResponse:
             "can_moderate": can_moderate.test(request.user, community),
             "can_report": can_report.test(request.user, community),
             "max_length": settings.KRING_MAX_MESSAGE_LENGTH,
+            "levels": Level.choices,
+            "level": level_for(user=request.user, community_id=community.pk, room_id=room.pk)[0],
             "strings": _room_strings(),
         },
     )

@@ -15,6 +15,7 @@ from ninja.security import SessionAuth
 from community.api import router as community_router
 from community.api import router_me
 from community.errors import KringError
+from delivery.api import router as delivery_router
 from facilitators.api import router as facilitators_router
 
 api = NinjaAPI(
@@ -30,6 +31,7 @@ api = NinjaAPI(
 api.add_router("/", community_router)
 api.add_router("/", router_me)
 api.add_router("/", facilitators_router)
+api.add_router("/", delivery_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("facilitators.urls")),
+    path("", include("delivery.urls")),
     path("", include("community.urls")),
 ]
 

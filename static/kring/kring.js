@@ -19,26 +19,38 @@
     constructor(options) {
       this.url = options.url;
       this.historyUrl = options.historyUrl; // function(roomId) -> URL of /api/rooms/{id}/events
-      this.onEvent = options.onEvent || function () {};
-      this.onFrame = options.onFrame || function () {};
-      this.onStatus = options.onStatus || function () {};
+      this.listeners = { event: [], frame: [], status: [], notification: [] };
       this.rooms = new Map(); // roomId -> last seq delivered to the page
       this.pending = new Map(); // ref -> frame awaiting its ack
+      // Last notification seq seen; after a reconnect the server sends what came after it.
+      this.notificationSeq = options.notificationSeq === undefined ? null : options.notificationSeq;
       this.socket = null;
       this.attempt = 0;
       this.closedByUser = false;
       this.pingTimer = null;
     }
 
+    on(kind, listener) {
+      this.listeners[kind].push(listener);
+      return this;
+    }
+
+    _emit(kind, ...args) {
+      for (const listener of this.listeners[kind]) listener(...args);
+    }
+
     connect() {
       this.closedByUser = false;
-      this.onStatus(this.attempt ? "reconnecting" : "connecting");
+      this._emit("status", this.attempt ? "reconnecting" : "connecting");
       const socket = new WebSocket(this.url);
       this.socket = socket;
       socket.onopen = () => {
         this.attempt = 0;
-        this.onStatus("connected");
+        this._emit("status", "connected");
         for (const [room, seq] of this.rooms) this._send({ type: "subscribe", room: room, since: seq });
+        if (this.notificationSeq !== null) {
+          this._send({ type: "notifications", since: this.notificationSeq });
+        }
         for (const frame of this.pending.values()) this._send(frame);
         this._startPing();
       };
@@ -46,7 +58,7 @@
       socket.onclose = () => {
         this._stopPing();
         if (this.socket !== socket || this.closedByUser) return;
-        this.onStatus("reconnecting");
+        this._emit("status", "reconnecting");
         const delay = Math.min(10000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
         this.attempt += 1;
         setTimeout(() => this.connect(), delay);
@@ -103,7 +115,13 @@
         const last = this.rooms.get(frame.room);
         if (last === undefined || frame.seq <= last) return; // not ours, or already seen
         this.rooms.set(frame.room, frame.seq);
-        this.onEvent(frame);
+        this._emit("event", frame);
+        return;
+      }
+      if (frame.type === "notification") {
+        if (this.notificationSeq !== null && frame.seq <= this.notificationSeq) return;
+        this.notificationSeq = frame.seq;
+        this._emit("notification", frame);
         return;
       }
       if (frame.type === "subscribed") {
@@ -117,7 +135,7 @@
       } else if (frame.type === "removed") {
         for (const room of frame.rooms) this.rooms.delete(room);
       }
-      this.onFrame(frame);
+      this._emit("frame", frame);
     }
 
     async _fillGap(room, from, to) {
@@ -132,7 +150,7 @@
         if (!frames.length) return;
         for (const frame of frames) {
           if (frame.seq > to) return;
-          this.onEvent(frame, { backfill: true });
+          this._emit("event", frame, { backfill: true });
           after = frame.seq;
         }
       }
@@ -140,4 +158,31 @@
   }
 
   global.KringClient = KringClient;
+
+  // One socket per page: every page of a signed-in teacher gets `window.kring`, which keeps
+  // the notification badge live; the room page subscribes its room on the same socket.
+  const body = document.body;
+  if (body && body.dataset.user) {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    global.kring = new KringClient({
+      url: scheme + location.host + "/ws/",
+      historyUrl: (room) => "/api/rooms/" + room + "/events",
+      notificationSeq: Number(body.dataset.notificationSeq || 0),
+    });
+    const badge = document.getElementById("notification-badge");
+    global.kring.on("notification", (frame) => {
+      if (badge) {
+        badge.textContent = frame.unread;
+        badge.hidden = frame.unread === 0;
+      }
+    });
+    global.kring.on("frame", (frame) => {
+      if (frame.type === "notifications_synced" && badge) {
+        badge.textContent = frame.unread;
+        badge.hidden = frame.unread === 0;
+      }
+    });
+    // Pages connect once their own listeners are attached (see the end of the page).
+    document.addEventListener("DOMContentLoaded", () => global.kring.connect());
+  }
 })(window);

@@ -32,20 +32,17 @@
   let lastTypingSent = 0;
   let readTimer = null;
 
-  const wsScheme = location.protocol === "https:" ? "wss://" : "ws://";
-  const client = new KringClient({
-    url: wsScheme + location.host + root.dataset.wsPath,
-    historyUrl: (room) => "/api/rooms/" + room + "/events",
-    onStatus: (state) => {
-      statusEl.dataset.state = state;
-      statusEl.textContent = strings[state] || state;
-    },
-    onEvent: (frame) => {
-      applyEvent(frame);
-      scheduleRead();
-    },
-    onFrame: handleFrame,
+  const client = window.kring;
+  client.on("status", (state) => {
+    statusEl.dataset.state = state;
+    statusEl.textContent = strings[state] || state;
   });
+  client.on("event", (frame) => {
+    if (frame.room !== roomId) return;
+    applyEvent(frame);
+    scheduleRead();
+  });
+  client.on("frame", handleFrame);
 
   function formatTime(iso) {
     const date = new Date(iso);
@@ -266,7 +263,7 @@
   }
 
   function handleFrame(frame) {
-    if (frame.type === "subscribed") {
+    if (frame.type === "subscribed" && frame.room === roomId) {
       present.clear();
       for (const user of frame.presence_users || []) present.set(user.id, user.name);
       renderPresence();
@@ -411,14 +408,17 @@
     olderButton.hidden = frames.length < 50;
   });
 
+  document.getElementById("room-level").addEventListener("change", (e) => {
+    api("PUT", "/api/rooms/" + roomId + "/notification-level", { level: e.target.value });
+  });
+
   (async function start() {
     const frames = await loadPage("?limit=50");
     for (const frame of frames) applyEvent(frame);
     olderButton.hidden = frames.length < 50;
     list.scrollTop = list.scrollHeight;
     const since = frames.length ? frames[frames.length - 1].seq : 0;
-    client.rooms.set(roomId, since);
-    client.connect();
+    client.subscribe(roomId, since);
     scheduleRead();
     loadPins();
   })();

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "delivery"
+
+urlpatterns = [
+    path("notifications/", views.notification_list, name="list"),
+    path("notifications/settings/", views.delivery_settings, name="settings"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

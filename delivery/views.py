@@ -1,0 +1,121 @@
+"""Notification pages: the list, delivery settings and levels, one-click unsubscribe."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from community import selectors as community_selectors
+from community.errors import KringError
+from community.models import User
+from realtime.envelopes import notification_out
+
+from . import email, selectors, services
+from .categories import Category
+from .forms import DeliverySettingsForm, LevelForm
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "read_all":
+                services.notification_mark_all_read(user=request.user)
+            elif action in ("read", "unread", "delete"):
+                notification_id = int(request.POST.get("id", "0"))
+                if action == "delete":
+                    services.notification_delete(user=request.user, notification_id=notification_id)
+                else:
+                    services.notification_mark(
+                        user=request.user,
+                        notification_id=notification_id,
+                        unread=action == "unread",
+                    )
+        except (KringError, ValueError):
+            messages.error(request, _("That notification does not exist."))
+        return redirect("delivery:list")
+    only_unread = request.GET.get("unread") == "1"
+    notifications = selectors.notification_list(
+        user=request.user, unread=True if only_unread else None, limit=100
+    )
+    return render(
+        request,
+        "delivery/list.html",
+        {
+            "notifications": [notification_out(n) for n in notifications],
+            "unread": selectors.unread_count(user=request.user),
+            "only_unread": only_unread,
+        },
+    )
+
+
+@login_required
+def delivery_settings(request: HttpRequest) -> HttpResponse:
+    current = services.settings_get(user=request.user)
+    if request.method == "POST" and "level" in request.POST:
+        form = LevelForm(request.POST)
+        community = community_selectors.community_get(
+            slug=request.POST.get("community", ""), user=request.user
+        )
+        if form.is_valid():
+            try:
+                services.preference_set(
+                    user=request.user, community=community, level=form.cleaned_data["level"]
+                )
+            except KringError as exc:
+                messages.error(request, exc.detail)
+            else:
+                messages.success(request, _("Saved."))
+        return redirect(_safe_next(request) or "delivery:settings")
+    if request.method == "POST":
+        form = DeliverySettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.settings_update(user=request.user, **form.cleaned_data)
+            except KringError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, _("Your notification settings were saved."))
+                return redirect("delivery:settings")
+    else:
+        form = DeliverySettingsForm(
+            initial={field: getattr(current, field) for field in DeliverySettingsForm.base_fields}
+        )
+    memberships = request.user.memberships.filter(state="active").select_related("community")
+    levels = [
+        (m.community, selectors.level_for(user=request.user, community_id=m.community_id)[0])
+        for m in memberships
+    ]
+    return render(
+        request, "delivery/settings.html", {"form": form, "levels": levels, "level_form": LevelForm}
+    )
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return None
+
+
+# One-click unsubscribe (RFC 8058) is a POST from the mail client; the signed token is the proof.
+@csrf_exempt
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    found = email.read_unsubscribe_token(token)
+    if found is None:
+        return render(request, "delivery/unsubscribe.html", {"invalid": True}, status=400)
+    user_id, category = found
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return render(request, "delivery/unsubscribe.html", {"invalid": True}, status=400)
+    label = dict(Category.choices)[category]
+    if request.method == "POST":
+        services.email_category_unsubscribe(user=user, category=category)
+        return render(request, "delivery/unsubscribe.html", {"done": True, "label": label})
+    return render(request, "delivery/unsubscribe.html", {"label": label, "token": token})
