@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -118,18 +119,40 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_LAYER_FLAVOUR = env.str("CHANNEL_LAYER_FLAVOUR", default="core")
 CHANNEL_CAPACITY = env.int("CHANNEL_CAPACITY", default=10_000)
 
+
+def _next_redis_db(url: str) -> str:
+    """The cache lives in the Redis database after the channel layer's: Django's
+    ``cache.clear()`` flushes its whole database and must not wipe channel-layer groups."""
+    parts = urlsplit(url)
+    index = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{index + 1}"))
+
+
+# redis-py 8 reads with a 5 s socket timeout by default, exactly the length of channels_redis'
+
+# blocking BZPOPMIN: receives then fail with TimeoutError (channels_redis#422). Reads may
+# block longer than the pop; connects still fail fast.
+REDIS_HOST = {
+    "address": REDIS_URL,
+    "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=30.0),
+    "socket_connect_timeout": 5,
+    "socket_keepalive": True,
+    "health_check_interval": 30,
+}
+
 if REDIS_URL:
     if CHANNEL_LAYER_FLAVOUR == "pubsub":
         _layer_backend = "channels_redis.pubsub.RedisPubSubChannelLayer"
-        _layer_config: dict = {"hosts": [REDIS_URL]}
+        _layer_config: dict = {"hosts": [REDIS_HOST]}
     else:
         _layer_backend = "channels_redis.core.RedisChannelLayer"
-        _layer_config = {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY, "expiry": 30}
+        _layer_config = {"hosts": [REDIS_HOST], "capacity": CHANNEL_CAPACITY, "expiry": 30}
+
     CHANNEL_LAYERS = {"default": {"BACKEND": _layer_backend, "CONFIG": _layer_config}}
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": env.str("REDIS_CACHE_URL", default=_next_redis_db(REDIS_URL)),
             "KEY_PREFIX": "kring",
         }
     }
@@ -241,6 +264,10 @@ KRING_MAX_SUBSCRIPTIONS_PER_SOCKET = env.int("KRING_MAX_SUBSCRIPTIONS_PER_SOCKET
 # Run the notification worker inside the web process (embedded default: the in-memory
 # channel layer reaches only this process's sockets). With Redis, run `manage.py run_worker`.
 KRING_WORKER_IN_PROCESS = env.bool("KRING_WORKER_IN_PROCESS", default=not REDIS_URL)
+# Which outbox jobs this deployment's workers take (deployments sharing a database differ).
+KRING_OUTBOX_QUEUE = env.str("KRING_OUTBOX_QUEUE", default="default")
+# Test-only fault injection: seconds a worker pauses inside a fan-out transaction.
+KRING_FAULT_FANOUT_PAUSE = env.float("KRING_FAULT_FANOUT_PAUSE", default=0.0)
 # Absolute links in emails.
 KRING_BASE_URL = env.str("KRING_BASE_URL", default="http://127.0.0.1:8000")
 # History page size over HTTP: default and ceiling.

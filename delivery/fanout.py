@@ -10,12 +10,14 @@ nothing was stored, and the job is done again, once, by the next worker.
 from __future__ import annotations
 
 import json
+import logging
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import BooleanField, CharField, Count, OuterRef, QuerySet, Subquery, Value
@@ -31,7 +33,9 @@ from realtime.events import notifications_on_commit
 from .categories import DEFAULT_LEVEL, Category, Level, levels_receiving
 from .models import DeliverySettings, EmailMode, NotificationPreference, OutboxJob
 
+logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
+
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9._-]{1,38}[a-z0-9])\b", re.IGNORECASE)
 FACILITATORS_MENTION = "facilitators"
 # Serialises notification inserts across workers so ids (the per-user `seq`) commit in order.
@@ -139,9 +143,8 @@ def _load_recipients(rows: Iterable[tuple]) -> dict[int, Recipient]:
 def _users_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient]]:
     delivery = _delivery(payload)
     delivery.add(payload["users"], payload["verb"], payload["category"])
-    recipients = _load_recipients(
-        _recipients(payload["community"], payload["room"], payload["users"])
-    )
+    community = payload["community"] if payload.get("members_only", True) else None
+    recipients = _load_recipients(_recipients(community, payload["room"], payload["users"]))
     return delivery, recipients
 
 
@@ -240,7 +243,7 @@ def process(job: OutboxJob) -> int:
     delivery, recipients = JOB_KINDS[job.kind](job.payload)
     rows: list[Notification] = []
     pushed: list[int] = []
-    user_type = ContentType.objects.get_for_model(User)
+    user_type = _content_type({"model": "community.user"})
     target_type = _content_type(delivery.target)
     slug = (
         Community.objects.filter(pk=delivery.community_id).values_list("slug", flat=True).first()
@@ -287,7 +290,15 @@ def process(job: OutboxJob) -> int:
     if not rows:
         return 0
     _serialise_inserts()
+    for row in rows:
+        row.data["job"] = job.pk
     created = Notification.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    if settings.KRING_FAULT_FANOUT_PAUSE:
+        # Fault injection for the crash tests: hold the job's transaction open after the
+        # inserts, so a test can kill the worker exactly mid-job. Never set in production.
+        logger.warning("fault injection: job %s paused mid-transaction", job.pk)
+        time.sleep(settings.KRING_FAULT_FANOUT_PAUSE)
+
     if pushed:
         _push(created, pushed, delivery, slug)
     return len(created)
@@ -300,9 +311,12 @@ def _serialise_inserts() -> None:
 
 
 def _content_type(target: dict[str, Any] | None) -> ContentType | None:
+    """Looked up per job, not from the process-wide cache: a long-lived worker must not keep
+    ids of content types that were recreated (a flushed test database, a restored dump)."""
     if target is None:
         return None
-    return ContentType.objects.get_for_model(apps.get_model(target["model"]))
+    app_label, model = target["model"].split(".")
+    return ContentType.objects.get(app_label=app_label, model=model)
 
 
 def _push(

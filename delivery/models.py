@@ -99,6 +99,9 @@ class OutboxJob(models.Model):
     worker turns it into notification rows in one transaction of its own, so a job is done
     completely, or not at all and picked up again."""
 
+    # Workers only claim jobs of their own queue (KRING_OUTBOX_QUEUE): separate deployments
+    # (or test servers) sharing one database do not take each other's jobs.
+    queue = models.CharField(max_length=30, default="default")
     kind = models.CharField(max_length=30)
     payload = models.JSONField()
     state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.PENDING)
@@ -109,7 +112,7 @@ class OutboxJob(models.Model):
     recipients = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "id"])]
+        indexes = [models.Index(fields=["queue", "state", "id"])]
 
     def __str__(self) -> str:
         return f"{self.kind} job {self.pk} ({self.state})"

@@ -12,6 +12,7 @@ import zoneinfo
 from datetime import time
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Model, Q
 from notifications.models import Notification
@@ -32,7 +33,7 @@ def _target(target: Model | None) -> dict[str, Any] | None:
 
 def fanout_enqueue(*, kind: str, payload: dict[str, Any]) -> OutboxJob:
     """Record a fan-out job in the current transaction; the worker is woken after commit."""
-    job = OutboxJob.objects.create(kind=kind, payload=payload)
+    job = OutboxJob.objects.create(queue=settings.KRING_OUTBOX_QUEUE, kind=kind, payload=payload)
     wake_worker_on_commit()
     return job
 

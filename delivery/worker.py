@@ -39,7 +39,7 @@ def process_next_job() -> OutboxJob | None:
     with transaction.atomic():
         job = (
             OutboxJob.objects.select_for_update(skip_locked=True)
-            .filter(state=JobState.PENDING)
+            .filter(queue=settings.KRING_OUTBOX_QUEUE, state=JobState.PENDING)
             .order_by("pk")
             .first()
         )

@@ -161,45 +161,72 @@ class LiveServer:
     ws_url: str
     process: subprocess.Popen
     log_path: Path
+    env: dict[str, str]
+    worker: subprocess.Popen | None = None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]
 
 
-def start_daphne(
-    env_overrides: dict[str, str] | None = None, log_name: str = "daphne"
-) -> LiveServer:
+# The test process and the daphne processes share one database; their workers take only
+# their own outbox queue, so a job made by a test is processed where the test expects it.
+E2E_QUEUE = "e2e"
+
+
+def server_env(overrides: dict[str, str] | None = None) -> dict[str, str]:
     from django.db import connection
 
-    port = _free_port()
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings_test",
         DATABASE_URL=database_url(connection.settings_dict),
         KRING_POSTS_PER_MINUTE="100000",
+        KRING_OUTBOX_QUEUE=E2E_QUEUE,
         PYTHONUNBUFFERED="1",
     )
-    env.update(env_overrides or {})
+    env.update(overrides or {})
+    return env
+
+
+def start_worker(env: dict[str, str], log_name: str = "worker") -> subprocess.Popen:
+    """`manage.py run_worker`, as the Procfile's worker process."""
+    # The child keeps its own copy of the log's file descriptor.
+    with Path(f"/tmp/kring-test-{log_name}-{os.getpid()}.log").open("a") as log:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def start_daphne(
+    env_overrides: dict[str, str] | None = None, log_name: str = "daphne"
+) -> LiveServer:
+    port = _free_port()
+    env = server_env(env_overrides)
     log_path = Path(f"/tmp/kring-test-{log_name}-{port}.log")
-    log = log_path.open("w")
     frame_limit = str(settings.KRING_MAX_FRAME_BYTES)
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-            "--websocket-max-message-size", frame_limit,
-            "--websocket-max-frame-size", frame_limit,
-            "config.asgi:application",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                "--websocket-max-message-size", frame_limit,
+                "--websocket-max-frame-size", frame_limit,
+                "config.asgi:application",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
     server = LiveServer(
         url=f"http://127.0.0.1:{port}",
         ws_url=f"ws://127.0.0.1:{port}/ws/",
         process=process,
         log_path=log_path,
+        env=env,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -215,13 +242,19 @@ def start_daphne(
     raise RuntimeError(f"daphne did not become healthy:\n{server.log()}")
 
 
-def stop_daphne(server: LiveServer) -> None:
-    server.process.terminate()
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
     try:
-        server.process.wait(timeout=10)
+        process.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+        process.kill()
+        process.wait()
+
+
+def stop_daphne(server: LiveServer) -> None:
+    stop_process(server.process)
+    if server.worker is not None:
+        stop_process(server.worker)
 
 
 @pytest.fixture(scope="session")
@@ -229,6 +262,19 @@ def daphne_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Live
     server = start_daphne()
     yield server
     stop_daphne(server)
+
+
+@pytest.fixture
+def e2e_worker(daphne_server: LiveServer, transactional_db: Any) -> Iterator[LiveServer]:
+    """The notification worker of the daphne server: inside daphne with the embedded
+    default; with Redis a `run_worker` process of its own, stopped before the test's data is
+    flushed (PostgreSQL's TRUNCATE would deadlock with its polling)."""
+    if not settings.KRING_WORKER_IN_PROCESS:
+        daphne_server.worker = start_worker(daphne_server.env)
+    yield daphne_server
+    if daphne_server.worker is not None:
+        stop_process(daphne_server.worker)
+        daphne_server.worker = None
 
 
 def http_json(

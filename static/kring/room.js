@@ -179,9 +179,10 @@
   function applyEvent(frame) {
     const event = frame.event;
     if (oldestSeq === null || frame.seq < oldestSeq) oldestSeq = frame.seq;
-    if (event.kind === "message") {
+    if (event.kind === "message" || event.kind === "announcement") {
       if (messages.has(event.id)) return;
       const item = renderMessage(event, frame.seq);
+      if (event.kind === "announcement") item.classList.add("announcement");
       messages.set(event.id, item);
       insertOrdered(item);
     } else if (event.kind === "edit") {
