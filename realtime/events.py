@@ -26,12 +26,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# Every process's hub is a member: messages for users (whose sockets may be anywhere) go here.
+HUBS_GROUP = "kring.hubs"
+
+
 def room_group(room_id: int) -> str:
     return f"room.{room_id}"
-
-
-def user_group(user_id: int) -> str:
-    return f"user.{user_id}"
 
 
 def _group_send(group: str, message: dict[str, Any]) -> None:
@@ -64,17 +64,18 @@ def room_event_on_commit(event: RoomEvent) -> None:
 
 
 def user_frame_on_commit(user_id: int, frame: Frame) -> None:
-    """Send a frame to every open socket of one user (read markers, later notifications)."""
-    send_on_commit(
-        user_group(user_id), {"type": "user.frame", "user": user_id, "text": encode(frame)}
-    )
+    """Send a frame to every open socket of one user (read markers, membership, mutes...)."""
+    users_frame_on_commit([user_id], frame)
 
 
 def users_frame_on_commit(user_ids: list[int], frame: Frame) -> None:
-    """The same frame to every open socket of several users (encoded once)."""
-    text = encode(frame)
-    for user_id in user_ids:
-        send_on_commit(user_group(user_id), {"type": "user.frame", "user": user_id, "text": text})
+    """The same frame to every open socket of several users: one message to every process,
+    whose hub writes it to the sockets of those users it holds. Per-process rather than
+    per-user groups keep opening a socket free of channel-layer round trips."""
+    if user_ids:
+        send_on_commit(
+            HUBS_GROUP, {"type": "users.frame", "users": list(user_ids), "text": encode(frame)}
+        )
 
 
 def user_removed_on_commit(
@@ -83,7 +84,7 @@ def user_removed_on_commit(
     """Unsubscribe every open socket of ``user_id`` from ``room_ids`` and tell it why."""
     frame = RemovedFrame(community=community_slug, rooms=room_ids, reason=reason)
     send_on_commit(
-        user_group(user_id),
+        HUBS_GROUP,
         {"type": "user.removed", "user": user_id, "rooms": room_ids, "text": encode(frame)},
     )
 
@@ -91,7 +92,6 @@ def user_removed_on_commit(
 # The fan-out worker waits on this channel (a plain queue, not a group): one doorbell wakes
 # one worker; workers also poll, so a lost doorbell only delays.
 WORKER_CHANNEL = "kring.outbox"
-HUBS_GROUP = "kring.hubs"
 
 
 def wake_worker_on_commit() -> None:

@@ -44,7 +44,7 @@ from .envelopes import (
     event_frame,
     notification_texts,
 )
-from .events import HUBS_GROUP, room_group, user_group
+from .events import HUBS_GROUP, room_group
 
 logger = logging.getLogger(__name__)
 
@@ -95,13 +95,13 @@ class Hub:
         self.channel: str | None = None
         self.rooms: dict[int, RoomFanout] = {}
         self.user_sockets: dict[int, set[Connection]] = {}
-        self._emptied_users: dict[int, float] = {}
+
         self._start_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._handlers: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {
             "room.event": self._on_room_event,
             "room.ephemeral": self._on_room_ephemeral,
-            "user.frame": self._on_user_frame,
+            "users.frame": self._on_users_frame,
             "user.removed": self._on_user_removed,
             "notify.batch": self._on_notify_batch,
         }
@@ -181,30 +181,19 @@ class Hub:
                 fanout.closed = True
                 self.rooms.pop(room_id, None)
                 await self.layer.group_discard(room_group(room_id), self.channel)
-        for user_id, emptied_at in list(self._emptied_users.items()):
-            if now - emptied_at >= IDLE_ROOM_SECONDS and not self.user_sockets.get(user_id):
-                self._emptied_users.pop(user_id, None)
-                self.user_sockets.pop(user_id, None)
-                await self.layer.group_discard(user_group(user_id), self.channel)
 
     async def _refresh_groups(self) -> None:
         await self.layer.group_add(HUBS_GROUP, self.channel)
         for room_id in list(self.rooms):
             await self.layer.group_add(room_group(room_id), self.channel)
-        for user_id in list(self.user_sockets):
-            await self.layer.group_add(user_group(user_id), self.channel)
 
     # --- sockets ------------------------------------------------------------------------------
 
     async def register(self, conn: Connection) -> None:
-        """A socket opened: route its user's personal frames to it."""
+        """A socket opened: frames for its user (arriving through the hubs group) reach it.
+        No channel-layer round trip per socket."""
         await self.start()
-        sockets = self.user_sockets.get(conn.user_id)
-        if sockets is None:
-            sockets = self.user_sockets[conn.user_id] = set()
-            await self.layer.group_add(user_group(conn.user_id), self.channel)
-        sockets.add(conn)
-        self._emptied_users.pop(conn.user_id, None)
+        self.user_sockets.setdefault(conn.user_id, set()).add(conn)
 
     async def unregister(self, conn: Connection) -> None:
         """A socket closed: leave all its rooms."""
@@ -214,7 +203,7 @@ class Hub:
         if sockets is not None:
             sockets.discard(conn)
             if not sockets:
-                self._emptied_users[conn.user_id] = time.monotonic()
+                del self.user_sockets[conn.user_id]
 
     async def subscribe(
         self,
@@ -358,8 +347,9 @@ class Hub:
             sender = message.get("user")
             await _broadcast({c for c in fanout.sockets if c.user_id != sender}, message["text"])
 
-    async def _on_user_frame(self, message: dict[str, Any]) -> None:
-        await _broadcast(self._user_sockets_for(message), message["text"])
+    async def _on_users_frame(self, message: dict[str, Any]) -> None:
+        sockets = {conn for uid in message["users"] for conn in self.user_sockets.get(uid, ())}
+        await _broadcast(sockets, message["text"])
 
     async def _on_user_removed(self, message: dict[str, Any]) -> None:
         sockets = self._user_sockets_for(message)

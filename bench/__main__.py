@@ -1,0 +1,25 @@
+"""`make bench`: run every benchmark (or those named: `python -m bench N1 S2`) and write
+bench/RESULTS.md. Needs PostgreSQL and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = {
+    "N1": "bench.notify_fanout",
+}
+
+
+def main(names: list[str]) -> None:
+    from bench.common import write_results
+
+    for name in names or list(BENCHMARKS):
+        module = importlib.import_module(BENCHMARKS[name])
+        text = module.main()
+        print(text)
+        write_results(name, text)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
