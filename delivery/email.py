@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import Min
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -132,9 +133,13 @@ def send_immediate(now: datetime | None = None) -> int:
     return _send(messages)
 
 
-def digest_due(delivery: DeliverySettings, now: datetime) -> bool:
+def digest_due(
+    delivery: DeliverySettings, now: datetime, oldest_waiting: datetime | None = None
+) -> bool:
     """Is a digest due: past this period's slot (digest hour, and weekday for weekly) in the
-    user's own time zone, and not sent since that slot?"""
+    user's own time zone, and not sent since that slot? Before a first digest, the slot must
+    also come after the oldest waiting notification: nobody gets a "daily" digest minutes
+    after joining."""
     if delivery.email_mode not in (EmailMode.DAILY, EmailMode.WEEKLY):
         return False
     local = now.astimezone(delivery.zone)
@@ -143,26 +148,29 @@ def digest_due(delivery: DeliverySettings, now: datetime) -> bool:
         slot -= timedelta(days=(local.weekday() - delivery.digest_weekday) % 7)
     if slot > local:
         slot -= timedelta(days=7 if delivery.email_mode == EmailMode.WEEKLY else 1)
-    return delivery.last_digest_at is None or delivery.last_digest_at < slot
+    baseline = delivery.last_digest_at or oldest_waiting
+    return baseline is None or baseline < slot
 
 
 def send_digests(now: datetime | None = None) -> int:
     """One digest per user whose digest is due, with everything waiting for it. Returns the
     number of digests sent."""
     now = now or timezone.now()
-    waiting_users = set(
+    oldest_waiting = dict(
         Notification.objects.filter(emailed=False, data__email="digest")
-        .values_list("recipient_id", flat=True)
-        .distinct()
+        .values("recipient_id")
+        .annotate(oldest=Min("timestamp"))
+        .values_list("recipient_id", "oldest")
     )
-    if not waiting_users:
+    if not oldest_waiting:
         return 0
+    waiting_users = set(oldest_waiting)
     delivery = _settings_for(waiting_users)
     users = User.objects.in_bulk(list(waiting_users))
     messages = []
     for user_id in sorted(waiting_users):
         settings_ = delivery[user_id]
-        if not digest_due(settings_, now):
+        if not digest_due(settings_, now, oldest_waiting[user_id]):
             continue
         ids = list(
             Notification.objects.filter(recipient_id=user_id, emailed=False, data__email="digest")

@@ -133,7 +133,6 @@ def _load_recipients(rows: Iterable[tuple]) -> dict[int, Recipient]:
             live=bool(live),
             email_mode=email_mode,
             email_categories=every_category if email_categories is None else email_categories,
-
         )
     return found
 

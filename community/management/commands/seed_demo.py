@@ -109,8 +109,9 @@ HISTORY: dict[tuple[str, str], list[tuple[str, str]]] = {
          "and one thing you would like to try with your students this term."),
         ("daan@demo.kring.eu", "Hi, I'm Daan, I teach maths in group 6 in Nijmegen. I'd like to "
          "try **adaptive practice** without losing the whole-class discussion."),
-        ("marieke@demo.kring.eu", "Great question, Daan. Shall we collect examples of how others "
-         "combine adaptive tools with classroom talk?"),
+        ("marieke@demo.kring.eu", "Great question, @daan-visser. Shall we collect examples of how "
+         "others combine adaptive tools with classroom talk?"),
+
     ],
     ("european-learning-circle", "general"): [
         ("coordinator@demo.kring.eu", "This is the cross-border circle of all regional "
