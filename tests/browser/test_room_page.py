@@ -173,3 +173,28 @@ def test_facilitator_dashboard_mutes_a_member(browser, daphne_server):
     from facilitators.models import Mute
 
     assert Mute.objects.filter(user=member.user, reason="Too many off-topic posts").exists()
+
+
+def test_notification_badge_updates_live_when_mentioned(browser, daphne_server):
+    community = CommunityFactory(name="Badge circle")
+    room = community.rooms.get(name="general")
+    make_member(community, display_name="Rita Mentioner", email="rita@browser.test")
+    make_member(community, display_name="Sven Listener", email="sven@browser.test")
+    listener = sign_in(browser, daphne_server, "sven@browser.test")
+    listener.goto(f"{daphne_server.url}/c/{community.slug}/")
+    badge = listener.locator("#notification-badge")
+    assert badge.is_hidden()
+    listener.wait_for_function(
+        "window.kring && window.kring.socket && window.kring.socket.readyState === 1"
+    )
+
+    writer = sign_in(browser, daphne_server, "rita@browser.test")
+    writer.goto(f"{daphne_server.url}/c/{community.slug}/rooms/{room.pk}/")
+    writer.wait_for_selector("#status[data-state=connected]")
+    writer.fill("#body", "@sven-listener could you share your slides?")
+    writer.keyboard.press("Enter")
+
+    listener.wait_for_selector("#notification-badge:not([hidden])", timeout=10000)
+    assert badge.inner_text() == "1"
+    listener.get_by_role("link", name="Notifications").click()
+    listener.locator(".notifications li", has_text="mentioned you in #general").wait_for()

@@ -107,8 +107,9 @@ def test_first_digest_waits_for_the_next_slot_after_the_first_notification():
     new_teacher = DeliverySettings(email_mode="daily", timezone="UTC", digest_hour=7)
     evening = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
     assert not email.digest_due(new_teacher, evening, oldest_waiting=evening)
-    assert email.digest_due(new_teacher, datetime(2026, 11, 26, 7, 1, tzinfo=UTC), oldest_waiting=evening)
-
+    assert email.digest_due(
+        new_teacher, datetime(2026, 11, 26, 7, 1, tzinfo=UTC), oldest_waiting=evening
+    )
 
 
 def test_never_and_unwanted_categories_send_nothing(room, alice, bob):
