@@ -165,3 +165,7 @@ def room_pins(*, room_id: int) -> list[RoomEvent]:
         .filter(room_id=room_id, kind=EventKind.MESSAGE, pinned_at__isnull=False)
         .order_by("-pinned_at")
     )
+
+
+def room_last_seqs(*, room_ids: list[int]) -> dict[int, int]:
+    return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))

@@ -138,6 +138,7 @@ def _room_strings() -> dict[str, str]:
         "connected": _("Live"),
         "connecting": _("Connecting…"),
         "reconnecting": _("Connection lost, reconnecting…"),
+        "signed_out": _("You were signed out. Reload the page to sign in again."),
         "typing": _("is typing…"),
         "reply": _("Reply"),
         "edit": _("Edit"),

@@ -259,7 +259,19 @@ KRING_POSTS_PER_MINUTE = env.int("KRING_POSTS_PER_MINUTE", default=30)
 KRING_TYPING_INTERVAL_SECONDS = env.float("KRING_TYPING_INTERVAL_SECONDS", default=2.0)
 # Resume: at most this many missed events are replayed on subscribe; older ones get a `gap`.
 KRING_RESUME_MAX_EVENTS = env.int("KRING_RESUME_MAX_EVENTS", default=500)
+# Open sockets one user may have in one process.
+KRING_MAX_SOCKETS_PER_USER = env.int("KRING_MAX_SOCKETS_PER_USER", default=20)
+# A socket that sends nothing (clients ping every 25 s) for this long is closed (0 = never).
+KRING_IDLE_TIMEOUT_SECONDS = env.int("KRING_IDLE_TIMEOUT_SECONDS", default=300)
+# A socket with more than this many bytes not yet taken by its client is closed and told to
+# resume (it cannot keep up); 0 disables the check.
+KRING_SLOW_CONSUMER_BYTES = env.int("KRING_SLOW_CONSUMER_BYTES", default=2 * 1024 * 1024)
+# Presence changes in a room are batched into one frame per this interval.
+KRING_PRESENCE_INTERVAL_SECONDS = env.float("KRING_PRESENCE_INTERVAL_SECONDS", default=0.5)
+# Write broadcast frames straight to daphne's transports (off: through ASGI send).
+KRING_DIRECT_WRITES = env.bool("KRING_DIRECT_WRITES", default=True)
 # Rooms one socket may be subscribed to at once.
+
 KRING_MAX_SUBSCRIPTIONS_PER_SOCKET = env.int("KRING_MAX_SUBSCRIPTIONS_PER_SOCKET", default=100)
 # Run the notification worker inside the web process (embedded default: the in-memory
 # channel layer reaches only this process's sockets). With Redis, run `manage.py run_worker`.

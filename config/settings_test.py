@@ -20,3 +20,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # separate process that must open the same database, and concurrent writers need real
     # file locking.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-kring.sqlite3")}
+# Presence batches are flushed quickly so tests need not wait.
+KRING_PRESENCE_INTERVAL_SECONDS = 0.05

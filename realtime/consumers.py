@@ -6,6 +6,7 @@ frames in one place (``receive``). A bad frame never closes the socket and never
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -50,6 +51,7 @@ from .frames import (
     parse_frame,
 )
 from .hub import get_hub
+from .transport import daphne_protocol
 
 logger = logging.getLogger(__name__)
 # Notifications replayed on `{"type":"notifications"}`; beyond this the client pages over HTTP.
@@ -65,29 +67,53 @@ class KringConsumer(AsyncWebsocketConsumer):
     user_id: int
     author: AuthorOut
     rooms: set[int]
+    direct: Any = None
+    session_key: str | None = None
+    last_seen: float = 0.0
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close()  # before accept: the handshake is refused with 403
             return
+        self.hub = get_hub()
+        if self.hub.sockets_of(user.pk) >= settings.KRING_MAX_SOCKETS_PER_USER:
+            logger.info("user %s has too many sockets; refusing another", user.pk)
+            await self.close()
+            return
         self.user = user
         self.user_id = user.pk
         self.author = author_out(user)
+        self.session_key = self.scope.get("session_key")
         self.rooms = set()
         self._typing_sent: dict[int, float] = {}
-        self.hub = get_hub()
+        self._closing = False
+        self.last_seen = time.monotonic()
         await self.accept()
+        self.direct = daphne_protocol(self.base_send)
         await self.hub.register(self)
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "hub"):
+        if hasattr(self, "user"):
             await self.hub.unregister(self)
 
     async def send_text(self, text: str) -> None:
         await self.base_send({"type": "websocket.send", "text": text})
 
+    async def close_with(self, text: str | None, code: int) -> None:
+        """Tell the client why (a ``resume`` frame), then close; the client reconnects and
+        resumes from its last seq."""
+        if self._closing:
+            return
+        self._closing = True
+        await self.hub.unregister(self)
+        with contextlib.suppress(Exception):
+            if text:
+                await self.send_text(text)
+            await self.close(code=code)
+
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        self.last_seen = time.monotonic()
         ref = None
         try:
             if text_data is None:

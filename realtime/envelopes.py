@@ -111,10 +111,21 @@ class TypingFrame(Frame):
 
 
 class PresenceFrame(Frame):
+    """Who arrived in and who left a room since the last presence frame (batched)."""
+
     type: Literal["presence"] = "presence"
     room: int
-    user: AuthorOut
-    state: Literal["join", "leave"]
+    joined: list[AuthorOut]
+    left: list[int]
+
+
+class ResumeFrame(Frame):
+    """The server is closing this socket; reconnect and resume with ``since`` (nothing is
+    lost). ``reason``: ``slow_consumer`` (the client did not keep up), ``idle``,
+    ``session_ended`` (sign in again), ``shutdown``."""
+
+    type: Literal["resume"] = "resume"
+    reason: str
 
 
 class ReadFrame(Frame):

@@ -115,3 +115,9 @@ def notifications_on_commit(notification: dict[str, Any], recipients: list[list[
         HUBS_GROUP,
         {"type": "notify.batch", "notification": notification, "recipients": recipients},
     )
+
+
+def session_ended_on_commit(user_id: int, session_key: str | None = None) -> None:
+    """Close the open sockets of one session (logout), or of every session of the user
+    (password changed or reset): a socket is only as valid as the session it came with."""
+    send_on_commit(HUBS_GROUP, {"type": "session.ended", "user": user_id, "session": session_key})

@@ -4,18 +4,25 @@ Stock Channels gives every socket its own layer channel and sends one layer mess
 consumer dispatch and one JSON encoding per recipient (about 21x the cost of a minimal
 WebSocket server per delivery, see PERFORMANCE.md). Kring instead joins each room's group
 *once per process*: the hub owns one layer channel, receives one message per room event,
-and writes the already-encoded frame straight to every local socket subscribed to the room.
+builds the WebSocket frame once and writes it to every local socket subscribed to the room
+(``realtime.transport``).
 
-Delivery is exactly-once and in seq order per socket, even though the channel layer is
+Delivery is exactly-once and in seq order per socket, although the channel layer is
 at-most-once and two processes' doorbells may arrive out of order:
 
 * the hub remembers the last seq it delivered per room; an older or equal seq is a
   duplicate and dropped;
 * a seq beyond the next one means doorbells were lost or overtaken: the hub reads the missing
-  events from the database (seqs are only visible once every lower seq is committed, because
+  events from the database (a seq is only visible once every lower seq is committed, because
   posters serialise on the room row) and delivers them first;
 * a socket that subscribes with ``since`` gets the missed events from the database under the
-  room's lock, so no live event can slip between its backlog and the live stream.
+  room's lock, so no live event can slip between its backlog and the live stream;
+* every few seconds, and after any channel-layer failure (Redis restarting), the hub re-joins
+  its groups and compares each room's last seq in the database with what it delivered, so a
+  lost doorbell delays an event but never loses it.
+
+Presence changes are batched per room (``KRING_PRESENCE_INTERVAL_SECONDS``): a room where 500
+people arrive at once gets a handful of presence frames, not 500 x 500.
 """
 
 from __future__ import annotations
@@ -39,21 +46,24 @@ from .envelopes import (
     AuthorOut,
     GapFrame,
     PresenceFrame,
+    ResumeFrame,
     SubscribedFrame,
     encode,
     event_frame,
     notification_texts,
 )
 from .events import HUBS_GROUP, room_group
+from .presence import presence_store
+from .transport import buffered_bytes, is_open, text_frame
 
 logger = logging.getLogger(__name__)
 
-# Channel layers forget group members after their group_expiry (a day by default): the hub
-# re-joins its groups well before that.
-GROUP_REFRESH_SECONDS = 3600
 # An emptied room stays joined this long, so a client reconnecting right away is cheap.
 IDLE_ROOM_SECONDS = 60
-MAINTENANCE_INTERVAL_SECONDS = 30
+MAINTENANCE_INTERVAL_SECONDS = 10
+# Channel layers forget group members after their group_expiry, and a restarted Redis forgets
+# them at once: re-join this often.
+GROUP_REFRESH_SECONDS = 60
 
 
 class Connection(Protocol):
@@ -62,58 +72,70 @@ class Connection(Protocol):
     user_id: int
     author: AuthorOut  # the user as others see them (id, name, handle)
     rooms: set[int]
+    direct: Any  # daphne's protocol for direct frame writes, or None
+    session_key: str | None
+    last_seen: float
 
     async def send_text(self, text: str) -> None: ...
+
+    async def close_with(self, text: str | None, code: int) -> None: ...
 
 
 class RoomFanout:
     __slots__ = (
-        "authors",
         "closed",
         "emptied_at",
+        "flush_scheduled",
+        "joined",
+        "left",
+        "local_users",
         "lock",
         "room_id",
         "seq",
         "sockets",
-        "user_counts",
     )
 
     def __init__(self, room_id: int) -> None:
         self.room_id = room_id
         self.seq = -1  # set from the database once the hub has joined the room's group
         self.sockets: set[Connection] = set()
-        self.user_counts: Counter[int] = Counter()  # sockets per user in this room, here
-        self.authors: dict[int, AuthorOut] = {}
+        self.local_users: Counter[int] = Counter()  # sockets per user in this process
         self.lock = asyncio.Lock()
         self.closed = False
         self.emptied_at: float | None = None
+        # Presence changes not yet announced (batched).
+        self.joined: dict[int, AuthorOut] = {}
+        self.left: set[int] = set()
+        self.flush_scheduled = False
 
 
 class Hub:
     def __init__(self, layer: Any) -> None:
         self.layer = layer
+        self.presence = presence_store()
         self.channel: str | None = None
         self.rooms: dict[int, RoomFanout] = {}
         self.user_sockets: dict[int, set[Connection]] = {}
-
         self._start_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
+        self._resync_needed = False
         self._handlers: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {
             "room.event": self._on_room_event,
             "room.ephemeral": self._on_room_ephemeral,
             "users.frame": self._on_users_frame,
             "user.removed": self._on_user_removed,
             "notify.batch": self._on_notify_batch,
+            "session.ended": self._on_session_ended,
         }
 
-    # --- life cycle -------------------------------------------------------------------------
+    # --- life cycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
         async with self._start_lock:
             if self.channel is not None:
                 return
             self.channel = await self.layer.new_channel()
-            # Notification batches go to every process; each picks its own recipients.
+            # Messages for users (notifications, membership, ...) go to every process.
             await self.layer.group_add(HUBS_GROUP, self.channel)
             self._tasks = [
                 asyncio.create_task(self._read_loop(), name="kring-hub-reader"),
@@ -130,9 +152,13 @@ class Hub:
 
     async def _read_loop(self) -> None:
         assert self.channel is not None
+        failures = 0
         while True:
+            if self._resync_needed:
+                await self._resync()
             try:
                 message = await self.layer.receive(self.channel)
+                failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -141,9 +167,14 @@ class Hub:
                 task = asyncio.current_task()
                 if task is not None and task.cancelling():
                     raise
-                # e.g. Redis restarting: keep trying; clients resume what they miss.
-                logger.exception("hub receive failed; retrying")
-                await asyncio.sleep(0.5)
+                # Redis restarting, or gone: keep trying. When it is back, re-join the groups
+                # it forgot and deliver from the database what was missed meanwhile.
+                failures += 1
+                logger.warning(
+                    "hub receive failed (%s in a row); retrying", failures, exc_info=failures == 1
+                )
+                self._resync_needed = True
+                await asyncio.sleep(min(5.0, 0.2 * 2**failures))
                 continue
             handler = self._handlers.get(message.get("type", ""))
             if handler is None:
@@ -154,21 +185,55 @@ class Hub:
             except Exception:
                 logger.exception("hub failed to handle %s", message.get("type"))
 
+    async def _resync(self) -> None:
+        try:
+            await self._join_groups()
+            await self._catch_up_rooms()
+        except Exception:
+            logger.warning("hub resync failed; will retry", exc_info=True)
+            return
+        self._resync_needed = False
+        logger.info("hub resynchronised %s rooms", len(self.rooms))
+
     async def _maintenance_loop(self) -> None:
         last_refresh = time.monotonic()
         while True:
             await asyncio.sleep(MAINTENANCE_INTERVAL_SECONDS)
             try:
-                await self._close_idle()
+                await self._close_idle_rooms()
+                await self._close_idle_sockets()
+                await self._revalidate_sessions()
+                await self.presence.heartbeat()
+                await self._announce_reaped(await self.presence.reap())
                 if time.monotonic() - last_refresh > GROUP_REFRESH_SECONDS:
                     last_refresh = time.monotonic()
-                    await self._refresh_groups()
+                    await self._join_groups()
+                await self._catch_up_rooms()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("hub maintenance failed")
+                logger.warning("hub maintenance failed", exc_info=True)
+                self._resync_needed = True
 
-    async def _close_idle(self) -> None:
+    async def _join_groups(self) -> None:
+        await self.layer.group_add(HUBS_GROUP, self.channel)
+        for room_id in list(self.rooms):
+            await self.layer.group_add(room_group(room_id), self.channel)
+
+    async def _catch_up_rooms(self) -> None:
+        """Deliver events whose doorbells never came (one query for all of this process's
+        rooms)."""
+        live = {room_id: f for room_id, f in self.rooms.items() if f.seq >= 0 and not f.closed}
+        if not live:
+            return
+        for room_id, last in (await _last_seqs(list(live))).items():
+            fanout = live[room_id]
+            if last > fanout.seq:
+                async with fanout.lock:
+                    if last > fanout.seq and not fanout.closed:
+                        await self._deliver_from_db(fanout, last)
+
+    async def _close_idle_rooms(self) -> None:
         now = time.monotonic()
         for room_id, fanout in list(self.rooms.items()):
             if fanout.sockets or fanout.emptied_at is None:
@@ -182,12 +247,34 @@ class Hub:
                 self.rooms.pop(room_id, None)
                 await self.layer.group_discard(room_group(room_id), self.channel)
 
-    async def _refresh_groups(self) -> None:
-        await self.layer.group_add(HUBS_GROUP, self.channel)
-        for room_id in list(self.rooms):
-            await self.layer.group_add(room_group(room_id), self.channel)
+    async def _close_idle_sockets(self) -> None:
+        """Close sockets that sent nothing (not even a ping) for the idle timeout."""
+        limit = settings.KRING_IDLE_TIMEOUT_SECONDS
+        if limit <= 0:
+            return
+        deadline = time.monotonic() - limit
+        for sockets in list(self.user_sockets.values()):
+            for conn in list(sockets):
+                if conn.last_seen < deadline:
+                    await conn.close_with(encode(ResumeFrame(reason="idle")), 4000)
 
-    # --- sockets ------------------------------------------------------------------------------
+    async def _revalidate_sessions(self) -> None:
+        """Close sockets whose session ended (logged out, expired, password changed
+        elsewhere): the socket is re-authorised, not only the handshake."""
+        by_key: dict[str, list[Connection]] = {}
+        for sockets in self.user_sockets.values():
+            for conn in sockets:
+                if conn.session_key:
+                    by_key.setdefault(conn.session_key, []).append(conn)
+        if not by_key:
+            return
+        alive = await _live_sessions(list(by_key))
+        for key, conns in by_key.items():
+            if key not in alive:
+                for conn in conns:
+                    await conn.close_with(encode(ResumeFrame(reason="session_ended")), 4401)
+
+    # --- sockets --------------------------------------------------------------------------------
 
     async def register(self, conn: Connection) -> None:
         """A socket opened: frames for its user (arriving through the hubs group) reach it.
@@ -196,7 +283,7 @@ class Hub:
         self.user_sockets.setdefault(conn.user_id, set()).add(conn)
 
     async def unregister(self, conn: Connection) -> None:
-        """A socket closed: leave all its rooms."""
+        """A socket closed (or is being closed): leave all its rooms."""
         for room_id in list(conn.rooms):
             await self.unsubscribe(conn, room_id)
         sockets = self.user_sockets.get(conn.user_id)
@@ -204,6 +291,9 @@ class Hub:
             sockets.discard(conn)
             if not sockets:
                 del self.user_sockets[conn.user_id]
+
+    def sockets_of(self, user_id: int) -> int:
+        return len(self.user_sockets.get(user_id, ()))
 
     async def subscribe(
         self,
@@ -248,20 +338,21 @@ class Hub:
         ref: str | None,
         reveal_hidden: bool,
     ) -> None:
-        newly_present = False
         if conn not in fanout.sockets:
             fanout.sockets.add(conn)
             fanout.emptied_at = None
             conn.rooms.add(fanout.room_id)
-            fanout.user_counts[conn.user_id] += 1
-            fanout.authors[conn.user_id] = conn.author
-            newly_present = fanout.user_counts[conn.user_id] == 1
-        presence = sorted(fanout.user_counts)
+            fanout.local_users[conn.user_id] += 1
+            if fanout.local_users[conn.user_id] == 1 and await self.presence.join(
+                fanout.room_id, conn.author
+            ):
+                self._queue_presence(fanout, joined=conn.author)
+        present = await self.presence.members(fanout.room_id)
         subscribed = SubscribedFrame(
             room=fanout.room_id,
             seq=fanout.seq,
-            presence=presence,
-            presence_users=[fanout.authors[uid] for uid in presence],
+            presence=[a.id for a in present],  # type: ignore[misc]
+            presence_users=present,
             ref=ref,
         )
         await conn.send_text(encode(subscribed))
@@ -275,8 +366,6 @@ class Hub:
                 )
             for event in await _events_range(fanout.room_id, start, fanout.seq):
                 await conn.send_text(encode(event_frame(event, reveal_hidden=reveal_hidden)))
-        if newly_present:
-            await self._publish_presence(fanout.room_id, conn, "join")
 
     async def unsubscribe(self, conn: Connection, room_id: int) -> None:
         fanout = self.rooms.get(room_id)
@@ -284,33 +373,66 @@ class Hub:
         if fanout is None or conn not in fanout.sockets:
             return
         fanout.sockets.discard(conn)
-        fanout.user_counts[conn.user_id] -= 1
-        if fanout.user_counts[conn.user_id] <= 0:
-            del fanout.user_counts[conn.user_id]
-            fanout.authors.pop(conn.user_id, None)
-            await self._publish_presence(room_id, conn, "leave")
+        fanout.local_users[conn.user_id] -= 1
+        if fanout.local_users[conn.user_id] <= 0:
+            del fanout.local_users[conn.user_id]
+            if await self.presence.leave(room_id, conn.user_id):
+                self._queue_presence(fanout, left=conn.user_id)
         if not fanout.sockets:
             fanout.emptied_at = time.monotonic()
+
+    # --- ephemeral: typing and presence ----------------------------------------------------------
 
     async def publish_typing(self, room_id: int, user_id: int, text: str) -> None:
         await self._publish_ephemeral(room_id, user_id, text)
 
-    async def _publish_ephemeral(self, room_id: int, user_id: int, text: str) -> None:
-        """Typing and presence: not stored, not sequenced, never echoed to their own user."""
+    async def _publish_ephemeral(self, room_id: int, user_id: int | None, text: str) -> None:
+        """Typing and presence: not stored, not sequenced; typing is not echoed to its user."""
         await self.layer.group_send(
             room_group(room_id),
             {"type": "room.ephemeral", "room": room_id, "user": user_id, "text": text},
         )
 
-    async def _publish_presence(self, room_id: int, conn: Connection, state: str) -> None:
-        frame = PresenceFrame(
-            room=room_id,
-            user=conn.author,
-            state=state,  # type: ignore[arg-type]
-        )
-        await self._publish_ephemeral(room_id, conn.user_id, encode(frame))
+    def _queue_presence(
+        self, fanout: RoomFanout, *, joined: AuthorOut | None = None, left: int | None = None
+    ) -> None:
+        if joined is not None:
+            if joined.id in fanout.left:
+                fanout.left.discard(joined.id)  # left and came back before anyone was told
+            else:
+                fanout.joined[joined.id] = joined  # type: ignore[index]
+        if left is not None:
+            if left in fanout.joined:
+                del fanout.joined[left]
+            else:
+                fanout.left.add(left)
+        if not fanout.flush_scheduled:
+            fanout.flush_scheduled = True
+            asyncio.get_running_loop().call_later(
+                settings.KRING_PRESENCE_INTERVAL_SECONDS,
+                lambda: asyncio.ensure_future(self._flush_presence(fanout)),
+            )
 
-    # --- delivery -----------------------------------------------------------------------------
+    async def _flush_presence(self, fanout: RoomFanout) -> None:
+        fanout.flush_scheduled = False
+        if not fanout.joined and not fanout.left:
+            return
+        frame = PresenceFrame(
+            room=fanout.room_id, joined=list(fanout.joined.values()), left=sorted(fanout.left)
+        )
+        fanout.joined, fanout.left = {}, set()
+        try:
+            await self._publish_ephemeral(fanout.room_id, None, encode(frame))
+        except Exception:
+            logger.warning("presence for room %s not sent", fanout.room_id, exc_info=True)
+
+    async def _announce_reaped(self, gone: dict[int, list[int]]) -> None:
+        """Users of a dead process left their rooms: tell the rooms."""
+        for room_id, user_ids in gone.items():
+            frame = PresenceFrame(room=room_id, joined=[], left=sorted(user_ids))
+            await self._publish_ephemeral(room_id, None, encode(frame))
+
+    # --- delivery ---------------------------------------------------------------------------------
 
     async def _on_room_event(self, message: dict[str, Any]) -> None:
         fanout = self.rooms.get(message["room"])
@@ -332,51 +454,80 @@ class Hub:
             if seq > fanout.seq + 1:
                 await self._deliver_from_db(fanout, seq - 1)
             fanout.seq = seq
-            await _broadcast(fanout.sockets, message["text"])
+            await self.broadcast(fanout.sockets, message["text"])
 
     async def _deliver_from_db(self, fanout: RoomFanout, upto: int) -> None:
         """Deliver events ``fanout.seq < seq <= upto`` read from the database. Hold the lock."""
         for event in await _events_range(fanout.room_id, fanout.seq, upto):
-            await _broadcast(fanout.sockets, encode(event_frame(event)))
+            await self.broadcast(fanout.sockets, encode(event_frame(event)))
             fanout.seq = event.seq
         fanout.seq = max(fanout.seq, upto)
+
+    async def broadcast(self, sockets: set[Connection], text: str) -> None:
+        """Write one frame to many sockets: built once, written straight to each daphne
+        transport (``send`` as the fallback). A socket whose unsent backlog is over
+        ``KRING_SLOW_CONSUMER_BYTES`` is not written to but told to resume and closed."""
+        frame = None
+        slow: list[Connection] = []
+        limit = settings.KRING_SLOW_CONSUMER_BYTES
+        for conn in tuple(sockets):
+            protocol = conn.direct
+            if protocol is None:
+                try:
+                    await conn.send_text(text)
+                except Exception:
+                    logger.debug("send to a closing socket failed", exc_info=True)
+                continue
+            if not is_open(protocol):
+                continue
+            if limit and buffered_bytes(protocol) > limit:
+                slow.append(conn)
+                continue
+            if frame is None:
+                frame = text_frame(text)
+            protocol.transport.write(frame)
+        for conn in slow:
+            logger.info("closing a slow consumer (user %s)", conn.user_id)
+            await self.unregister(conn)
+            await conn.close_with(encode(ResumeFrame(reason="slow_consumer")), 4008)
 
     async def _on_room_ephemeral(self, message: dict[str, Any]) -> None:
         fanout = self.rooms.get(message["room"])
         if fanout is not None:
             sender = message.get("user")
-            await _broadcast({c for c in fanout.sockets if c.user_id != sender}, message["text"])
+            targets = (
+                fanout.sockets
+                if sender is None
+                else {c for c in fanout.sockets if c.user_id != sender}
+            )
+            await self.broadcast(targets, message["text"])
 
     async def _on_users_frame(self, message: dict[str, Any]) -> None:
         sockets = {conn for uid in message["users"] for conn in self.user_sockets.get(uid, ())}
-        await _broadcast(sockets, message["text"])
+        await self.broadcast(sockets, message["text"])
 
     async def _on_user_removed(self, message: dict[str, Any]) -> None:
-        sockets = self._user_sockets_for(message)
+        sockets = set(self.user_sockets.get(message["user"], ()))
         for conn in sockets:
             for room_id in message["rooms"]:
                 if room_id in conn.rooms:
                     await self.unsubscribe(conn, room_id)
-        await _broadcast(sockets, message["text"])
+        await self.broadcast(sockets, message["text"])
+
+    async def _on_session_ended(self, message: dict[str, Any]) -> None:
+        """Logout or password change: close the sockets of that session (or of every session
+        of that user), telling them why."""
+        text = encode(ResumeFrame(reason="session_ended"))
+        for conn in list(self.user_sockets.get(message["user"], ())):
+            if message.get("session") in (None, conn.session_key):
+                await conn.close_with(text, 4401)
 
     async def _on_notify_batch(self, message: dict[str, Any]) -> None:
         local = [r for r in message["recipients"] if self.user_sockets.get(r[0])]
         if not local:
             return
         for user_id, text in notification_texts(message["notification"], local).items():
-            await _broadcast(set(self.user_sockets.get(user_id, ())), text)
-
-    def _user_sockets_for(self, message: dict[str, Any]) -> set[Connection]:
-        # A copy: unsubscribing or a socket closing must not change the set being walked.
-        return set(self.user_sockets.get(message["user"], ()))
-
-
-async def _broadcast(sockets: set[Connection], text: str) -> None:
-    for conn in tuple(sockets):
-        try:
-            await conn.send_text(text)
-        except Exception:
-            logger.debug("send to a closing socket failed", exc_info=True)
+            await self.broadcast(set(self.user_sockets.get(user_id, ())), text)
 
 
 def _log_task_failure(task: asyncio.Task[None]) -> None:
@@ -390,8 +541,25 @@ def _last_seq(room_id: int) -> int:
 
 
 @database_sync_to_async
+def _last_seqs(room_ids: list[int]) -> dict[int, int]:
+    return selectors.room_last_seqs(room_ids=room_ids)
+
+
+@database_sync_to_async
 def _events_range(room_id: int, after: int, upto: int) -> list[Any]:
     return selectors.room_events_range(room_id=room_id, after=after, upto=upto)
+
+
+@database_sync_to_async
+def _live_sessions(keys: list[str]) -> set[str]:
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    return set(
+        Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()).values_list(
+            "session_key", flat=True
+        )
+    )
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

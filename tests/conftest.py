@@ -301,3 +301,16 @@ def login_over_http(server: LiveServer, email: str, password: str = PASSWORD) ->
     )
     assert status == 200, body
     return body["meta"]["session_token"]
+
+
+async def frames_within(communicator: WebsocketCommunicator, seconds: float = 0.2) -> list[dict]:
+    """Every frame that arrives within ``seconds`` (presence batches included)."""
+    frames = []
+    while not await communicator.receive_nothing(timeout=seconds):
+        frames.append(await communicator.receive_json_from())
+    return frames
+
+
+async def assert_no_more_events(communicator: WebsocketCommunicator, seconds: float = 0.2) -> None:
+    events = [f for f in await frames_within(communicator, seconds) if f["type"] == "event"]
+    assert events == [], "an event was delivered twice or unexpectedly"

@@ -134,7 +134,12 @@
         this._fillGap(frame.room, frame.from, frame.to);
       } else if (frame.type === "removed") {
         for (const room of frame.rooms) this.rooms.delete(room);
+      } else if (frame.type === "resume" && frame.reason === "session_ended") {
+        // Signed out (here or elsewhere): reconnecting would be refused; stop and say so.
+        this.closedByUser = true;
+        this._emit("status", "signed_out");
       }
+
       this._emit("frame", frame);
     }
 

@@ -269,9 +269,10 @@
       for (const user of frame.presence_users || []) present.set(user.id, user.name);
       renderPresence();
     } else if (frame.type === "presence" && frame.room === roomId) {
-      if (frame.state === "join") present.set(frame.user.id, frame.user.name);
-      else present.delete(frame.user.id);
+      for (const user of frame.joined) present.set(user.id, user.name);
+      for (const id of frame.left) present.delete(id);
       renderPresence();
+
     } else if (frame.type === "typing" && frame.room === roomId && frame.user.id !== me) {
       typers.set(frame.user.id, { name: frame.user.name, until: Date.now() + 4000 });
       renderTyping();

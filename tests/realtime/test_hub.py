@@ -11,7 +11,7 @@ from community import selectors, services
 from realtime.envelopes import encode, event_frame
 from realtime.events import room_group
 from realtime.hub import get_hub
-from tests.conftest import connect, receive_until
+from tests.conftest import assert_no_more_events, connect, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,7 +41,7 @@ async def test_lost_doorbells_are_filled_from_the_database(room, alice, bob):
     # the next doorbell reveals the gap
     await post(room_id=room.pk, author=bob.user, body="arrives")
     assert await _events(a, 3) == [1, 2, 3]
-    assert await a.receive_nothing(timeout=0.2)
+    await assert_no_more_events(a)
     await a.disconnect()
 
 
@@ -68,7 +68,7 @@ async def test_duplicate_and_overtaking_doorbells_are_delivered_once_in_order(ro
             },
         )
     assert await _events(a, 3) == [1, 2, 3]
-    assert await a.receive_nothing(timeout=0.2)
+    await assert_no_more_events(a)
     await a.disconnect()
 
 

@@ -1,0 +1,161 @@
+"""Who is connected to a room, across every process.
+
+A user is present in a room while at least one of their sockets, in any process, is
+subscribed to it. Each process reports transitions of its own users (first socket in, last
+socket out) and learns whether that changed the room's presence as a whole:
+
+* ``LocalPresence`` — one process (embedded default): the counts live in memory.
+* ``RedisPresence`` — several processes: per room a Redis hash ``user -> sockets``, changed
+  with HINCRBY so concurrent processes agree; each process also records its own contributions
+  under a heartbeat key, so when a process dies without saying goodbye, another one takes its
+  users out of the rooms (``reap``) and the room is told they left.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import uuid
+from typing import Any
+
+from .envelopes import AuthorOut
+
+logger = logging.getLogger(__name__)
+PREFIX = "kring:presence"
+HEARTBEAT_SECONDS = 30
+PROCESS_TTL_SECONDS = 90
+
+
+class LocalPresence:
+    def __init__(self) -> None:
+        self.counts: dict[int, dict[int, int]] = {}
+        self.authors: dict[int, dict[int, AuthorOut]] = {}
+
+    async def join(self, room_id: int, author: AuthorOut) -> bool:
+        """Count one more socket of this user in the room; True if they just became present."""
+        counts = self.counts.setdefault(room_id, {})
+        counts[author.id] = counts.get(author.id, 0) + 1  # type: ignore[index]
+        self.authors.setdefault(room_id, {})[author.id] = author  # type: ignore[index]
+        return counts[author.id] == 1  # type: ignore[index]
+
+    async def leave(self, room_id: int, user_id: int) -> bool:
+        """One socket fewer; True if the user is no longer present anywhere."""
+        counts = self.counts.get(room_id, {})
+        remaining = counts.get(user_id, 0) - 1
+        if remaining > 0:
+            counts[user_id] = remaining
+            return False
+        counts.pop(user_id, None)
+        self.authors.get(room_id, {}).pop(user_id, None)
+        return True
+
+    async def members(self, room_id: int) -> list[AuthorOut]:
+        authors = self.authors.get(room_id, {})
+        return [authors[uid] for uid in sorted(self.counts.get(room_id, {}))]
+
+    async def heartbeat(self) -> None:
+        return None
+
+    async def reap(self) -> dict[int, list[int]]:
+        return {}
+
+
+class RedisPresence:
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as redis
+
+        self.redis = redis.from_url(
+            url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+        )
+        self.process = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    def _room(self, room_id: int) -> str:
+        return f"{PREFIX}:room:{room_id}"
+
+    def _who(self, room_id: int) -> str:
+        return f"{PREFIX}:who:{room_id}"
+
+    def _mine(self, process: str) -> str:
+        return f"{PREFIX}:proc:{process}"
+
+    def _alive(self, process: str) -> str:
+        return f"{PREFIX}:alive:{process}"
+
+    async def join(self, room_id: int, author: AuthorOut) -> bool:
+        field = str(author.id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(self._room(room_id), field, 1)
+            pipe.hset(self._who(room_id), field, author.model_dump_json())
+            pipe.hincrby(self._mine(self.process), f"{room_id}:{field}", 1)
+            pipe.sadd(f"{PREFIX}:processes", self.process)
+            pipe.set(self._alive(self.process), 1, ex=PROCESS_TTL_SECONDS)
+            count, *_ = await pipe.execute()
+        return int(count) == 1
+
+    async def leave(self, room_id: int, user_id: int) -> bool:
+        return await self._leave(room_id, user_id, self.process, 1)
+
+    async def _leave(self, room_id: int, user_id: int, process: str, sockets: int) -> bool:
+        field = str(user_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(self._room(room_id), field, -sockets)
+            pipe.hincrby(self._mine(process), f"{room_id}:{field}", -sockets)
+            count, mine = await pipe.execute()
+        if int(mine) <= 0:
+            await self.redis.hdel(self._mine(process), f"{room_id}:{field}")
+        if int(count) <= 0:
+            # Only the process that brings the count to zero removes the user; a concurrent
+            # join in between would make HINCRBY positive again and keep them.
+            await self.redis.hdel(self._room(room_id), field)
+            await self.redis.hdel(self._who(room_id), field)
+            return True
+        return False
+
+    async def members(self, room_id: int) -> list[AuthorOut]:
+        counts = await self.redis.hgetall(self._room(room_id))
+        present = sorted(int(uid) for uid, n in counts.items() if int(n) > 0)
+        if not present:
+            return []
+        names = await self.redis.hmget(self._who(room_id), [str(uid) for uid in present])
+        return [
+            AuthorOut(**json.loads(raw)) if raw else AuthorOut(id=uid, name="")
+            for uid, raw in zip(present, names, strict=True)
+        ]
+
+    async def heartbeat(self) -> None:
+        await self.redis.set(self._alive(self.process), 1, ex=PROCESS_TTL_SECONDS)
+        await self.redis.sadd(f"{PREFIX}:processes", self.process)
+
+    async def reap(self) -> dict[int, list[int]]:
+        """Take the users of dead processes out of their rooms. Returns ``{room: [users who
+        are no longer present anywhere]}`` so the rooms can be told."""
+        gone: dict[int, list[int]] = {}
+        for raw in await self.redis.smembers(f"{PREFIX}:processes"):
+            process = raw.decode() if isinstance(raw, bytes) else raw
+            if process == self.process or await self.redis.exists(self._alive(process)):
+                continue
+            contributions = await self.redis.hgetall(self._mine(process))
+            for key, sockets in contributions.items():
+                room_id, user_id = (int(part) for part in key.decode().split(":"))
+                if int(sockets) > 0 and await self._leave(room_id, user_id, process, int(sockets)):
+                    gone.setdefault(room_id, []).append(user_id)
+            await self.redis.delete(self._mine(process))
+            await self.redis.srem(f"{PREFIX}:processes", process)
+            logger.warning(
+                "presence: removed %s users of dead process %s", len(contributions), process
+            )
+        return gone
+
+    async def forget_process(self) -> None:
+        """On a clean shutdown: leave every room this process was in."""
+        await self.redis.delete(self._alive(self.process))
+
+
+def presence_store() -> Any:
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        return RedisPresence(settings.REDIS_URL)
+    return LocalPresence()

@@ -1,0 +1,70 @@
+"""Writing one pre-built WebSocket frame straight to many daphne connections.
+
+A room broadcast through the ASGI ``send`` callable costs, per socket, a coroutine, a message
+dict, daphne's checks, a UTF-8 encode and autobahn's frame assembly. The payload is the same
+for every socket, so the hub builds the frame bytes once and writes them to each connection's
+transport, as ``websockets.broadcast`` does. This needs daphne's protocol object, which daphne
+binds into the ``send`` it gives the application (``partial(server.handle_reply, protocol)``);
+where that is not available (another ASGI server, channels' test communicator) or the
+connection negotiated compression, the hub falls back to ``send`` and nothing changes.
+
+The transport also tells how much is still buffered for a client: a socket whose client
+cannot keep up is found before it eats the server's memory, and is told to resume instead.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.conf import settings
+
+try:  # autobahn comes with daphne; keep the module importable without it
+    from autobahn.websocket.protocol import WebSocketServerProtocol
+except ImportError:  # pragma: no cover
+    WebSocketServerProtocol = None  # type: ignore[assignment,misc]
+
+_OPCODE_TEXT = 0x81  # FIN + text frame
+
+
+def daphne_protocol(send: Any) -> Any | None:
+    """The autobahn protocol behind daphne's ``send``, if frames may be written to it directly."""
+    if not settings.KRING_DIRECT_WRITES or WebSocketServerProtocol is None:
+        return None
+    if not isinstance(send, functools.partial) or not send.args:
+        return None
+    protocol = send.args[0]
+    if not isinstance(protocol, WebSocketServerProtocol):
+        return None
+    if getattr(protocol, "_perMessageCompress", None) is not None:
+        return None  # compressed connections need their own frames
+    if getattr(protocol, "transport", None) is None:
+        return None
+    return protocol
+
+
+def text_frame(text: str) -> bytes:
+    """An unmasked, unfragmented server-to-client text frame (RFC 6455, section 5.2)."""
+    payload = text.encode("utf-8")
+    length = len(payload)
+    if length < 126:
+        header = bytes((_OPCODE_TEXT, length))
+    elif length < 65536:
+        header = bytes((_OPCODE_TEXT, 126)) + length.to_bytes(2, "big")
+    else:
+        header = bytes((_OPCODE_TEXT, 127)) + length.to_bytes(8, "big")
+    return header + payload
+
+
+def is_open(protocol: Any) -> bool:
+    return protocol.state == protocol.STATE_OPEN
+
+
+def buffered_bytes(protocol: Any) -> int:
+    """Bytes written to the connection but not yet accepted by the kernel (Twisted keeps
+    them in ``dataBuffer`` from ``offset``, plus ``_tempDataBuffer``)."""
+    transport = protocol.transport
+    try:
+        return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+    except AttributeError:  # another transport type: cannot tell
+        return 0
