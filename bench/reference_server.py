@@ -24,6 +24,10 @@ background: set[asyncio.Task] = set()  # keeps the Redis listener referenced
 seqs: dict[int, int] = defaultdict(int)
 
 
+def compact(frame: dict) -> str:
+    return json.dumps(frame, separators=(",", ":"))
+
+
 def event_text(room: int, seq: int, body: str) -> str:
     return json.dumps(
         {
@@ -56,9 +60,7 @@ async def main(port: int, redis_url: str | None) -> None:
                     rooms[room].add(socket)
                     subscribed.add(room)
                     await socket.send(
-                        json.dumps(
-                            {"type": "subscribed", "room": room, "seq": seqs[room], "presence": []}
-                        )
+                        compact({"type": "subscribed", "room": room, "seq": seqs[room]})
                     )
                 elif kind == "post":
                     room = frame["room"]
@@ -71,10 +73,9 @@ async def main(port: int, redis_url: str | None) -> None:
                         seq = seqs[room]
                         websockets.broadcast(rooms[room], event_text(room, seq, frame["body"]))
                     await socket.send(
-                        json.dumps(
-                            {"type": "ack", "room": room, "seq": seq, "ref": frame.get("ref")}
-                        )
+                        compact({"type": "ack", "room": room, "seq": seq, "ref": frame.get("ref")})
                     )
+
                 elif kind == "ping":
                     await socket.send('{"type":"pong"}')
         finally:

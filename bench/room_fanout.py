@@ -79,7 +79,13 @@ async def measure(
     posts: int,
     tag: str,
 ) -> dict:
+    print(
+        f"[S2] {tag}: {rate:.1f} posts/s x {posts} to {SUBSCRIBERS} subscribers",
+        file=sys.stderr,
+        flush=True,
+    )
     headers = [{"X-Session-Token": t} for t in tokens] if tokens else None
+
     sockets = await connect_many(ws_url, SUBSCRIBERS + 1, headers)
     poster, subscribers = sockets[0], sockets[1:]
     await subscribe_all(subscribers, room)

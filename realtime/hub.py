@@ -54,7 +54,8 @@ from .envelopes import (
 )
 from .events import HUBS_GROUP, room_group
 from .presence import presence_store
-from .transport import buffered_bytes, is_open, text_frame
+from .transport import buffered_bytes, is_open, text_frame, write_frame
+
 
 logger = logging.getLogger(__name__)
 
@@ -485,7 +486,7 @@ class Hub:
                 continue
             if frame is None:
                 frame = text_frame(text)
-            protocol.transport.write(frame)
+            write_frame(protocol, frame)
         for conn in slow:
             logger.info("closing a slow consumer (user %s)", conn.user_id)
             await self.unregister(conn)

@@ -60,6 +60,34 @@ def is_open(protocol: Any) -> bool:
     return protocol.state == protocol.STATE_OPEN
 
 
+def write_frame(protocol: Any, frame: bytes) -> None:
+    """Write a frame to one connection. Twisted's ``transport.write`` always queues, registers
+    the socket for writing (an ``epoll_ctl``), and sends on the next loop turn, then
+    unregisters (another ``epoll_ctl``): three system calls per delivery. When nothing is
+    queued, send right away, as asyncio's transports do, and hand only an unsent remainder to
+    Twisted, which keeps the order and handles errors."""
+    transport = protocol.transport
+    try:
+        direct = (
+            transport.connected
+            and not transport._writeDisconnected
+            and not getattr(transport, "TLS", False)
+            and transport._tempDataLen == 0
+            and len(transport.dataBuffer) == transport.offset
+        )
+        if direct:
+            try:
+                sent = transport.socket.send(frame)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            if sent == len(frame):
+                return
+            frame = frame[sent:]
+    except (AttributeError, OSError):
+        pass  # not a plain Twisted TCP transport, or the socket failed: Twisted will handle it
+    transport.write(frame)
+
+
 def buffered_bytes(protocol: Any) -> int:
     """Bytes written to the connection but not yet accepted by the kernel (Twisted keeps
     them in ``dataBuffer`` from ``offset``, plus ``_tempDataBuffer``)."""
