@@ -56,7 +56,6 @@ from .events import HUBS_GROUP, room_group
 from .presence import presence_store
 from .transport import buffered_bytes, is_open, text_frame, write_frame
 
-
 logger = logging.getLogger(__name__)
 
 # An emptied room stays joined this long, so a client reconnecting right away is cheap.
