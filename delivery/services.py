@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Exists, Model, Q
 from notifications.models import Notification
 
 from community.errors import Forbidden, Invalid, NotFound
@@ -102,14 +102,17 @@ def notify_community(
     )
 
 
-def notify_message(*, event: Any, community_id: int) -> OutboxJob | None:
+def notify_message(
+    *, event: Any, community_id: int, watched: bool | None = None
+) -> OutboxJob | None:
     """A new message may notify mentioned people, the author replied to and the room's
-    watchers; the worker works out who. Nothing is enqueued when it cannot notify anyone."""
-    if (
-        "@" not in event.body
-        and event.reply_to_id is None
-        and not watchers_exist(community_id=community_id, room_id=event.room_id)
-    ):
+    watchers; the worker works out who. Nothing is enqueued when it cannot notify anyone.
+    ``watched`` (anyone watches the room) may be passed in when the caller already knows."""
+    if watched is None:
+        watched = NotificationPreference.objects.filter(
+            _watching(community_id=community_id, room_id=event.room_id)
+        ).exists()
+    if "@" not in event.body and event.reply_to_id is None and not watched:
         return None
     return fanout_enqueue(
         kind="message",
@@ -117,11 +120,18 @@ def notify_message(*, event: Any, community_id: int) -> OutboxJob | None:
     )
 
 
-def watchers_exist(*, community_id: int, room_id: int) -> bool:
-    return NotificationPreference.objects.filter(
-        Q(room_id=room_id) | Q(community_id=community_id, room__isnull=True),
-        level=Level.WATCHING,
-    ).exists()
+def _watching(*, community_id: int, room_id: int) -> Q:
+    return (Q(room_id=room_id) | Q(community_id=community_id, room__isnull=True)) & Q(
+        level=Level.WATCHING
+    )
+
+
+def watchers_exist(*, community_id: int, room_id: int) -> Exists:
+    """An expression: does anyone watch this room (or its whole community)? For annotating
+    a query the caller makes anyway."""
+    return Exists(
+        NotificationPreference.objects.filter(_watching(community_id=community_id, room_id=room_id))
+    )
 
 
 # --- preferences and settings --------------------------------------------------------------

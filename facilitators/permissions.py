@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import rules
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q
 from django.utils.translation import gettext as _
 
 from .roles import FACILITATING_ROLES, POSTING_ROLES, ROLE_RANK
@@ -95,20 +95,42 @@ def active_mute(user: Any, room: Any) -> Any:
     return mutes.order_by(F("until").desc(nulls_first=True)).first()
 
 
-def post_refusal(user: Any, room: Any) -> str | None:
+def posting_membership(user: Any, room: Any, **extra: Any) -> Any:
+    """The user's membership in the room's community, annotated with ``muted`` (an active
+    mute for this room or the community) — one query for everything posting needs. Callers
+    may add more annotations (``extra``)."""
+    from community.models import Membership
+
+    from .models import Mute
+
+    mutes = (
+        Mute.objects.active()
+        .filter(community_id=room.community_id, user_id=user.pk)
+        .filter(Q(room__isnull=True) | Q(room_id=room.pk))
+    )
+    return (
+        Membership.objects.filter(community_id=room.community_id, user_id=user.pk)
+        .annotate(muted=Exists(mutes), **extra)
+        .first()
+    )
+
+
+def post_refusal(user: Any, room: Any, membership: Any = None) -> str | None:
     """Why ``user`` may not post in ``room`` right now, or ``None`` when they may. The room
     needs ``community_id`` and ``is_locked``; checked at every post, so a mute or a lock
-    applies to the very next post on an open socket."""
+    applies to the very next post on an open socket. ``membership`` may be passed in from
+    ``posting_membership`` to save the query."""
     if not is_authenticated(user):
         return _("Sign in to post.")
-    membership = membership_of(user, room)
+    if membership is None:
+        membership = posting_membership(user, room)
     if membership is None or membership.state != "active":
         return _("Only active members of this community can post here.")
     if membership.role not in POSTING_ROLES:
         return _("Observers can read this room but not post in it.")
     if room.is_locked and not (membership.role in FACILITATING_ROLES or user.is_staff):
         return _("This room is locked: only its facilitators can post.")
-    mute = active_mute(user, room)
+    mute = active_mute(user, room) if membership.muted else None
     if mute is not None:
         where = _("in this room") if mute.room_id else _("in this community")
         if mute.until is None:

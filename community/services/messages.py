@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from delivery.services import notify_message
+from delivery.services import notify_message, watchers_exist
 from facilitators.audit import audit_record
 from facilitators.models import AuditAction
 from facilitators.permissions import (
@@ -17,12 +17,13 @@ from facilitators.permissions import (
     can_read_rooms,
     membership_of,
     post_refusal,
+    posting_membership,
 )
 from realtime.envelopes import ReadFrame
 from realtime.events import room_event_on_commit, user_frame_on_commit
 
 from .. import ratelimit, selectors
-from ..errors import Forbidden, Invalid, NotFound, RateLimited, TooLarge
+from ..errors import Forbidden, Invalid, KringError, NotFound, RateLimited, TooLarge
 from ..models import EventKind, Room, RoomEvent, RoomReadState
 from ..text import render_markdown
 
@@ -123,16 +124,18 @@ def message_post(
     Idempotent per ``(author, ref)``: a retried post (same ref) is not stored again and returns
     the event stored the first time, with ``created=False``.
     """
-    if ref is not None:
-        existing = _event_by_ref(author, ref)
-        if existing is not None:
-            return existing, False
-    body = clean_body(body)
-    ratelimit.hit(bucket=f"post:{author.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
     try:
+        body = clean_body(body)
+        ratelimit.hit(bucket=f"post:{author.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
         with transaction.atomic():
             room = _take_seq(room_id)
-            refusal = post_refusal(author, room)
+            # One query: membership, mute, and whether anyone watches the room.
+            membership = posting_membership(
+                author,
+                room,
+                watched=watchers_exist(community_id=room.community_id, room_id=room_id),
+            )
+            refusal = post_refusal(author, room, membership)
             if refusal:
                 raise Forbidden(refusal)
             _check_slow_mode(author, room)
@@ -161,9 +164,13 @@ def message_post(
                 client_ref=ref,
             )
             room_event_on_commit(event)
-            notify_message(event=event, community_id=room.community_id)
-    except IntegrityError:
-        # Two retries of the same post raced; the other one won and is the answer.
+            notify_message(
+                event=event, community_id=room.community_id, watched=bool(membership.watched)
+            )
+    except (IntegrityError, KringError):
+        # A retry of a post that was stored (the unique (author, ref) constraint refused the
+        # second copy, or the retry is refused now: a mute, a limit) is answered with the
+        # original. Looked up only on this path, so a first post costs no extra query.
         existing = _event_by_ref(author, ref) if ref is not None else None
         if existing is None:
             raise

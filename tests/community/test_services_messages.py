@@ -185,3 +185,21 @@ def test_last_seq_matches_number_of_events(room, alice):
     for _ in range(5):
         services.message_post(room_id=room.pk, author=alice.user, body="x")
     assert Room.objects.get(pk=room.pk).last_seq == RoomEvent.objects.filter(room=room).count()
+
+
+def test_retry_of_a_stored_post_is_answered_with_it_even_if_refused_now(community, room, alice):
+    from facilitators.models import Mute
+
+    original, _ = services.message_post(room_id=room.pk, author=alice.user, body="hi", ref="r-1")
+    Mute.objects.create(community=community, user=alice.user)
+    again, created = services.message_post(room_id=room.pk, author=alice.user, body="hi", ref="r-1")
+    assert (again.pk, created) == (original.pk, False)
+    with pytest.raises(Forbidden):
+        services.message_post(room_id=room.pk, author=alice.user, body="new", ref="r-2")
+
+
+def test_posting_is_a_handful_of_queries(room, alice, django_assert_max_num_queries):
+    # seq + community (UPDATE ... RETURNING), membership + mute + watchers (one SELECT),
+    # the INSERT, and the savepoint pair of the transaction
+    with django_assert_max_num_queries(5):
+        services.message_post(room_id=room.pk, author=alice.user, body="plain message", ref="q-1")
