@@ -225,3 +225,28 @@ def write_results(section: str, text: str) -> None:
     else:
         current = current.rstrip() + "\n\n" + block + "\n"
     path.write_text(current)
+
+
+def bench_community(slug: str, members: int, rooms: int = 1) -> tuple[list[int], list[str]]:
+    """A community with ``members`` members (the first one its facilitator) and ``rooms``
+    rooms; returns the room ids and one session token per member. Users are reused between
+    runs; the community is made afresh."""
+    from community import services
+    from community.models import Community, Membership, User
+
+    Community.objects.filter(slug=slug).delete()
+    existing = set(User.objects.filter(email__startswith="bench-").values_list("email", flat=True))
+    User.objects.bulk_create(
+        [User(email=f"bench-{i}@bench.test", display_name=f"Bench Teacher {i}", handle=f"bench-{i}")
+         for i in range(members) if f"bench-{i}@bench.test" not in existing],
+        batch_size=2000,
+    )  # fmt: skip
+    users = list(User.objects.filter(email__startswith="bench-").order_by("pk")[:members])
+    community = services.community_create(creator=users[0], name=slug, kind="hub", slug=slug)
+    Membership.objects.bulk_create(
+        [Membership(community=community, user=u) for u in users[1:]], batch_size=2000
+    )
+    for i in range(1, rooms):
+        services.room_create(community=community, name=f"room-{i}")
+    room_ids = list(community.rooms.order_by("pk").values_list("pk", flat=True))
+    return room_ids, session_tokens(users)

@@ -20,11 +20,11 @@ from bench.common import (
     BASE_DIR,
     Process,
     Table,
+    bench_community,
     bench_env,
     ensure_postgres_database,
     free_port,
     percentile,
-    session_tokens,
     setup_django,
     start_daphne,
 )
@@ -39,25 +39,8 @@ SLUG = "bench-room"
 
 
 def prepare_room() -> tuple[int, list[str]]:
-    from community import services
-    from community.models import Community, Membership, User
-
-    Community.objects.filter(slug=SLUG).delete()
-    existing = set(User.objects.filter(email__startswith="bench-").values_list("email", flat=True))
-    User.objects.bulk_create(
-        [User(email=f"bench-{i}@bench.test", display_name=f"Bench Teacher {i}", handle=f"bench-{i}")
-         for i in range(SUBSCRIBERS + 1) if f"bench-{i}@bench.test" not in existing],
-        batch_size=2000,
-    )  # fmt: skip
-    users = list(User.objects.filter(email__startswith="bench-").order_by("pk")[: SUBSCRIBERS + 1])
-    community = services.community_create(
-        creator=users[0], name="Bench room", kind="hub", slug=SLUG
-    )
-    Membership.objects.bulk_create(
-        [Membership(community=community, user=u) for u in users[1:]], batch_size=2000
-    )
-    room = community.rooms.get(name="general")
-    return room.pk, session_tokens(users)
+    room_ids, tokens = bench_community(SLUG, SUBSCRIBERS + 1)
+    return room_ids[0], tokens
 
 
 def start_reference(port: int, redis_url: str | None = None, name: str = "r1") -> Process:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Model, Q
+from django.db.models import Model, Q
 from notifications.models import Notification
 
 from community.errors import Forbidden, Invalid, NotFound
@@ -123,14 +123,6 @@ def notify_message(
 def _watching(*, community_id: int, room_id: int) -> Q:
     return (Q(room_id=room_id) | Q(community_id=community_id, room__isnull=True)) & Q(
         level=Level.WATCHING
-    )
-
-
-def watchers_exist(*, community_id: int, room_id: int) -> Exists:
-    """An expression: does anyone watch this room (or its whole community)? For annotating
-    a query the caller makes anyway."""
-    return Exists(
-        NotificationPreference.objects.filter(_watching(community_id=community_id, room_id=room_id))
     )
 
 

@@ -95,10 +95,9 @@ def active_mute(user: Any, room: Any) -> Any:
     return mutes.order_by(F("until").desc(nulls_first=True)).first()
 
 
-def posting_membership(user: Any, room: Any, **extra: Any) -> Any:
+def posting_membership(user: Any, room: Any) -> Any:
     """The user's membership in the room's community, annotated with ``muted`` (an active
-    mute for this room or the community) — one query for everything posting needs. Callers
-    may add more annotations (``extra``)."""
+    mute for this room or the community): one query for everything posting needs."""
     from community.models import Membership
 
     from .models import Mute
@@ -110,7 +109,7 @@ def posting_membership(user: Any, room: Any, **extra: Any) -> Any:
     )
     return (
         Membership.objects.filter(community_id=room.community_id, user_id=user.pk)
-        .annotate(muted=Exists(mutes), **extra)
+        .annotate(muted=Exists(mutes))
         .first()
     )
 

@@ -11,10 +11,11 @@ message per process, never one per socket. Frames are encoded here, once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -38,11 +39,24 @@ def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is not None and loop.is_running():
+        # Called from a database thread of a running server: hand the send to the event loop
+        # and return, instead of holding the thread until Redis answers. Sends are scheduled
+        # in commit order; the hub reorders any that overtake each other.
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        future.add_done_callback(lambda done: _log_failed_send(done, group))
+        return
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:
         # The write is committed; clients recover it by resume. Never fail the caller.
         logger.exception("group_send to %s failed", group)
+
+
+def _log_failed_send(done: Any, group: str) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        logger.error("group_send to %s failed", group, exc_info=done.exception())
 
 
 def send_on_commit(group: str, message: dict[str, Any]) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from delivery.services import notify_message, watchers_exist
+from delivery.services import notify_message
 from facilitators.audit import audit_record
 from facilitators.models import AuditAction
 from facilitators.permissions import (
@@ -17,7 +18,6 @@ from facilitators.permissions import (
     can_read_rooms,
     membership_of,
     post_refusal,
-    posting_membership,
 )
 from realtime.envelopes import ReadFrame
 from realtime.events import room_event_on_commit, user_frame_on_commit
@@ -62,6 +62,70 @@ def _take_seq(room_id: int) -> Room:
         is_locked=bool(is_locked),
         slow_mode_seconds=int(slow_mode_seconds),
     )
+
+
+@dataclass
+class PostingMembership:
+    """What the posting rules need of the poster's membership (``state`` is None for a
+    non-member)."""
+
+    role: str | None
+    state: str | None
+    muted: bool
+    watched: bool  # anyone watches the room: the post may notify
+
+
+# The hot path of every post, in SQL rather than built by the ORM on each call (building this
+# query with its two EXISTS took a quarter of a post's CPU). Portable: PostgreSQL and SQLite.
+_MEMBERSHIP_SQL = (
+    "SELECT m.role, m.state, "
+    "EXISTS (SELECT 1 FROM facilitators_mute mu WHERE mu.community_id = {community} "
+    "  AND mu.user_id = %s AND mu.lifted_at IS NULL AND (mu.until IS NULL OR mu.until > %s) "
+    "  AND (mu.room_id IS NULL OR mu.room_id = {room})), "
+    "EXISTS (SELECT 1 FROM delivery_notificationpreference p WHERE p.level = 'watching' "
+    "  AND (p.room_id = {room} OR (p.community_id = {community} AND p.room_id IS NULL))) "
+)
+
+
+def _take_seq_for_post(room_id: int, user_id: int) -> tuple[Room, PostingMembership]:
+    """Take the room's next seq and read the poster's membership, mute and the room's
+    watchers: one statement on PostgreSQL (a data-modifying CTE), two on SQLite."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "WITH r AS (UPDATE community_room SET last_seq = last_seq + 1 WHERE id = %s "
+                "RETURNING id, last_seq, community_id, is_locked, slow_mode_seconds) "
+                "SELECT r.last_seq, r.community_id, r.is_locked, r.slow_mode_seconds, "
+                + _MEMBERSHIP_SQL.format(community="r.community_id", room="r.id")[len("SELECT ") :]
+                + "FROM r LEFT JOIN community_membership m "
+                "ON m.community_id = r.community_id AND m.user_id = %s",
+                [room_id, user_id, now, user_id],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise NotFound(f"No room {room_id}.")
+            last_seq, community_id, is_locked, slow_mode_seconds, *rest = row
+        else:
+            room = _take_seq(room_id)
+            last_seq, community_id = room.last_seq, room.community_id
+            is_locked, slow_mode_seconds = room.is_locked, room.slow_mode_seconds
+            cursor.execute(
+                _MEMBERSHIP_SQL.format(community="%s", room="%s")
+                + "FROM (SELECT 1) AS one LEFT JOIN community_membership m "
+                "ON m.community_id = %s AND m.user_id = %s",
+                [community_id, user_id, now, room_id, room_id, community_id, community_id, user_id],
+            )
+            rest = list(cursor.fetchone())
+    role, state, muted, watched = rest
+    room = Room(
+        pk=room_id,
+        last_seq=int(last_seq),
+        community_id=int(community_id),
+        is_locked=bool(is_locked),
+        slow_mode_seconds=int(slow_mode_seconds),
+    )
+    return room, PostingMembership(role=role, state=state, muted=bool(muted), watched=bool(watched))
 
 
 def room_event_append(
@@ -128,14 +192,9 @@ def message_post(
         body = clean_body(body)
         ratelimit.hit(bucket=f"post:{author.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
         with transaction.atomic():
-            room = _take_seq(room_id)
-            # One query: membership, mute, and whether anyone watches the room.
-            membership = posting_membership(
-                author,
-                room,
-                watched=watchers_exist(community_id=room.community_id, room_id=room_id),
-            )
+            room, membership = _take_seq_for_post(room_id, author.pk)
             refusal = post_refusal(author, room, membership)
+
             if refusal:
                 raise Forbidden(refusal)
             _check_slow_mode(author, room)
