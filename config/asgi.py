@@ -2,6 +2,7 @@
 
 import os
 
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -26,11 +27,13 @@ class StartInProcessWorker:
         return await self.app(scope, receive, send)  # type: ignore[operator]
 
 
-application = StartInProcessWorker(
-    ProtocolTypeRouter(
-        {
-            "http": django_asgi_app,
-            "websocket": SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns)),
-        }
-    )
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns)),
+    }
 )
+if settings.KRING_WORKER_IN_PROCESS:
+    # Only then: every socket keeps this wrapper's frame alive for its whole life.
+    application = StartInProcessWorker(application)
+

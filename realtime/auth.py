@@ -11,12 +11,15 @@ Anything else is anonymous, and the consumer refuses anonymous handshakes.
 
 from __future__ import annotations
 
+import functools
 from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.core.internal.sessionkit import get_session_user
+from allauth.headless import app_settings as headless_settings
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+from allauth.headless.tokens.strategies.sessions import SessionTokenStrategy
 from channels.db import database_sync_to_async
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
@@ -36,21 +39,32 @@ def origin_allowed(origin: str) -> bool:
     return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
 
 
-def _session_from_cookie(session_key: str) -> SessionBase:
+def _session(session_key: str) -> SessionBase:
     engine = import_module(settings.SESSION_ENGINE)
     return engine.SessionStore(session_key=session_key)
 
 
-@database_sync_to_async
-def _user_from_cookie(session_key: str) -> tuple[Any, str | None]:
-    session = _session_from_cookie(session_key)
+def _user_of_session(session_key: str) -> tuple[Any, str | None]:
+    """The signed-in user of a session (checked against the password hash), and its key."""
+    session = _session(session_key)
     user = get_session_user(session)
-    return user, session.session_key
+    return user, session.session_key if user is not None else None
 
 
-@database_sync_to_async
-def _user_from_token(token: str) -> tuple[Any, str | None]:
-    found = authenticate_by_x_session_token(token)
+# Handshakes of different sockets authenticate in parallel threads (a reconnect storm after a
+# deploy must not queue on one thread).
+_in_db_thread = functools.partial(database_sync_to_async, thread_sensitive=False)
+
+
+async def _user_from_cookie(session_key: str) -> tuple[Any, str | None]:
+    return await _in_db_thread(_user_of_session)(session_key)
+
+
+async def _user_from_token(token: str) -> tuple[Any, str | None]:
+    if isinstance(headless_settings.TOKEN_STRATEGY, SessionTokenStrategy):
+        # allauth's default: the token is the session key (allauth would read it twice).
+        return await _in_db_thread(_user_of_session)(token)
+    found = await _in_db_thread(authenticate_by_x_session_token)(token)
     if not found:
         return None, None
     user, session = found

@@ -98,7 +98,11 @@ class KringConsumer(AsyncWebsocketConsumer):
         self.last_seen = time.monotonic()
         await self.accept()
         self.direct = daphne_protocol(self.base_send)
+        # The handshake's headers (cookies, user agent, ...) are not needed any more, but
+        # every middleware's copy of the scope shares the one list: empty it, for memory.
+        self.scope.get("headers", []).clear()
         await self.hub.register(self)
+
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "user"):
