@@ -36,4 +36,3 @@ application = ProtocolTypeRouter(
 if settings.KRING_WORKER_IN_PROCESS:
     # Only then: every socket keeps this wrapper's frame alive for its whole life.
     application = StartInProcessWorker(application)
-

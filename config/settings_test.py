@@ -22,3 +22,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-kring.sqlite3")}
 # Presence batches are flushed quickly so tests need not wait.
 KRING_PRESENCE_INTERVAL_SECONDS = 0.05
+# Database work runs in many short-lived threads in tests (a new event loop, and executor, per
+# test): close each connection after use, or PostgreSQL keeps them until garbage collection
+# and refuses to drop the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -103,7 +103,6 @@ class KringConsumer(AsyncWebsocketConsumer):
         self.scope.get("headers", []).clear()
         await self.hub.register(self)
 
-
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "user"):
             await self.hub.unregister(self)

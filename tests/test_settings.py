@@ -20,7 +20,9 @@ PROBE = (
 
 def settings_with(**env: str) -> dict:
     clean = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "CHANNEL_LAYER_FLAVOUR")
     }
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     output = subprocess.run(
@@ -50,7 +52,7 @@ def test_production_switches():
         EMAIL_URL="smtp://mail:25",
     )
     assert got["db"] == "django.db.backends.postgresql"
-    assert got["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert got["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert got["cache"].endswith("RedisCache")
     assert got["verification"] == "mandatory"
     assert got["email"].endswith("smtp.EmailBackend")

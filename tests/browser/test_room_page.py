@@ -175,7 +175,9 @@ def test_facilitator_dashboard_mutes_a_member(browser, daphne_server):
     assert Mute.objects.filter(user=member.user, reason="Too many off-topic posts").exists()
 
 
-def test_notification_badge_updates_live_when_mentioned(browser, daphne_server):
+def test_notification_badge_updates_live_when_mentioned(browser, e2e_worker):
+    daphne_server = e2e_worker
+
     community = CommunityFactory(name="Badge circle")
     room = community.rooms.get(name="general")
     make_member(community, display_name="Rita Mentioner", email="rita@browser.test")
