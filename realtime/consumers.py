@@ -145,6 +145,10 @@ class KringConsumer(AsyncWebsocketConsumer):
             await self._send_error(
                 "unavailable", "The server could not store this; nothing was saved. Retry.", ref
             )
+        except Exception:
+            # A fault (Redis restarting, a bug) must not take the socket down with it.
+            logger.exception("unexpected error while handling a frame")
+            await self._send_error("unavailable", "Something failed on the server. Retry.", ref)
 
     async def _send_error(self, code: str, detail: str, ref: str | None) -> None:
         await self.send_text(encode(ErrorFrame(code=code, detail=detail, ref=ref)))  # type: ignore[arg-type]

@@ -203,8 +203,9 @@ class Hub:
                 await self._close_idle_rooms()
                 await self._close_idle_sockets()
                 await self._revalidate_sessions()
-                await self.presence.heartbeat()
-                await self._announce_reaped(await self.presence.reap())
+                await self._best_effort(self.presence.heartbeat(), None)
+                await self._announce_reaped(await self._best_effort(self.presence.reap(), {}))
+
                 if time.monotonic() - last_refresh > GROUP_REFRESH_SECONDS:
                     last_refresh = time.monotonic()
                     await self._join_groups()
@@ -343,11 +344,14 @@ class Hub:
             fanout.emptied_at = None
             conn.rooms.add(fanout.room_id)
             fanout.local_users[conn.user_id] += 1
-            if fanout.local_users[conn.user_id] == 1 and await self.presence.join(
-                fanout.room_id, conn.author
+            if fanout.local_users[conn.user_id] == 1 and await self._best_effort(
+                self.presence.join(fanout.room_id, conn.author), False
             ):
                 self._queue_presence(fanout, joined=conn.author)
-        present = await self.presence.members(fanout.room_id)
+        present = await self._best_effort(
+            self.presence.members(fanout.room_id),
+            [c.author for c in {c.user_id: c for c in fanout.sockets}.values()],
+        )
         subscribed = SubscribedFrame(
             room=fanout.room_id,
             seq=fanout.seq,
@@ -376,10 +380,20 @@ class Hub:
         fanout.local_users[conn.user_id] -= 1
         if fanout.local_users[conn.user_id] <= 0:
             del fanout.local_users[conn.user_id]
-            if await self.presence.leave(room_id, conn.user_id):
+            if await self._best_effort(self.presence.leave(room_id, conn.user_id), False):
                 self._queue_presence(fanout, left=conn.user_id)
         if not fanout.sockets:
             fanout.emptied_at = time.monotonic()
+
+    @staticmethod
+    async def _best_effort(call: Awaitable[Any], fallback: Any) -> Any:
+        """Presence is a courtesy: when its store (Redis) fails, subscribing, posting and
+        leaving go on, with this process's own view of who is here."""
+        try:
+            return await call
+        except Exception:
+            logger.warning("presence store unavailable", exc_info=True)
+            return fallback
 
     # --- ephemeral: typing and presence ----------------------------------------------------------
 
