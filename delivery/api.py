@@ -124,8 +124,9 @@ def get_settings(request: HttpRequest) -> dict[str, Any]:
 @router.patch("/me/notification-settings", response={200: SettingsSchema, **ERRORS})
 def patch_settings(request: HttpRequest, payload: SettingsPatch) -> dict[str, Any]:
     changes = payload.dict(exclude_unset=True)
-    if "email_categories" in changes:
+    if changes.get("email_categories") is not None:
         changes["email_categories"] = [str(c) for c in changes["email_categories"]]
+
     return _settings_out(services.settings_update(user=request.auth, **changes))
 
 

@@ -162,6 +162,13 @@ def settings_update(*, user: Any, **changes: Any) -> DeliverySettings:
     unknown = set(changes) - allowed
     if unknown:
         raise Invalid(f"Unknown settings: {', '.join(sorted(unknown))}.")
+    # Only the quiet hours can be switched off with null.
+    missing = sorted(
+        f for f, v in changes.items() if v is None and f not in ("quiet_start", "quiet_end")
+    )
+    if missing:
+        raise Invalid(f"{', '.join(missing)}: a value is required.")
+
     if "email_mode" in changes and changes["email_mode"] not in EmailMode.values:
         raise Invalid(f"email_mode: choose from {', '.join(EmailMode.values)}.")
     if "email_categories" in changes:
@@ -175,8 +182,12 @@ def settings_update(*, user: Any, **changes: Any) -> DeliverySettings:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise Invalid(f"timezone: '{changes['timezone']}' is not an IANA time zone.") from None
     for field in ("quiet_start", "quiet_end"):
-        if changes.get(field) is not None and not isinstance(changes[field], time):
-            raise Invalid(f"{field}: a time of day, e.g. 19:00.")
+        if changes.get(field) is not None:
+            if not isinstance(changes[field], time):
+                raise Invalid(f"{field}: a time of day, e.g. 19:00.")
+            # A time of day in the user's own time zone: an offset sent with it means nothing.
+            changes[field] = changes[field].replace(tzinfo=None)
+
     if "digest_hour" in changes and not 0 <= int(changes["digest_hour"]) <= 23:
         raise Invalid("digest_hour: 0 to 23.")
     if "digest_weekday" in changes and not 0 <= int(changes["digest_weekday"]) <= 6:
