@@ -6,17 +6,19 @@ errors become ``{"error", "detail"}`` responses in config/api.py.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from facilitators.permissions import can_moderate, can_read_rooms
 from realtime.envelopes import EventFrame, encode, event_frame
 
 from . import selectors, services
-from .errors import Forbidden
+from .errors import Forbidden, Invalid
 from .models import Community, CommunityKind
 from .schemas import (
     CommunityDetailOut,
@@ -130,6 +132,33 @@ def _profile_out(user: Any) -> dict[str, Any]:
         "interests": profile.interests,
         "bio": profile.bio,
     }
+
+
+class AccountDeleteIn(Schema):
+    confirm: str = Field(..., description="The account's email address, typed again")
+    erase_messages: bool = Field(
+        False, description="Also empty every message written (otherwise kept as 'Deleted user')"
+    )
+
+
+@router_me.get("/me/export", response={200: dict, **ERRORS})
+def export_me(request: HttpRequest) -> HttpResponse:
+    """Everything Kring holds about the signed-in teacher, as a JSON download."""
+    response = HttpResponse(
+        json.dumps(services.account_export(user=request.auth), ensure_ascii=False, indent=2),
+        content_type="application/json",
+    )
+    response["Content-Disposition"] = 'attachment; filename="kring-my-data.json"'
+    return response
+
+
+@router_me.post("/me/delete", response={204: None, **ERRORS})
+def delete_me(request: HttpRequest, payload: AccountDeleteIn) -> Any:
+    """Erase the signed-in account for good (see docs: what is kept, as 'Deleted user')."""
+    if payload.confirm.strip().lower() != request.auth.email.lower():
+        raise Invalid("Type your email address to confirm.")
+    services.account_delete(user=request.auth, erase_messages=payload.erase_messages)
+    return Status(204, None)
 
 
 @router_me.get("/me", response={200: ProfileOut, **ERRORS})

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -198,3 +199,17 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "community/profile.html", {"form": form})
+
+
+@login_required
+@require_POST
+def account_delete(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("confirm", "").strip().lower() != request.user.email.lower():
+        messages.error(request, _("Type your email address to confirm."))
+        return redirect("community:profile")
+    services.account_delete(
+        user=request.user, erase_messages=request.POST.get("erase_messages") == "on"
+    )
+    logout(request)
+    messages.info(request, _("Your account was deleted."))
+    return redirect("community:home")

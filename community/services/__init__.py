@@ -3,6 +3,7 @@
 Split by domain; import from here: ``from community.services import message_post``.
 """
 
+from .accounts import account_delete, account_export
 from .communities import (
     GENERAL_ROOM,
     community_create,
@@ -15,6 +16,8 @@ from .profiles import clean_language_tags, profile_get_or_create, profile_update
 
 __all__ = [
     "GENERAL_ROOM",
+    "account_delete",
+    "account_export",
     "clean_language_tags",
     "community_create",
     "membership_join",
