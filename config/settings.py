@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,13 +121,17 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
+# Redis: a URL (redis://, or rediss:// for a managed Redis with TLS), or Redis Sentinel.
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_SENTINELS = env.list("REDIS_SENTINELS", default=[])  # ["sentinel-1:26379", ...]
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="mymaster")
+REDIS_DB = env.int("REDIS_DB", default=0)  # with Sentinel (a URL carries its own)
+REDIS_ENABLED = bool(REDIS_URL or REDIS_SENTINELS)
 # "pubsub" (RedisPubSubChannelLayer) or "core" (RedisChannelLayer, a list per channel).
 # Chosen by measurement (bench S4, README): pubsub delivered the same throughput with half the
 # p99 latency and about half the server CPU per delivery. Its messages are fire-and-forget,
 # which Kring's design already assumes of any layer (the database is the truth).
 CHANNEL_LAYER_FLAVOUR = env.str("CHANNEL_LAYER_FLAVOUR", default="pubsub")
-
 CHANNEL_CAPACITY = env.int("CHANNEL_CAPACITY", default=10_000)
 
 
@@ -139,33 +144,44 @@ def _next_redis_db(url: str) -> str:
 
 
 # redis-py 8 reads with a 5 s socket timeout by default, exactly the length of channels_redis'
-
 # blocking BZPOPMIN: receives then fail with TimeoutError (channels_redis#422). Reads may
 # block longer than the pop; connects still fail fast.
-REDIS_HOST = {
-    "address": REDIS_URL,
+_REDIS_CONNECTION = {
     "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=30.0),
     "socket_connect_timeout": 5,
     "socket_keepalive": True,
     "health_check_interval": 30,
 }
+if REDIS_SENTINELS:
+    REDIS_HOST: dict = {
+        "sentinels": [(h.rsplit(":", 1)[0], int(h.rsplit(":", 1)[1])) for h in REDIS_SENTINELS],
+        "master_name": REDIS_SENTINEL_MASTER,
+        "db": REDIS_DB,
+        "sentinel_kwargs": {"socket_timeout": 5},
+        **_REDIS_CONNECTION,
+    }
+else:
+    REDIS_HOST = {"address": REDIS_URL, **_REDIS_CONNECTION}
 
-if REDIS_URL:
+if REDIS_ENABLED:
     if CHANNEL_LAYER_FLAVOUR == "pubsub":
         _layer_backend = "channels_redis.pubsub.RedisPubSubChannelLayer"
         _layer_config: dict = {"hosts": [REDIS_HOST]}
     else:
         _layer_backend = "channels_redis.core.RedisChannelLayer"
         _layer_config = {"hosts": [REDIS_HOST], "capacity": CHANNEL_CAPACITY, "expiry": 30}
-
     CHANNEL_LAYERS = {"default": {"BACKEND": _layer_backend, "CONFIG": _layer_config}}
+    # Django's Redis cache takes URLs only: with Sentinel, point REDIS_CACHE_URL at the master
+    # (or a proxy); without one, rate limits fall back to each process's memory.
+    _cache_url = env.str("REDIS_CACHE_URL", default=_next_redis_db(REDIS_URL) if REDIS_URL else "")
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env.str("REDIS_CACHE_URL", default=_next_redis_db(REDIS_URL)),
-            "KEY_PREFIX": "kring",
-        }
-    }
+        "default": (
+            {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url,
+             "KEY_PREFIX": "kring"}
+            if _cache_url
+            else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        )
+    }  # fmt: skip
 else:
     CHANNEL_LAYERS = {
         "default": {
@@ -250,12 +266,32 @@ STORAGES = {
 }
 
 # --- Security -------------------------------------------------------------------------------
+# Content Security Policy (django-csp): only this site's own scripts, styles and sockets.
+CONTENT_SECURITY_POLICY = {
+    # Interactive API docs and the admin load their own inline/CDN assets.
+    "EXCLUDE_URL_PREFIXES": ["/api/docs", "/_allauth/openapi.html", "/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )
@@ -287,7 +323,7 @@ KRING_DIRECT_WRITES = env.bool("KRING_DIRECT_WRITES", default=True)
 KRING_MAX_SUBSCRIPTIONS_PER_SOCKET = env.int("KRING_MAX_SUBSCRIPTIONS_PER_SOCKET", default=100)
 # Run the notification worker inside the web process (embedded default: the in-memory
 # channel layer reaches only this process's sockets). With Redis, run `manage.py run_worker`.
-KRING_WORKER_IN_PROCESS = env.bool("KRING_WORKER_IN_PROCESS", default=not REDIS_URL)
+KRING_WORKER_IN_PROCESS = env.bool("KRING_WORKER_IN_PROCESS", default=not REDIS_ENABLED)
 # Which outbox jobs this deployment's workers take (deployments sharing a database differ).
 KRING_OUTBOX_QUEUE = env.str("KRING_OUTBOX_QUEUE", default="default")
 # Test-only fault injection: seconds a worker pauses inside a fan-out transaction.

@@ -63,12 +63,18 @@ class LocalPresence:
 
 
 class RedisPresence:
-    def __init__(self, url: str) -> None:
+    def __init__(self, host: dict[str, Any]) -> None:
+        """``host``: the channel layer's Redis (a URL, or Sentinel and master name)."""
         import redis.asyncio as redis
+        from redis.asyncio.sentinel import Sentinel
 
-        self.redis = redis.from_url(
-            url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
-        )
+        options = {"socket_timeout": 5, "socket_connect_timeout": 5, "health_check_interval": 30}
+        if "sentinels" in host:
+            sentinel = Sentinel(host["sentinels"], sentinel_kwargs=host.get("sentinel_kwargs"))
+            self.redis = sentinel.master_for(host["master_name"], db=host.get("db", 0), **options)
+        else:
+            self.redis = redis.from_url(host["address"], **options)
+
         self.process = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def _room(self, room_id: int) -> str:
@@ -156,6 +162,6 @@ class RedisPresence:
 def presence_store() -> Any:
     from django.conf import settings
 
-    if settings.REDIS_URL:
-        return RedisPresence(settings.REDIS_URL)
+    if settings.REDIS_ENABLED:
+        return RedisPresence(settings.REDIS_HOST)
     return LocalPresence()

@@ -56,3 +56,30 @@ def test_production_switches():
     assert got["cache"].endswith("RedisCache")
     assert got["verification"] == "mandatory"
     assert got["email"].endswith("smtp.EmailBackend")
+
+
+def test_redis_sentinel_is_configurable():
+    probe = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({'host': s.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0], 'redis': s.REDIS_ENABLED, "
+        "'cache': s.CACHES['default']['BACKEND']}, default=str))"
+    )
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "CHANNEL_LAYER_FLAVOUR")
+    }
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings", REDIS_SENTINELS="s1:26379,s2:26380",
+                 REDIS_SENTINEL_MASTER="kring-master", REDIS_CACHE_URL="redis://cache:6379/1")  # fmt: skip
+    output = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=clean,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    got = json.loads(output.stdout.strip().splitlines()[-1])
+    assert got["redis"] is True and got["cache"].endswith("RedisCache")
+    assert got["host"]["master_name"] == "kring-master"
+    assert got["host"]["sentinels"] == [["s1", 26379], ["s2", 26380]]

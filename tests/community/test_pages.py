@@ -91,3 +91,9 @@ def test_signup_creates_teacher_with_name():
     from community.models import User
 
     assert User.objects.get(email="ola@school.test").display_name == "Ola Nordin"
+
+
+def test_pages_carry_a_strict_content_security_policy():
+    policy = Client().get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
