@@ -7,6 +7,10 @@ import importlib
 import sys
 
 BENCHMARKS = {
+    "S1": "bench.idle_sockets",
+    "S2": "bench.room_fanout",
+    "S3": "bench.post_ingest",
+    "S4": "bench.two_processes",
     "N1": "bench.notify_fanout",
 }
 

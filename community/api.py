@@ -77,19 +77,19 @@ def get_community(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 @router.post("/communities/{slug}/join", response={200: MembershipOut, **ERRORS})
 def join_community(request: HttpRequest, slug: str) -> Any:
-    community = selectors.community_get(slug=slug, user=request.auth)
+    community = selectors.community_by_slug(slug=slug)
     return services.membership_join(user=request.auth, community=community)
 
 
 @router.post("/communities/{slug}/leave", response={200: MembershipOut, **ERRORS})
 def leave_community(request: HttpRequest, slug: str) -> Any:
-    community = selectors.community_get(slug=slug, user=request.auth)
+    community = selectors.community_by_slug(slug=slug)
     return services.membership_leave(user=request.auth, community=community)
 
 
 @router.get("/communities/{slug}/rooms", response={200: list[RoomOut], **ERRORS})
 def list_rooms(request: HttpRequest, slug: str) -> Any:
-    community = selectors.community_get(slug=slug, user=request.auth)
+    community = selectors.community_by_slug(slug=slug)
     return list(selectors.room_list(community=community, user=request.auth))
 
 

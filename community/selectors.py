@@ -169,3 +169,11 @@ def room_pins(*, room_id: int) -> list[RoomEvent]:
 
 def room_last_seqs(*, room_ids: list[int]) -> dict[int, int]:
     return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
+
+
+def community_by_slug(*, slug: str) -> Community:
+    """Just the community (no counts), for actions that only need to know which one."""
+    community = Community.objects.filter(slug=slug).first()
+    if community is None:
+        raise NotFound(f"No community '{slug}'.")
+    return community

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -19,6 +18,7 @@ from community.api import router_me
 from community.errors import KringError
 from delivery.api import router as delivery_router
 from facilitators.api import router as facilitators_router
+from realtime.auth import user_for_session_token
 
 
 class SessionTokenAuth(APIKeyHeader):
@@ -30,8 +30,7 @@ class SessionTokenAuth(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not key:
             return None
-        found = authenticate_by_x_session_token(key)
-        return found[0] if found else None
+        return user_for_session_token(key)
 
 
 api = NinjaAPI(

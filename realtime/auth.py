@@ -60,15 +60,24 @@ async def _user_from_cookie(session_key: str) -> tuple[Any, str | None]:
     return await _in_db_thread(_user_of_session)(session_key)
 
 
-async def _user_from_token(token: str) -> tuple[Any, str | None]:
+def _user_and_session_of_token(token: str) -> tuple[Any, str | None]:
     if isinstance(headless_settings.TOKEN_STRATEGY, SessionTokenStrategy):
         # allauth's default: the token is the session key (allauth would read it twice).
-        return await _in_db_thread(_user_of_session)(token)
-    found = await _in_db_thread(authenticate_by_x_session_token)(token)
+        return _user_of_session(token)
+    found = authenticate_by_x_session_token(token)
     if not found:
         return None, None
     user, session = found
     return user, session.session_key
+
+
+def user_for_session_token(token: str) -> Any:
+    """The signed-in user of an allauth ``X-Session-Token``, or ``None`` (JSON API, sockets)."""
+    return _user_and_session_of_token(token)[0]
+
+
+async def _user_from_token(token: str) -> tuple[Any, str | None]:
+    return await _in_db_thread(_user_and_session_of_token)(token)
 
 
 class SessionOrTokenAuthMiddleware:

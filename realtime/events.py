@@ -37,26 +37,34 @@ def room_group(room_id: int) -> str:
 
 def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
-    if layer is None:
-        return
+    if layer is not None:
+        _in_loop(layer.group_send(group, message), f"group_send to {group}")
+
+
+def _in_loop(call: Any, what: str) -> None:
+    """Run a channel-layer call. From a database thread of a running server, hand it to the
+    event loop and return, instead of holding the thread until Redis answers (calls are
+    scheduled in commit order; the hub reorders any that overtake each other). Elsewhere
+    (management commands, tests without a loop), run it to completion."""
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
     if loop is not None and loop.is_running():
-        # Called from a database thread of a running server: hand the send to the event loop
-        # and return, instead of holding the thread until Redis answers. Sends are scheduled
-        # in commit order; the hub reorders any that overtake each other.
-        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-        future.add_done_callback(lambda done: _log_failed_send(done, group))
+        future = asyncio.run_coroutine_threadsafe(call, loop)
+        future.add_done_callback(lambda done: _log_failed_send(done, what))
         return
+
+    async def run() -> Any:
+        return await call
+
     try:
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(run)()
     except Exception:
         # The write is committed; clients recover it by resume. Never fail the caller.
-        logger.exception("group_send to %s failed", group)
+        logger.exception("%s failed", what)
 
 
-def _log_failed_send(done: Any, group: str) -> None:
+def _log_failed_send(done: Any, what: str) -> None:
     if not done.cancelled() and done.exception() is not None:
-        logger.error("group_send to %s failed", group, exc_info=done.exception())
+        logger.error("%s failed", what, exc_info=done.exception())
 
 
 def send_on_commit(group: str, message: dict[str, Any]) -> None:
@@ -111,12 +119,8 @@ WORKER_CHANNEL = "kring.outbox"
 def wake_worker_on_commit() -> None:
     def ring() -> None:
         layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            async_to_sync(layer.send)(WORKER_CHANNEL, {"type": "outbox.ready"})
-        except Exception:
-            logger.debug("worker doorbell not delivered (it polls anyway)", exc_info=True)
+        if layer is not None:  # a lost doorbell only delays: the worker polls too
+            _in_loop(layer.send(WORKER_CHANNEL, {"type": "outbox.ready"}), "worker doorbell")
 
     transaction.on_commit(ring)
 
