@@ -117,7 +117,12 @@ async def connect(
     communicator = WebsocketCommunicator(ws_application(), "/ws/", headers=all_headers)
     connected, _ = await communicator.connect()
     assert connected, "handshake refused"
+    # The consumer registers with the hub right after accepting; frames are handled only after
+    # that, so a pong proves the socket is registered (no race with what the test does next).
+    await communicator.send_json_to({"type": "ping", "ref": "registered"})
+    assert await communicator.receive_json_from(timeout=3) == {"type": "pong", "ref": "registered"}
     return communicator
+
 
 
 async def receive_until(
