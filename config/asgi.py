@@ -8,11 +8,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from delivery.worker import ensure_in_process_worker  # noqa: E402
-from realtime.auth import SessionOrTokenAuthMiddleware  # noqa: E402
-from realtime.routing import websocket_urlpatterns  # noqa: E402
+from realtime.routing import websocket_application  # noqa: E402
 
 
 class StartInProcessWorker:
@@ -30,7 +29,7 @@ class StartInProcessWorker:
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns)),
+        "websocket": websocket_application,
     }
 )
 if settings.KRING_WORKER_IN_PROCESS:

@@ -1,7 +1,6 @@
-from django.urls import path
+"""The WebSocket application: one consumer at /ws/ (it checks the path and authenticates the
+handshake itself; see realtime.auth)."""
 
 from .consumers import KringConsumer
 
-websocket_urlpatterns = [
-    path("ws/", KringConsumer.as_asgi()),
-]
+websocket_application = KringConsumer.as_asgi()

@@ -17,14 +17,12 @@ from typing import Any
 
 import pytest
 from channels.layers import channel_layers
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
-from realtime.auth import SessionOrTokenAuthMiddleware
-from realtime.routing import websocket_urlpatterns
+from realtime.routing import websocket_application
 
 from .factories import PASSWORD, CommunityFactory, MembershipFactory, UserFactory
 
@@ -104,7 +102,7 @@ def bob(community: Any) -> Member:
 
 
 def ws_application() -> Any:
-    return SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns))
+    return websocket_application
 
 
 async def connect(
@@ -122,7 +120,6 @@ async def connect(
     await communicator.send_json_to({"type": "ping", "ref": "registered"})
     assert await communicator.receive_json_from(timeout=3) == {"type": "pong", "ref": "registered"}
     return communicator
-
 
 
 async def receive_until(

@@ -60,7 +60,6 @@ async def test_idle_sockets_are_closed(alice, settings):
     await socket.send_json_to({"type": "ping"})  # answered only once the socket is registered
     await receive_until(socket, "pong")
     for conn in hub.user_sockets[alice.user.pk]:
-
         conn.last_seen -= 5
     await hub._close_idle_sockets()
     assert (await _closed_with(socket, 4000))["reason"] == "idle"
