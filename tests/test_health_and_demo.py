@@ -38,3 +38,26 @@ def test_seed_demo_is_idempotent():
     regional_countries = {c.countries[0].code for c in Community.objects.filter(kind="regional")}
     assert len(regional_countries) >= 3
     assert RoomEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_failed_logins_are_rate_limited_through_the_shared_cache(settings):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,3/5m/key"}
+    user = UserFactory(email="target@school.test")
+    client = Client()
+    answers = [
+        client.post(
+            "/_allauth/app/v1/auth/login",
+            {"email": user.email, "password": "wrong"},
+            content_type="application/json",
+        ).json()
+        for _ in range(4)
+    ]
+    codes = [error["code"] for answer in answers for error in answer.get("errors", [])]
+    # three wrong passwords, then allauth refuses to even check the fourth
+    assert codes.count("too_many_login_attempts") == 1 and answers[-1]["status"] == 400
+    assert answers[-1]["errors"][0]["code"] == "too_many_login_attempts"
