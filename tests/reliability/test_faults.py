@@ -425,3 +425,38 @@ async def test_slow_consumer_is_told_to_resume_and_misses_nothing(redis_server, 
         assert report["duplicates"] == 0 and report["lost"] == 0
     finally:
         stop_daphne(server)
+
+
+async def test_presence_and_typing_cross_processes(cluster):
+    a, b = cluster
+    room, members = await _setup(1)
+    on_a = await websockets.connect(
+        a.ws_url, additional_headers={"X-Session-Token": members[0].token}
+    )
+    await on_a.send(json.dumps({"type": "subscribe", "room": room}))
+    await asyncio.wait_for(_until(on_a, "subscribed"), 5)
+    on_b = await websockets.connect(
+        b.ws_url, additional_headers={"X-Session-Token": members[1].token}
+    )
+    await on_b.send(json.dumps({"type": "subscribe", "room": room}))
+    subscribed = await asyncio.wait_for(_until(on_b, "subscribed"), 5)
+    # B's process sees who is present through A's process
+    assert set(subscribed["presence"]) == {members[0].user.pk, members[1].user.pk}
+    joined = set()
+    while members[1].user.pk not in joined:
+        joined |= {u["id"] for u in (await asyncio.wait_for(_until(on_a, "presence"), 5))["joined"]}
+    await on_b.send(json.dumps({"type": "typing", "room": room}))
+    typing = await asyncio.wait_for(_until(on_a, "typing"), 5)
+    assert typing["user"]["id"] == members[1].user.pk
+    await on_b.close()
+    left = set()
+    while members[1].user.pk not in left:
+        left |= set((await asyncio.wait_for(_until(on_a, "presence"), 5))["left"])
+    await on_a.close()
+
+
+async def _until(socket, frame_type: str) -> dict:
+    while True:
+        frame = json.loads(await socket.recv())
+        if frame["type"] == frame_type:
+            return frame
