@@ -176,6 +176,7 @@ class Membership(models.Model):
 
 class RoomKind(models.TextChoices):
     DISCUSSION = "discussion", _("Discussion room")
+    RESOURCE = "resource", _("Discussion of a teaching material")
 
 
 class Room(models.Model):
@@ -214,6 +215,7 @@ class EventKind(models.TextChoices):
     ROOM = "room", _("Room settings changed")  # lock, unlock, slow mode, topic
     MEMBER = "member", _("Membership changed")  # joined, left, removed, banned, role
     ANNOUNCEMENT = "announcement", _("Announcement")  # by a facilitator, to every member
+    RESOURCE = "resource", _("Teaching material")  # shared, new version, adapted
 
 
 class RoomEvent(models.Model):

@@ -18,6 +18,7 @@ from .models import (
     MembershipState,
     Room,
     RoomEvent,
+    RoomKind,
     RoomReadState,
 )
 
@@ -69,12 +70,13 @@ def membership_get(*, user: Any, community: Community) -> Membership | None:
 
 
 def room_list(*, community: Community, user: Any) -> QuerySet[Room]:
-    """Rooms of a community with the viewer's ``unread`` count (messages by others after the
-    viewer's read marker; 0 for rooms the viewer cannot read)."""
+    """Discussion rooms of a community (not the threads of its teaching materials) with the
+    viewer's ``unread`` count (messages by others after the viewer's read marker; 0 for rooms
+    the viewer cannot read)."""
     read_seq = RoomReadState.objects.filter(room=OuterRef("pk"), user_id=user.pk).values(
         "last_read_seq"
     )[:1]
-    rooms = community.rooms.annotate(
+    rooms = community.rooms.filter(kind=RoomKind.DISCUSSION).annotate(
         read_seq=Coalesce(Subquery(read_seq), Value(0), output_field=IntegerField())
     )
     if not can_read_rooms.test(user, community):

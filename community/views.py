@@ -21,7 +21,7 @@ from facilitators.permissions import can_moderate, can_post, can_read_rooms, can
 from . import selectors, services
 from .errors import Forbidden, KringError, NotFound
 from .forms import ProfileForm
-from .models import CommunityKind
+from .models import CommunityKind, RoomKind
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -113,24 +113,33 @@ def room_detail(request: HttpRequest, slug: str, room_id: int) -> HttpResponse:
     except Forbidden:
         messages.info(request, _("Join this community to take part in its rooms."))
         return redirect("community:detail", slug=slug)
+    if room.kind == RoomKind.RESOURCE:
+        return redirect("resources:detail", resource_id=room.resource.pk)
     if room.community_id != community.pk:
         return redirect("community:room", slug=room.community.slug, room_id=room.pk)
     return render(
         request,
         "community/room.html",
         {
-            "community": community,
-            "room": room,
+            **live_room_context(request, community, room),
             "rooms": selectors.room_list(community=community, user=request.user),
-            "can_post": can_post.test(request.user, community),
-            "can_moderate": can_moderate.test(request.user, community),
-            "can_report": can_report.test(request.user, community),
-            "max_length": settings.KRING_MAX_MESSAGE_LENGTH,
-            "levels": Level.choices,
-            "level": level_for(user=request.user, community_id=community.pk, room_id=room.pk)[0],
-            "strings": _room_strings(),
         },
     )
+
+
+def live_room_context(request: HttpRequest, community: Any, room: Any) -> dict[str, Any]:
+    """What the live room part of a page (community/_room_main.html, room.js) needs."""
+    return {
+        "community": community,
+        "room": room,
+        "can_post": can_post.test(request.user, community),
+        "can_moderate": can_moderate.test(request.user, community),
+        "can_report": can_report.test(request.user, community),
+        "max_length": settings.KRING_MAX_MESSAGE_LENGTH,
+        "levels": Level.choices,
+        "level": level_for(user=request.user, community_id=community.pk, room_id=room.pk)[0],
+        "strings": _room_strings(),
+    }
 
 
 def _room_strings() -> dict[str, str]:
@@ -169,6 +178,12 @@ def _room_strings() -> dict[str, str]:
         "joined": _("joined"),
         "left": _("left"),
         "roleChanged": _("is now"),
+        "aboutVersion": _("about version"),
+        "version": _("version"),
+        "basedOn": _("based on"),
+        "resource_shared": _("shared"),
+        "resource_version": _("published a new version of"),
+        "resource_adapted": _("adapted a material into"),
     }
 
 

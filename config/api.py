@@ -19,6 +19,7 @@ from community.errors import KringError
 from delivery.api import router as delivery_router
 from facilitators.api import router as facilitators_router
 from realtime.auth import user_for_session_token
+from resources.api import router as resources_router
 
 
 class SessionTokenAuth(APIKeyHeader):
@@ -47,6 +48,7 @@ api.add_router("/", community_router)
 api.add_router("/", router_me)
 api.add_router("/", facilitators_router)
 api.add_router("/", delivery_router)
+api.add_router("/", resources_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

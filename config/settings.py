@@ -60,7 +60,9 @@ INSTALLED_APPS = [
     "facilitators",
     "realtime",
     "delivery",
+    "resources",
 ]
+
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -254,8 +256,20 @@ warnings.filterwarnings("ignore", message="No directory at: ")
 # Embedded default serves static files straight from the source folders; production runs
 # collectstatic in the release step and sets STATIC_MANIFEST=1 for hashed, compressed files.
 WHITENOISE_USE_FINDERS = not env.bool("STATIC_MANIFEST", default=False)
+# Uploads on local disk by default; on S3-compatible storage (django-storages, the `s3` extra)
+# when a bucket is configured (AWS_* settings are read by django-storages from the environment).
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_AUTH = True
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": (
+            "storages.backends.s3.S3Storage"
+            if AWS_STORAGE_BUCKET_NAME
+            else "django.core.files.storage.FileSystemStorage"
+        )
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -330,7 +344,37 @@ KRING_OUTBOX_QUEUE = env.str("KRING_OUTBOX_QUEUE", default="default")
 KRING_FAULT_FANOUT_PAUSE = env.float("KRING_FAULT_FANOUT_PAUSE", default=0.0)
 # Absolute links in emails.
 KRING_BASE_URL = env.str("KRING_BASE_URL", default="http://127.0.0.1:8000")
+# Uploaded teaching materials: largest size, and the accepted extensions with the content
+# types a browser may declare for each (the first is the one served).
+KRING_UPLOAD_MAX_BYTES = env.int("KRING_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+_OOXML = "application/vnd.openxmlformats-officedocument"
+_ODF = "application/vnd.oasis.opendocument"
+KRING_UPLOAD_TYPES: dict[str, list[str]] = {
+    "pdf": ["application/pdf"],
+    "docx": [f"{_OOXML}.wordprocessingml.document"],
+    "pptx": [f"{_OOXML}.presentationml.presentation"],
+    "xlsx": [f"{_OOXML}.spreadsheetml.sheet"],
+    "odt": [f"{_ODF}.text"],
+    "odp": [f"{_ODF}.presentation"],
+    "ods": [f"{_ODF}.spreadsheet"],
+    "txt": ["text/plain"],
+    "md": ["text/markdown", "text/plain", "text/x-markdown"],
+    "csv": ["text/csv", "text/plain", "application/vnd.ms-excel"],
+    "png": ["image/png"],
+    "jpg": ["image/jpeg"],
+    "jpeg": ["image/jpeg"],
+    "gif": ["image/gif"],
+    "webp": ["image/webp"],
+    "mp3": ["audio/mpeg", "audio/mp3"],
+    "ogg": ["audio/ogg", "application/ogg"],
+    "m4a": ["audio/mp4", "audio/x-m4a"],
+    "wav": ["audio/wav", "audio/x-wav", "audio/wave"],
+    "mp4": ["video/mp4"],
+    "webm": ["video/webm", "audio/webm"],
+    "zip": ["application/zip", "application/x-zip-compressed"],
+}
 # History page size over HTTP: default and ceiling.
+
 KRING_HISTORY_PAGE_DEFAULT = 50
 KRING_HISTORY_PAGE_MAX = env.int("KRING_HISTORY_PAGE_MAX", default=200)
 

@@ -26,3 +26,5 @@ KRING_PRESENCE_INTERVAL_SECONDS = 0.05
 # test): close each connection after use, or PostgreSQL keeps them until garbage collection
 # and refuses to drop the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Uploaded materials of the test run (shared with the daphne processes of end-to-end tests).
+MEDIA_ROOT = BASE_DIR / ".test-media"

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,10 +13,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("facilitators.urls")),
     path("", include("delivery.urls")),
+    path("", include("resources.urls")),
     path("", include("community.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded materials are never served from MEDIA_URL: only through the download endpoint,
+# which checks membership and sets safe headers (resources/api.py).

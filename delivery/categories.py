@@ -33,6 +33,7 @@ class Category(models.TextChoices):
     FACILITATION = "facilitation", _("Join requests and reports (facilitators)")
     ANNOUNCEMENT = "announcement", _("Announcements by facilitators")
     RESOURCE = "resource", _("Teaching materials")
+    YOUR_RESOURCE = "your_resource", _("Your teaching materials (versions, adaptations, reactions)")
     MESSAGE = "message", _("New messages in rooms and threads you watch")
 
 
@@ -45,6 +46,7 @@ CATEGORY_MIN_LEVEL: dict[str, str] = {
     Category.FACILITATION: Level.MENTIONS,
     Category.ANNOUNCEMENT: Level.MENTIONS,
     Category.RESOURCE: Level.NORMAL,
+    Category.YOUR_RESOURCE: Level.MENTIONS,
     Category.MESSAGE: Level.WATCHING,
 }
 

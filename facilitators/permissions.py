@@ -208,3 +208,30 @@ rules.add_perm("community.post", can_post)
 rules.add_perm("community.moderate", can_moderate)
 rules.add_perm("community.report", can_report)
 rules.add_perm("community.post_in_room", can_post_in_room)
+
+
+def material_refusal(user: Any, community: Any) -> str | None:
+    """Why ``user`` may not share, adapt into, or add versions in ``community`` right now
+    (sharing is posting: observers and members muted community-wide may not), or ``None``."""
+    from .models import Mute
+
+    if not can_post.test(user, community):
+        return _("Only active members (not observers) can share materials here.")
+    community_id = getattr(community, "pk", community)
+    if (
+        Mute.objects.active()
+        .filter(community_id=community_id, user_id=user.pk, room__isnull=True)
+        .exists()
+    ):
+        return _("A facilitator muted you in this community.")
+    return None
+
+
+def can_manage_resource(user: Any, resource: Any) -> bool:
+    """New versions of a teaching material: its author (while they may share there), or the
+    community's facilitators."""
+    if not is_authenticated(user):
+        return False
+    if can_moderate.test(user, resource.community_id):
+        return True
+    return resource.author_id == user.pk and material_refusal(user, resource.community_id) is None

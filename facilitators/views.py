@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from community import selectors as community_selectors
 from community.errors import KringError, NotFound
-from community.models import Community
+from community.models import Community, RoomKind
 
 from . import selectors, services
 from .models import AuditAction
@@ -56,7 +56,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "pending": selectors.member_list(community=community, state="pending"),
             "reports": selectors.report_list(community=community, state="open"),
             "members": selectors.member_list(community=community, state=None)[:300],
-            "rooms": community.rooms.all(),
+            # Resource threads are moderated from their material's page (same controls).
+            "rooms": community.rooms.filter(kind=RoomKind.DISCUSSION),
             "audit": selectors.audit_list(community=community, action=action_filter, limit=50),
             "invitations": selectors.invitation_list(community=community)[:20],
             "roles": Role.choices,

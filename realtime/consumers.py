@@ -217,6 +217,7 @@ class KringConsumer(AsyncWebsocketConsumer):
             body=frame.body,
             reply_to_id=frame.reply_to,
             ref=frame.ref,
+            version=frame.version,
         )
         await self.send_text(encode(ack_frame(event, frame.ref)))
 

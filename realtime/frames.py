@@ -45,6 +45,8 @@ class Post(ClientFrame):
     room: Id
     body: StrictStr
     reply_to: Id | None = None
+    # In a teaching material's thread: the version the comment is about.
+    version: Id | None = None
 
 
 class Edit(ClientFrame):

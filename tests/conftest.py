@@ -49,8 +49,18 @@ def _fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _remove_uploaded_test_files() -> Iterator[None]:
+    yield
+    import shutil
+
+    if Path(settings.MEDIA_ROOT).name == ".test-media":  # never a real upload folder
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
+
     from django.core.cache import cache
 
     cache.clear()

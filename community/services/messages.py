@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from delivery.services import notify_message
+from delivery.services import follow_on_comment, notify_message
 from facilitators.audit import audit_record
 from facilitators.models import AuditAction
 from facilitators.permissions import (
@@ -24,7 +24,7 @@ from realtime.events import room_event_on_commit, user_frame_on_commit
 
 from .. import ratelimit, selectors
 from ..errors import Forbidden, Invalid, KringError, NotFound, RateLimited, TooLarge
-from ..models import EventKind, Room, RoomEvent, RoomReadState
+from ..models import EventKind, Room, RoomEvent, RoomKind, RoomReadState
 from ..text import render_markdown
 
 
@@ -48,19 +48,20 @@ def _take_seq(room_id: int) -> Room:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
-            "WHERE id = %s RETURNING last_seq, community_id, is_locked, slow_mode_seconds",
+            "WHERE id = %s RETURNING last_seq, community_id, is_locked, slow_mode_seconds, kind",
             [room_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise NotFound(f"No room {room_id}.")
-    last_seq, community_id, is_locked, slow_mode_seconds = row
+    last_seq, community_id, is_locked, slow_mode_seconds, kind = row
     return Room(
         pk=room_id,
         last_seq=int(last_seq),
         community_id=int(community_id),
         is_locked=bool(is_locked),
         slow_mode_seconds=int(slow_mode_seconds),
+        kind=kind,
     )
 
 
@@ -95,8 +96,8 @@ def _take_seq_for_post(room_id: int, user_id: int) -> tuple[Room, PostingMembers
         if connection.vendor == "postgresql":
             cursor.execute(
                 "WITH r AS (UPDATE community_room SET last_seq = last_seq + 1 WHERE id = %s "
-                "RETURNING id, last_seq, community_id, is_locked, slow_mode_seconds) "
-                "SELECT r.last_seq, r.community_id, r.is_locked, r.slow_mode_seconds, "
+                "RETURNING id, last_seq, community_id, is_locked, slow_mode_seconds, kind) "
+                "SELECT r.last_seq, r.community_id, r.is_locked, r.slow_mode_seconds, r.kind, "
                 + _MEMBERSHIP_SQL.format(community="r.community_id", room="r.id")[len("SELECT ") :]
                 + "FROM r LEFT JOIN community_membership m "
                 "ON m.community_id = r.community_id AND m.user_id = %s",
@@ -105,10 +106,10 @@ def _take_seq_for_post(room_id: int, user_id: int) -> tuple[Room, PostingMembers
             row = cursor.fetchone()
             if row is None:
                 raise NotFound(f"No room {room_id}.")
-            last_seq, community_id, is_locked, slow_mode_seconds, *rest = row
+            last_seq, community_id, is_locked, slow_mode_seconds, kind, *rest = row
         else:
             room = _take_seq(room_id)
-            last_seq, community_id = room.last_seq, room.community_id
+            last_seq, community_id, kind = room.last_seq, room.community_id, room.kind
             is_locked, slow_mode_seconds = room.is_locked, room.slow_mode_seconds
             cursor.execute(
                 _MEMBERSHIP_SQL.format(community="%s", room="%s")
@@ -124,6 +125,7 @@ def _take_seq_for_post(room_id: int, user_id: int) -> tuple[Room, PostingMembers
         community_id=int(community_id),
         is_locked=bool(is_locked),
         slow_mode_seconds=int(slow_mode_seconds),
+        kind=kind,
     )
     return room, PostingMembership(role=role, state=state, muted=bool(muted), watched=bool(watched))
 
@@ -182,11 +184,13 @@ def message_post(
     body: str,
     reply_to_id: int | None = None,
     ref: str | None = None,
+    version: int | None = None,
 ) -> tuple[RoomEvent, bool]:
     """Post a message. Returns ``(event, created)``.
 
     Idempotent per ``(author, ref)``: a retried post (same ref) is not stored again and returns
-    the event stored the first time, with ``created=False``.
+    the event stored the first time, with ``created=False``. In a teaching material's thread,
+    ``version`` says which version the comment is about, and commenting follows the thread.
     """
     try:
         body = clean_body(body)
@@ -212,6 +216,10 @@ def message_post(
                 )
                 if reply_to is None:
                     raise NotFound(f"No message {reply_to_id} to reply to in this room.")
+            data = {}
+            if version is not None:
+                _check_version_reference(room, version)
+                data["version"] = version
             event = RoomEvent.objects.create(
                 room_id=room_id,
                 seq=room.last_seq,
@@ -221,8 +229,11 @@ def message_post(
                 body=body,
                 html=render_markdown(body),
                 client_ref=ref,
+                data=data,
             )
             room_event_on_commit(event)
+            if room.kind == RoomKind.RESOURCE:
+                follow_on_comment(user=author, room=room)
             notify_message(
                 event=event, community_id=room.community_id, watched=bool(membership.watched)
             )
@@ -237,7 +248,18 @@ def message_post(
     return event, True
 
 
+def _check_version_reference(room: Room, version: int) -> None:
+    """A comment may name a version only in a material's thread, and only one that exists."""
+    from resources.selectors import thread_has_version  # the resources app builds on this one
+
+    if room.kind != RoomKind.RESOURCE:
+        raise Invalid("Only comments on a teaching material can refer to a version.")
+    if not thread_has_version(room_id=room.pk, number=version):
+        raise NotFound(f"This material has no version {version}.")
+
+
 def _event_by_ref(author: Any, ref: str) -> RoomEvent | None:
+
     return (
         RoomEvent.objects.select_related("author", "reply_to", "reply_to__author", "target")
         .filter(author_id=author.pk, client_ref=ref)

@@ -75,9 +75,11 @@
       this._send({ type: "subscribe", room: room, since: since });
     }
 
-    post(room, body, replyTo) {
+    post(room, body, replyTo, version) {
       const frame = { type: "post", room: room, body: body, ref: newRef() };
       if (replyTo) frame.reply_to = replyTo;
+      if (version) frame.version = version;
+
       this.pending.set(frame.ref, frame);
       this._send(frame);
       return frame.ref;

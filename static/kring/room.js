@@ -23,6 +23,8 @@
   const topicEl = document.getElementById("topic");
   const roomStateEl = document.getElementById("room-state");
   const composerNotice = document.getElementById("composer-notice");
+  // Only in a teaching material's thread: which version a comment is about.
+  const versionSelect = document.getElementById("comment-version");
 
   const messages = new Map(); // message id -> <li>
   const present = new Map(); // user id -> name
@@ -70,6 +72,11 @@
     const edited = el("span", "edited", event.edited_at ? "(" + strings.edited + ")" : "");
     head.append(edited);
     item.append(head);
+    if (event.data && event.data.version) {
+      const chip = el("a", "version-chip", strings.aboutVersion + " " + event.data.version);
+      chip.href = "#v" + event.data.version;
+      head.append(chip);
+    }
     if (event.reply_preview) {
       const quote = el("a", "reply-quote");
       quote.href = "#m" + event.reply_preview.id;
@@ -230,9 +237,30 @@
       const note = el("li", "member-event", text);
       note.dataset.seq = frame.seq;
       insertOrdered(note);
+    } else if (event.kind === "resource") {
+      insertOrdered(renderResourceEvent(event, frame.seq));
     }
     typers.delete(event.author.id);
     renderTyping();
+  }
+
+  // "Ana shared “Fractions with pizza”": a line linking to the material's page.
+  function renderResourceEvent(event, seq) {
+    const material = event.data.resource;
+    const note = el("li", "resource-event");
+    note.dataset.seq = seq;
+    note.append(el("strong", "", event.author.name), " " + (strings["resource_" + event.data.action] || event.data.action) + " ");
+    const link = el("a", "", "“" + material.title + "”");
+    link.href = material.url;
+    note.append(link);
+    if (event.data.action === "version") note.append(" (" + strings.version + " " + material.version + ")");
+    if (event.data.source) {
+      note.append(" " + strings.basedOn + " ");
+      const source = el("a", "", "“" + event.data.source.title + "”");
+      source.href = event.data.source.url;
+      note.append(source);
+    }
+    return note;
   }
 
   function toggleLabel(item, selector, label) {
@@ -368,7 +396,9 @@
       e.preventDefault();
       const text = bodyInput.value.trim();
       if (!text) return;
-      const ref = client.post(roomId, text, replyTo);
+      const version = versionSelect && versionSelect.value ? Number(versionSelect.value) : null;
+      const ref = client.post(roomId, text, replyTo, version);
+
       const pendingItem = el("li", "message mine pending");
       pendingItem.dataset.ref = ref;
       const head = el("div", "message-head");

@@ -13,6 +13,7 @@ from community import services
 from community.models import RoomEvent, User
 from delivery.worker import process_pending_jobs
 from facilitators import services as moderation
+from resources.services import resource_share
 from tests.conftest import make_member, session_token_for
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,10 @@ def zofia(community, room, alice):
     services.message_post(
         room_id=room.pk, author=alice.user, body="@zofia-erasmus-kowalczyk thanks!"
     )
+    resource_share(
+        actor=member.user, community=community, title="Acids and bases", language="pl",
+        licence="CC-BY-4.0", url="https://example.org/acids",
+    )  # fmt: skip
     facilitator = make_member(community, role="facilitator")
     moderation.invitation_create(actor=facilitator.user, community=community, email=EMAIL)
     process_pending_jobs()
@@ -50,6 +55,11 @@ def test_export_contains_everything_about_me(zofia):
     assert [m["body"] for m in data["messages"]] == ["My lesson plan on acids, @alice-anders"]
     assert data["memberships"][0]["state"] == "active"
     assert [n["verb"] for n in data["notifications"]] == ["mentioned you in #general"]
+    [material] = data["resources"]
+    assert (material["title"], material["versions"][0]["url"]) == (
+        "Acids and bases",
+        "https://example.org/acids",
+    )
 
 
 def _everything_mentioning(*needles: str) -> list[str]:
@@ -97,6 +107,10 @@ def test_erasing_my_account_leaves_nothing_personal(zofia, room, alice):
     authors = {f["event"]["author"]["name"] for f in frames if f["event"]["kind"] == "message"}
     assert authors == {"Deleted user", "Alice Anders"}
     assert Client(HTTP_X_SESSION_TOKEN=zofia.token).get("/api/me").status_code == 401
+    # Their shared material stays for the community, credited to "Deleted user".
+    material = Client(HTTP_X_SESSION_TOKEN=alice.token).get("/api/resources").json()[0]
+    assert material["author"] == {"id": None, "name": "Deleted user"}
+    assert material["attribution"].startswith("“Acids and bases” by Deleted user")
 
 
 def test_erasing_with_messages_empties_them_too(zofia, room):

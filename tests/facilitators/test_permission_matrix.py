@@ -15,8 +15,10 @@ from django.test import Client
 
 from community import services
 from facilitators.models import Mute
+from resources.services import resource_share
 from tests.conftest import make_member, session_token_for, ws_application
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from tests.resources.files import pdf_upload
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 SOCKET_ACTIONS = {"post", "subscribe"}
@@ -44,7 +46,7 @@ def test_matrix_covers_every_row_and_action():
         "anonymous", "non_member", "pending", "observer", "member", "muted", "banned",
         "co_facilitator", "facilitator", "other_facilitator", "staff",
     }  # fmt: skip
-    assert len({a for row in MATRIX.values() for a in row}) == 17
+    assert len({a for row in MATRIX.values() for a in row}) == 22
 
 
 def _world() -> dict[str, Any]:
@@ -56,12 +58,17 @@ def _world() -> dict[str, Any]:
     target = make_member(community, display_name="Target Member")
     applicant = make_member(community, state="pending")
     message, _ = services.message_post(room_id=room.pk, author=target.user, body="a message")
+    material = resource_share(
+        actor=target.user, community=community, title="A worksheet", language="en",
+        licence="CC-BY-4.0", upload=pdf_upload(),
+    )  # fmt: skip
     return {
         "community": community,
         "room": room,
         "target": target.user,
         "applicant": applicant.user,
         "message": message,
+        "material": material,
     }
 
 
@@ -86,6 +93,7 @@ def _actor(who: str, world: dict[str, Any]) -> Any:
 
 def _request(client: Client, action: str, w: dict[str, Any]):
     slug, room, target = w["community"].slug, w["room"], w["target"]
+    material = w["material"].pk
     json = {"content_type": "application/json"}
     calls = {
         "view": lambda: client.get(f"/api/communities/{slug}"),
@@ -115,6 +123,16 @@ def _request(client: Client, action: str, w: dict[str, Any]):
         "room": lambda: client.patch(f"/api/rooms/{room.pk}", {"is_locked": True}, **json),
         "reports": lambda: client.get(f"/api/communities/{slug}/reports"),
         "audit": lambda: client.get(f"/api/communities/{slug}/audit"),
+        "materials": lambda: client.get(f"/api/communities/{slug}/resources"),
+        "download": lambda: client.get(f"/api/resources/{material}/versions/1/download"),
+        "share": lambda: client.post(
+            f"/api/communities/{slug}/resources",
+            {"title": "Mine", "language": "en", "licence": "CC0-1.0", "link": "https://x.org/"},
+        ),
+        "version": lambda: client.post(
+            f"/api/resources/{material}/versions", {"link": "https://x.org/v2"}
+        ),
+        "react": lambda: client.put(f"/api/resources/{material}/reactions/useful"),
     }
     return calls[action]()
 

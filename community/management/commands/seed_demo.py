@@ -129,6 +129,51 @@ HISTORY: dict[tuple[str, str], list[tuple[str, str]]] = {
     ],
 }  # fmt: skip
 
+EXIT_TICKET = """# Digital exit ticket (5 minutes)
+
+1. One thing I learned today: ...
+2. One thing I am not sure about yet: ...
+3. How confident am I? (1-5)
+
+Teacher: read the answers before the next lesson and start with the most common doubt.
+"""
+OBSERVATION_FORM = """# Peer visit: observation form
+
+- What did the students do with the technology?
+- Where did the teacher step in, and why?
+- One idea the visiting teacher takes home.
+"""
+# (community, author, fields, file name and text or a link, adaptation of (community, title))
+MATERIALS: list[dict[str, Any]] = [
+    {"community": "european-learning-circle", "author": "katarzyna@demo.kring.eu",
+     "title": "Digital exit tickets: a 5-minute template", "resource_type": "assessment",
+     "description": "Three questions at the end of a lesson, answered on tablets or paper. "
+                    "Used in English lessons in Kraków; works in any subject.",
+     "subjects": ["English", "any subject"], "tags": ["formative assessment", "exit ticket"],
+     "age_min": 10, "age_max": 16, "isced_level": 2, "language": "en", "licence": "CC-BY-SA-4.0",
+     "file": ("exit-ticket.md", EXIT_TICKET),
+     "comments": [("erik@demo.kring.eu", "Tried this in year 7 science, the confidence scale "
+                   "was the most useful part."),
+                  ("kadri@demo.kring.eu", "Could we add a version with emoji for younger pupils?")],
+     "used_by": ["erik@demo.kring.eu", "daan@demo.kring.eu"]},
+    {"community": "gelderland-personalised-learning", "author": "daan@demo.kring.eu",
+     "title": "Exit tickets in groep 6", "language": "nl", "age_min": 9, "age_max": 10,
+     "isced_level": 1, "description": "Vertaald en vereenvoudigd voor groep 6 (rekenen).",
+     "subjects": ["rekenen"], "adapts": ("european-learning-circle",
+                                          "Digital exit tickets: a 5-minute template")},
+    {"community": "gelderland-personalised-learning", "author": "marieke@demo.kring.eu",
+     "title": "Fractions with an online simulation", "resource_type": "tool",
+     "description": "A free simulation where pupils build fractions; our lesson notes are in "
+                    "the thread.", "subjects": ["maths"], "tags": ["fractions", "simulation"],
+     "age_min": 8, "age_max": 12, "isced_level": 1, "language": "en", "licence": "CC-BY-4.0",
+     "url": "https://phet.colorado.edu/en/simulations/fractions-intro"},
+    {"community": "tartu-innovation-hub", "author": "kadri@demo.kring.eu",
+     "title": "Peer visit observation form", "resource_type": "tool",
+     "description": "What mentor schools and visiting teachers fill in during a peer visit.",
+     "subjects": ["school development"], "tags": ["mentoring", "peer visit"],
+     "language": "en", "licence": "CC-BY-NC-4.0", "file": ("observation-form.md", OBSERVATION_FORM)},
+]  # fmt: skip
+
 
 class Command(BaseCommand):
     help = "Load Kring's demo communities, teachers and history (idempotent)."
@@ -145,9 +190,12 @@ class Command(BaseCommand):
                     continue
                 for email, body in lines:
                     services.message_post(room_id=room.pk, author=users[email], body=body)
+            for spec in MATERIALS:
+                self._material(dict(spec), users)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(TEACHERS)} teachers, {len(COMMUNITIES)} communities. "
+                f"Demo data ready: {len(TEACHERS)} teachers, {len(COMMUNITIES)} communities, "
+                f"{len(MATERIALS)} teaching materials. "
                 f"Password for every demo login: {DEMO_PASSWORD}"
             )
         )
@@ -208,3 +256,32 @@ class Command(BaseCommand):
                 defaults={"state": "pending", "request_message": message},
             )
         return community
+
+    def _material(self, spec: dict[str, Any], users: dict[str, User]) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from resources import services as materials
+        from resources.models import Resource
+
+        community = Community.objects.get(slug=spec.pop("community"))
+        if Resource.objects.filter(community=community, title=spec["title"]).exists():
+            return
+        author = users[spec.pop("author")]
+        comments = spec.pop("comments", [])
+        used_by = spec.pop("used_by", [])
+        if "file" in spec:
+            name, text = spec.pop("file")
+            spec["upload"] = SimpleUploadedFile(name, text.encode(), content_type="text/markdown")
+        adapts = spec.pop("adapts", None)
+        if adapts:
+            source = Resource.objects.get(community__slug=adapts[0], title=adapts[1])
+            resource = materials.resource_adapt(
+                actor=author, source=source.versions.order_by("-number").first(),
+                community=community, **spec,
+            )  # fmt: skip
+        else:
+            resource = materials.resource_share(actor=author, community=community, **spec)
+        for email, body in comments:
+            services.message_post(room_id=resource.thread_id, author=users[email], body=body)
+        for email in used_by:
+            materials.reaction_set(actor=users[email], resource=resource, kind="used_in_class")

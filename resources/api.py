@@ -1,0 +1,298 @@
+"""JSON API of teaching materials: the library, one material, sharing, versions, adaptations,
+reactions and downloads. Creating endpoints take multipart forms (a file, or a ``link``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from django.utils.text import slugify
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from pydantic import Field
+
+from community.errors import Forbidden, NotFound
+from community.schemas import ErrorOut
+from community.selectors import community_by_slug
+from facilitators.permissions import can_manage_resource, can_read_rooms
+
+from . import selectors, services
+from .licences import LICENCES, attribution
+from .models import Resource, ResourceType, ResourceVersion
+from .schemas import (
+    AdaptIn,
+    ReactionsOut,
+    ResourceDetailOut,
+    ResourceIn,
+    ResourceOut,
+    VersionIn,
+    VersionOut,
+)
+
+router = Router(tags=["resources"])
+ERRORS: dict[int, type] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+}
+PAGE_MAX = 100
+# A multipart file field that may be left out (a link instead, or an adaptation's copy).
+OPTIONAL_FILE = File(None)
+
+
+def _person(user: Any) -> dict[str, Any]:
+    if user is None:
+        return {"id": None, "name": "Deleted user"}
+    return {"id": user.pk, "name": user.display_name}
+
+
+def _community(community: Any) -> dict[str, str]:
+    return {"slug": community.slug, "name": community.name}
+
+
+def resource_out(resource: Resource, *, viewer: Any) -> dict[str, Any]:
+    licence = LICENCES[resource.licence]
+    source = resource.adapted_from
+    author = _person(resource.author)["name"]
+    out = {
+        "id": resource.pk,
+        "url": f"/resources/{resource.pk}/",
+        "community": _community(resource.community),
+        "title": resource.title,
+        "description": resource.description,
+        "resource_type": resource.resource_type,
+        "subjects": resource.subjects,
+        "tags": resource.tags,
+        "age_min": resource.age_min,
+        "age_max": resource.age_max,
+        "isced_level": resource.isced_level,
+        "language": resource.language,
+        "licence": {"id": licence.spdx, "name": licence.name, "url": licence.url},
+        "attribution": attribution(resource.title, author, resource.licence),
+        "author": _person(resource.author),
+        "thread_room": resource.thread_id,
+        "adapted_from": None,
+        "version_count": getattr(resource, "version_count", None) or resource.versions.count(),
+        "used_count": getattr(resource, "used_count", 0),
+        "useful_count": getattr(resource, "useful_count", 0),
+        "created_at": resource.created_at,
+        "updated_at": resource.updated_at,
+    }
+    if source is not None:
+        origin = source.resource
+        out["adapted_from"] = {
+            "resource": origin.pk,
+            "title": origin.title,
+            "version": source.number,
+            "community": _community(origin.community)
+            if can_read_rooms.test(viewer, origin.community_id)
+            else None,
+        }
+    return out
+
+
+def version_out(resource: Resource, version: ResourceVersion) -> dict[str, Any]:
+    is_file = bool(version.file)
+    return {
+        "number": version.number,
+        "kind": "file" if is_file else "link",
+        "link": None if is_file else version.url,
+        "download": f"/api/resources/{resource.pk}/versions/{version.number}/download"
+        if is_file
+        else None,
+        "content_type": version.content_type if is_file else None,
+        "size": version.size if is_file else None,
+        "sha256": version.sha256 if is_file else None,
+        "change_note": version.change_note,
+        "created_by": _person(version.created_by),
+        "created_at": version.created_at,
+    }
+
+
+def resource_detail_out(resource: Resource, *, viewer: Any) -> dict[str, Any]:
+    counts, mine = selectors.reactions_of(resource=resource, user=viewer)
+    resource.used_count = counts["used_in_class"]  # type: ignore[attr-defined]
+    resource.useful_count = counts["useful"]  # type: ignore[attr-defined]
+    versions = list(resource.versions.all())
+    resource.version_count = len(versions)  # type: ignore[attr-defined]
+    out = resource_out(resource, viewer=viewer)
+    out["versions"] = [version_out(resource, v) for v in versions]
+    out["adaptations"] = [
+        {
+            "id": a.pk,
+            "title": a.title,
+            "language": a.language,
+            "community": _community(a.community),
+            "author": _person(a.author),
+            "source_version": a.source_version,  # type: ignore[attr-defined]
+        }
+        for a in selectors.adaptations_of(resource)
+        if can_read_rooms.test(viewer, a.community_id)
+    ]
+    out["reactions"] = {"counts": counts, "mine": sorted(mine)}
+    out["can_manage"] = can_manage_resource(viewer, resource)
+    return out
+
+
+def _library(request: HttpRequest, community_id: int | None, filters: Any) -> list[dict]:
+    resources = selectors.resource_list(
+        user=request.auth, community_id=community_id, **filters.dict(exclude={"limit", "offset"})
+    )
+    page = resources[filters.offset : filters.offset + filters.limit]
+    return [resource_out(r, viewer=request.auth) for r in page]
+
+
+class ListQuery(Schema):
+    subject: str | None = Field(None, max_length=60)
+    age: int | None = Field(None, ge=0, le=99, description="Suitable for this age (years)")
+    language: str | None = Field(None, max_length=35, description="BCP-47; 'pt' finds 'pt-BR'")
+    licence: str | None = Field(None, max_length=40)
+    tag: str | None = Field(None, max_length=60)
+    resource_type: ResourceType | None = None
+    q: str | None = Field(None, max_length=200, description="Free-text search")
+    sort: str = Field("newest", pattern="^(newest|most_used)$")
+    limit: int = Field(30, ge=1, le=PAGE_MAX)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+@router.get("/resources", response={200: list[ResourceOut], **ERRORS})
+def list_resources(request: HttpRequest, filters: Query[ListQuery]) -> Any:
+    """Materials of every community the viewer belongs to."""
+    return _library(request, None, filters)
+
+
+@router.get("/communities/{slug}/resources", response={200: list[ResourceOut], **ERRORS})
+def list_community_resources(request: HttpRequest, slug: str, filters: Query[ListQuery]) -> Any:
+    community = community_by_slug(slug=slug)
+    if not can_read_rooms.test(request.auth, community):
+        raise Forbidden("Only members of this community can see its materials.")
+    return _library(request, community.pk, filters)
+
+
+@router.post("/communities/{slug}/resources", response={201: ResourceDetailOut, **ERRORS})
+def share_resource(
+    request: HttpRequest,
+    slug: str,
+    payload: Form[ResourceIn],
+    file: UploadedFile | None = OPTIONAL_FILE,
+) -> Any:
+    """Share a material: a ``file`` upload or a ``link``. Becomes version 1."""
+    community = community_by_slug(slug=slug)
+    fields = payload.dict()
+    link = fields.pop("link")
+    resource = services.resource_share(
+        actor=request.auth, community=community, upload=file, url=link, **fields
+    )
+    detail = selectors.resource_get(resource_id=resource.pk)
+    return Status(201, resource_detail_out(detail, viewer=request.auth))
+
+
+@router.get("/resources/{resource_id}", response={200: ResourceDetailOut, **ERRORS})
+def get_resource(request: HttpRequest, resource_id: int) -> Any:
+    resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
+    return resource_detail_out(resource, viewer=request.auth)
+
+
+@router.post("/resources/{resource_id}/versions", response={201: VersionOut, **ERRORS})
+def add_version(
+    request: HttpRequest,
+    resource_id: int,
+    payload: Form[VersionIn],
+    file: UploadedFile | None = OPTIONAL_FILE,
+) -> Any:
+    """A new version (a file or a link); earlier versions stay downloadable."""
+    resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
+    version = services.resource_new_version(
+        actor=request.auth,
+        resource=resource,
+        upload=file,
+        url=payload.link,
+        change_note=payload.change_note,
+    )
+    return Status(201, version_out(resource, version))
+
+
+@router.post("/resources/{resource_id}/adapt", response={201: ResourceDetailOut, **ERRORS})
+def adapt_resource(
+    request: HttpRequest,
+    resource_id: int,
+    payload: Form[AdaptIn],
+    file: UploadedFile | None = OPTIONAL_FILE,
+) -> Any:
+    """A new material based on a version of this one, in any community the viewer posts in.
+    Without a file or link it starts as a copy of the source version."""
+    resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
+    fields = payload.dict(exclude_unset=True)
+    target = community_by_slug(slug=fields.pop("community"))
+    number = fields.pop("version", None)
+    versions = list(resource.versions.all())
+    source = services.version_get(resource=resource, number=number) if number else versions[-1]
+    adaptation = services.resource_adapt(
+        actor=request.auth,
+        source=source,
+        community=target,
+        upload=file,
+        url=fields.pop("link", ""),
+        **fields,
+    )
+    detail = selectors.resource_get(resource_id=adaptation.pk)
+    return Status(201, resource_detail_out(detail, viewer=request.auth))
+
+
+@router.put("/resources/{resource_id}/reactions/{kind}", response={200: ReactionsOut, **ERRORS})
+def react(request: HttpRequest, resource_id: int, kind: str) -> Any:
+    """Say "used it in class" (``used_in_class``) or "useful" (``useful``)."""
+    return _react(request, resource_id, kind, on=True)
+
+
+@router.delete("/resources/{resource_id}/reactions/{kind}", response={200: ReactionsOut, **ERRORS})
+def unreact(request: HttpRequest, resource_id: int, kind: str) -> Any:
+    return _react(request, resource_id, kind, on=False)
+
+
+def _react(request: HttpRequest, resource_id: int, kind: str, *, on: bool) -> dict[str, Any]:
+    resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
+    services.reaction_set(actor=request.auth, resource=resource, kind=kind, on=on)
+    counts, mine = selectors.reactions_of(resource=resource, user=request.auth)
+    return {"counts": counts, "mine": sorted(mine)}
+
+
+@router.get(
+    "/resources/{resource_id}/versions/{number}/download",
+    response={200: bytes, **ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as an attachment",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+
+            }
+        }
+    },
+)  # fmt: skip
+def download(request: HttpRequest, resource_id: int, number: int) -> FileResponse:
+    """The stored file of a version, for members of the material's community only."""
+    resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
+    version = services.version_get(resource=resource, number=number)
+    if not version.file:
+        raise NotFound(f"Version {number} is a link, not a file: {version.url}")
+    return attachment_response(resource, version)
+
+
+def attachment_response(resource: Resource, version: ResourceVersion) -> FileResponse:
+    """The file as a download that a browser will never render or run."""
+    name = f"{slugify(resource.title, allow_unicode=True)[:80] or 'material'}-v{version.number}"
+    response = FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=f"{name}.{version.extension}",
+        content_type=version.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response

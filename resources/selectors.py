@@ -1,0 +1,257 @@
+"""Finding teaching materials: the library (filters, search, sorting), one material with its
+versions and adaptations, and a teacher's own materials. Only materials of communities the
+viewer belongs to are ever returned (staff see all)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from community.errors import Forbidden, NotFound
+from community.models import Membership, MembershipState
+from facilitators.permissions import can_read_rooms
+
+from .models import Reaction, ReactionKind, Resource, ResourceVersion
+
+SORTS = ("newest", "most_used")
+
+
+def _visible_to(user: Any) -> QuerySet[Resource]:
+    resources = Resource.objects.all()
+    if getattr(user, "is_staff", False):
+        return resources
+    member_of = Membership.objects.filter(user_id=user.pk, state=MembershipState.ACTIVE).values(
+        "community_id"
+    )
+    return resources.filter(community_id__in=member_of)
+
+
+def _json_list_contains(field: str, value: str) -> Q:
+    """Exact item match in a JSON list: PostgreSQL's ``@>``; on SQLite the quoted item as text."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [value]})
+    return Q(**{f"{field}__icontains": json.dumps(value)})
+
+
+def _search(resources: QuerySet[Resource], q: str) -> QuerySet[Resource]:
+    """Full-text search over title, description, subjects and tags: PostgreSQL's (stemming-free
+    ``simple`` configuration, because materials come in many languages), else ``icontains``."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("title", weight="A", config="simple")
+            + SearchVector("tags", "subjects", weight="B", config="simple")
+            + SearchVector("description", weight="C", config="simple")
+        )
+        query = SearchQuery(q, search_type="websearch", config="simple")
+        prefix = " & ".join(f"{word}:*" for word in _words(q))
+        if prefix:
+            # Also match word beginnings ("fract" finds "fractions") as teachers type.
+            query = query | SearchQuery(prefix, search_type="raw", config="simple")
+        return resources.annotate(search=vector, rank=SearchRank(vector, query)).filter(
+            search=query
+        )
+    condition = Q()
+    for word in _words(q):
+        condition &= (
+            Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(tags__icontains=word)
+            | Q(subjects__icontains=word)
+        )
+    return resources.filter(condition)
+
+
+def _words(q: str) -> list[str]:
+    """Plain words of a query, safe inside a tsquery (letters and digits only; "micro:bit"
+    is two words, as PostgreSQL's parser sees it). Excluded words ("-word") are left out."""
+    words: list[str] = []
+    for raw in q.split():
+        if not raw.startswith("-"):
+            words.extend(re.findall(r"\w+", raw.lower()))
+    return words[:8]
+
+
+def resource_list(
+    *,
+    user: Any,
+    community_id: int | None = None,
+    subject: str | None = None,
+    age: int | None = None,
+    language: str | None = None,
+    licence: str | None = None,
+    tag: str | None = None,
+    resource_type: str | None = None,
+    q: str | None = None,
+    sort: str = "newest",
+) -> QuerySet[Resource]:
+    """The library: materials the viewer may see, filtered, each annotated with
+    ``used_count``, ``useful_count`` and ``version_count``.
+
+    ``age`` keeps materials whose range includes it (an open end counts as open);
+    ``language`` matches the tag and its regional variants ("pt" finds "pt-BR")."""
+    resources = _visible_to(user).select_related("community", "author")
+    if community_id is not None:
+        resources = resources.filter(community_id=community_id)
+    if subject:
+        resources = resources.filter(_json_list_contains("subjects", subject.strip()))
+    if tag:
+        resources = resources.filter(_json_list_contains("tags", tag.strip().lower()))
+    if age is not None:
+        resources = resources.filter(
+            Q(age_min__isnull=True) | Q(age_min__lte=age),
+            Q(age_max__isnull=True) | Q(age_max__gte=age),
+        )
+    if language:
+        resources = resources.filter(
+            Q(language__iexact=language) | Q(language__istartswith=f"{language}-")
+        )
+    if licence:
+        resources = resources.filter(licence=licence)
+    if resource_type:
+        resources = resources.filter(resource_type=resource_type)
+    resources = resources.annotate(
+        used_count=Count(
+            "reactions", filter=Q(reactions__kind=ReactionKind.USED_IN_CLASS), distinct=True
+        ),
+        useful_count=Count(
+            "reactions", filter=Q(reactions__kind=ReactionKind.USEFUL), distinct=True
+        ),
+        version_count=Count("versions", distinct=True),
+    )
+    searching = bool(q and q.strip() and _words(q))
+    if searching:
+        resources = _search(resources, q.strip())  # type: ignore[union-attr]
+    if sort == "most_used":
+        return resources.order_by("-used_count", "-useful_count", "-created_at", "-pk")
+    if searching and connection.vendor == "postgresql":
+        return resources.order_by("-rank", "-created_at", "-pk")
+    return resources.order_by("-created_at", "-pk")
+
+
+def resource_get(*, resource_id: int) -> Resource:
+    """A material with its versions (oldest first) and its adaptations, unchecked: callers
+    authorise with ``resource_for_reader``."""
+    resource = (
+        Resource.objects.select_related(
+            "community", "author", "thread", "adapted_from", "adapted_from__resource",
+            "adapted_from__resource__community",
+        )
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=ResourceVersion.objects.select_related("created_by").order_by("number"),
+            ),
+            Prefetch(
+                "versions__adaptations",
+                queryset=Resource.objects.select_related("community", "author").order_by(
+                    "created_at"
+                ),
+            ),
+        )
+        .filter(pk=resource_id)
+        .first()
+    )  # fmt: skip
+    if resource is None:
+        raise NotFound(f"No teaching material {resource_id}.")
+    return resource
+
+
+def resource_for_reader(*, user: Any, resource_id: int) -> Resource:
+    resource = resource_get(resource_id=resource_id)
+    if not can_read_rooms.test(user, resource.community_id):
+        raise Forbidden("Only members of this material's community can open it.")
+    return resource
+
+
+def adaptations_of(resource: Resource) -> list[Resource]:
+    """Adaptations of any version of ``resource`` (from the prefetched versions)."""
+    found: list[Resource] = []
+    for version in resource.versions.all():
+        for adaptation in version.adaptations.all():
+            adaptation.source_version = version.number  # type: ignore[attr-defined]
+            found.append(adaptation)
+    return found
+
+
+def reactions_of(*, resource: Resource, user: Any) -> tuple[dict[str, int], set[str]]:
+    """Counts per reaction kind, and the kinds ``user`` has given."""
+    counts = dict.fromkeys(ReactionKind.values, 0)
+    mine: set[str] = set()
+    for kind, user_id in Reaction.objects.filter(resource=resource).values_list("kind", "user_id"):
+        counts[kind] += 1
+        if user_id == user.pk:
+            mine.add(kind)
+    return counts, mine
+
+
+def resource_by_thread(*, room_id: int) -> Resource | None:
+    return Resource.objects.filter(thread_id=room_id).first()
+
+
+def thread_has_version(*, room_id: int, number: int) -> bool:
+    return ResourceVersion.objects.filter(resource__thread_id=room_id, number=number).exists()
+
+
+def resources_by_author(*, user: Any) -> list[dict[str, Any]]:
+    """The user's own materials, for their data export."""
+    return [
+        {
+            "id": resource.pk,
+            "community": resource.community.slug,
+            "title": resource.title,
+            "description": resource.description,
+            "language": resource.language,
+            "licence": resource.licence,
+            "subjects": resource.subjects,
+            "tags": resource.tags,
+            "created_at": resource.created_at.isoformat(),
+            "versions": [
+                {
+                    "number": v.number,
+                    "url": v.url or None,
+                    "file": f"/api/resources/{resource.pk}/versions/{v.number}/download"
+                    if v.file
+                    else None,
+                    "change_note": v.change_note,
+                    "created_at": v.created_at.isoformat(),
+                }
+                for v in resource.versions.all()
+            ],
+        }
+        for resource in Resource.objects.filter(author=user)
+        .select_related("community")
+        .prefetch_related("versions")
+    ]
+
+
+def communities_to_share_in(*, user: Any) -> list[Any]:
+    """Communities where ``user`` may post (active, not an observer), by name."""
+    from community.models import Community
+    from facilitators.roles import POSTING_ROLES
+
+    return list(
+        Community.objects.filter(
+            memberships__user_id=user.pk,
+            memberships__state=MembershipState.ACTIVE,
+            memberships__role__in=POSTING_ROLES,
+        ).order_by("name")
+    )
+
+
+def communities_of(*, user: Any) -> list[Any]:
+    """Communities whose materials ``user`` can browse, by name (the library's filter)."""
+    from community.models import Community
+
+    if getattr(user, "is_staff", False):
+        return list(Community.objects.order_by("name"))
+    return list(
+        Community.objects.filter(
+            memberships__user_id=user.pk, memberships__state=MembershipState.ACTIVE
+        ).order_by("name")
+    )

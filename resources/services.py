@@ -1,0 +1,335 @@
+"""Sharing, versioning, adapting and reacting to teaching materials.
+
+Each material gets its own discussion room (same event log, seq, resume and moderation as any
+room). Sharing, a new version and an adaptation are ``resource`` events in the community's
+general room, and notify (community-wide: "teaching materials"; the author of the source of an
+adaptation or of a reaction: "your teaching materials").
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+
+from community.errors import Forbidden, Invalid, NotFound
+from community.models import Community, EventKind, Room, RoomKind
+from community.services.communities import GENERAL_ROOM
+from community.services.messages import room_event_append
+from community.services.profiles import clean_language_tags
+from delivery.categories import Category
+from delivery.services import follow_on_comment, notify_community, notify_users
+from facilitators.permissions import (
+    can_manage_resource,
+    can_post,
+    can_read_rooms,
+    material_refusal,
+)
+
+from .licences import LICENCES, adaptation_licence_problem
+from .models import IscedLevel, Reaction, ReactionKind, Resource, ResourceType, ResourceVersion
+from .uploads import check_upload
+
+MAX_LIST = 20
+
+
+def _clean_list(field: str, values: Iterable[str]) -> list[str]:
+    cleaned: list[str] = []
+    for value in values or []:
+        if not isinstance(value, str):
+            raise Invalid(f"{field}: every item must be text.")
+        value = " ".join(value.split()).lower() if field == "tags" else " ".join(value.split())
+        if value and value not in cleaned:
+            if len(value) > 60:
+                raise Invalid(f"{field}: '{value[:20]}...' is longer than 60 characters.")
+            cleaned.append(value)
+    if len(cleaned) > MAX_LIST:
+        raise Invalid(f"{field}: at most {MAX_LIST}.")
+    return cleaned
+
+
+def _clean_metadata(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate the describing fields (all of them, or the ones given for an adaptation)."""
+    cleaned: dict[str, Any] = {}
+    if "title" in data:
+        title = " ".join(str(data["title"] or "").split())
+        if not 1 <= len(title) <= 200:
+            raise Invalid("title: 1 to 200 characters.")
+        cleaned["title"] = title
+    if "description" in data:
+        cleaned["description"] = str(data["description"] or "").strip()[:5000]
+    if "resource_type" in data:
+        if data["resource_type"] not in ResourceType.values:
+            raise Invalid(f"resource_type: choose from {', '.join(ResourceType.values)}.")
+        cleaned["resource_type"] = data["resource_type"]
+    for field in ("subjects", "tags"):
+        if field in data:
+            cleaned[field] = _clean_list(field, data[field])
+    for field in ("age_min", "age_max"):
+        if field in data and data[field] is not None:
+            if not isinstance(data[field], int) or not 0 <= data[field] <= 99:
+                raise Invalid(f"{field}: an age in years, 0 to 99.")
+            cleaned[field] = data[field]
+        elif field in data:
+            cleaned[field] = None
+    low, high = cleaned.get("age_min"), cleaned.get("age_max")
+    if low is not None and high is not None and low > high:
+        raise Invalid("age_min must not be above age_max.")
+    if "isced_level" in data:
+        if data["isced_level"] is not None and data["isced_level"] not in IscedLevel.values:
+            raise Invalid("isced_level: 0 to 5 (ISCED 2011).")
+        cleaned["isced_level"] = data["isced_level"]
+    if "language" in data:
+        cleaned["language"] = clean_language_tags([data["language"]])[0]
+    if "licence" in data:
+        if data["licence"] not in LICENCES:
+            raise Invalid(f"licence: an SPDX id, one of {', '.join(LICENCES)}.")
+        cleaned["licence"] = data["licence"]
+    return cleaned
+
+
+def _store(upload: Any, community_id: int) -> dict[str, Any]:
+    """Validate and store a file under a generated name; returns version fields."""
+    checked = check_upload(upload)
+    name = default_storage.save(checked.storage_name(community_id), ContentFile(checked.content))
+    return {
+        "file": name,
+        "content_type": checked.content_type,
+        "extension": checked.extension,
+        "size": checked.size,
+        "sha256": checked.sha256,
+    }
+
+
+def _content(upload: Any, url: str, community_id: int) -> dict[str, Any]:
+    if bool(upload) == bool(url):
+        raise Invalid("Give either a file or a link.")
+    if upload:
+        return _store(upload, community_id)
+    if not url.startswith(("https://", "http://")) or len(url) > 1000:
+        raise Invalid("A link must be an http(s) address.")
+    return {"url": url}
+
+
+def _thread_for(community: Community, title: str) -> Room:
+    return Room.objects.create(
+        community=community, name=f"resource-{uuid.uuid4().hex[:12]}", topic=title[:300],
+        kind=RoomKind.RESOURCE,
+    )  # fmt: skip
+
+
+def resource_summary(resource: Resource, version: ResourceVersion | None = None) -> dict[str, Any]:
+    """What events and notifications say about a material."""
+    return {
+        "id": resource.pk,
+        "title": resource.title,
+        "url": f"/resources/{resource.pk}/",
+        "version": version.number if version else None,
+        "language": resource.language,
+        "licence": resource.licence,
+    }
+
+
+def _announce(
+    resource: Resource, actor: Any, action: str, version: ResourceVersion, **extra: Any
+) -> None:
+    """A ``resource`` event in the general room, and the community's notifications."""
+    general = (
+        resource.community.rooms.filter(name=GENERAL_ROOM).values_list("pk", flat=True).first()
+    )
+    if general is not None:
+        room_event_append(
+            room_id=general,
+            kind=EventKind.RESOURCE,
+            author=actor,
+            data={"action": action, "resource": resource_summary(resource, version), **extra},
+        )
+    verbs = {
+        "shared": f"shared “{resource.title}” in {resource.community.name}",
+        "version": f"published version {version.number} of “{resource.title}”",
+        "adapted": f"adapted a material into “{resource.title}”",
+    }
+    notify_community(
+        actor=actor,
+        community_id=resource.community_id,
+        category=Category.RESOURCE,
+        verb=verbs[action],
+        target=resource,
+        text=version.change_note or resource.description[:300],
+        url=f"/resources/{resource.pk}/",
+    )
+
+
+def resource_share(
+    *, actor: Any, community: Community, upload: Any = None, url: str = "", **metadata: Any
+) -> Resource:
+    """Share a teaching material (a file or a link) in a community; version 1."""
+    refusal = material_refusal(actor, community)
+    if refusal:
+        raise Forbidden(refusal)
+    required = {"title", "language", "licence"}
+    missing = required - {k for k, v in metadata.items() if v}
+    if missing:
+        raise Invalid(f"Missing: {', '.join(sorted(missing))}.")
+    fields = _clean_metadata(metadata)
+    content = _content(upload, url, community.pk)
+    with transaction.atomic():
+        resource = Resource.objects.create(
+            community=community,
+            author=actor,
+            thread=_thread_for(community, fields["title"]),
+            **fields,
+        )
+        version = ResourceVersion.objects.create(
+            resource=resource, number=1, created_by=actor, **content
+        )
+        # The author hears about comments on their material.
+        follow_on_comment(user=actor, room=resource.thread)
+        _announce(resource, actor, "shared", version)
+    return resource
+
+
+def resource_new_version(
+    *, actor: Any, resource: Resource, upload: Any = None, url: str = "", change_note: str = ""
+) -> ResourceVersion:
+    """A new version; the old ones stay downloadable."""
+    if not can_manage_resource(actor, resource):
+        raise Forbidden("Only the author or the community's facilitators add versions.")
+    content = _content(upload, url, resource.community_id)
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = ResourceVersion.objects.create(
+            resource=locked,
+            number=number,
+            created_by=actor,
+            change_note=change_note.strip()[:500],
+            **content,
+        )
+        locked.save(update_fields=["updated_at"])
+        _announce(locked, actor, "version", version)
+        if locked.author_id and locked.author_id != actor.pk:
+            notify_users(
+                actor=actor, user_ids=[locked.author_id], category=Category.YOUR_RESOURCE,
+                verb=f"added version {number} to your “{locked.title}”",
+                community_id=locked.community_id, target=locked, text=version.change_note,
+                url=f"/resources/{locked.pk}/",
+            )  # fmt: skip
+    return version
+
+
+def resource_adapt(
+    *,
+    actor: Any,
+    source: ResourceVersion,
+    community: Community,
+    upload: Any = None,
+    url: str = "",
+    **metadata: Any,
+) -> Resource:
+    """A new material based on ``source`` (a version), possibly in another community or
+    language. The licence must allow it: no adaptations of ND materials, share-alike keeps the
+    licence, non-commercial stays non-commercial. Without a new file, it starts as a copy."""
+    original = source.resource
+    if not can_read_rooms.test(actor, original.community_id):
+        raise Forbidden("You can only adapt materials of communities you belong to.")
+    refusal = material_refusal(actor, community)
+    if refusal:
+        raise Forbidden(refusal)
+    licence = metadata.get("licence") or original.licence
+    problem = adaptation_licence_problem(original.licence, licence)
+    if problem:
+        raise Forbidden(problem)
+    fields = _clean_metadata(
+        {
+            "title": metadata.get("title") or f"{original.title} (adapted)",
+            "description": metadata.get("description", original.description),
+            "resource_type": metadata.get("resource_type") or original.resource_type,
+            "subjects": metadata.get("subjects", original.subjects),
+            "tags": metadata.get("tags", original.tags),
+            "age_min": metadata.get("age_min", original.age_min),
+            "age_max": metadata.get("age_max", original.age_max),
+            "isced_level": metadata.get("isced_level", original.isced_level),
+            "language": metadata.get("language") or original.language,
+            "licence": licence,
+        }
+    )
+    if upload or url:
+        content = _content(upload, url, community.pk)
+    elif source.file:
+        with source.file.open("rb") as stored:
+            data = stored.read()
+        name = default_storage.save(
+            f"resources/{community.pk}/{uuid.uuid4().hex}.{source.extension}", ContentFile(data)
+        )
+        content = {"file": name, "content_type": source.content_type, "extension": source.extension,
+                   "size": source.size, "sha256": source.sha256}  # fmt: skip
+    else:
+        content = {"url": source.url}
+    with transaction.atomic():
+        adaptation = Resource.objects.create(
+            community=community, author=actor, adapted_from=source,
+            thread=_thread_for(community, fields["title"]), **fields,
+        )  # fmt: skip
+        version = ResourceVersion.objects.create(
+            resource=adaptation, number=1, created_by=actor,
+            change_note=f"Adapted from “{original.title}”, version {source.number}", **content,
+        )  # fmt: skip
+        follow_on_comment(user=actor, room=adaptation.thread)
+        _announce(adaptation, actor, "adapted", version, source=resource_summary(original, source))
+        if original.author_id and original.author_id != actor.pk:
+            # Link to the adaptation only if its community is one the author can open.
+            visible = can_read_rooms.test(original.author, community)
+            shown = adaptation if visible else original
+            notify_users(
+                actor=actor, user_ids=[original.author_id], category=Category.YOUR_RESOURCE,
+                verb=f"adapted your “{original.title}” in {community.name}", community_id=None,
+                target=shown, text=adaptation.title, url=f"/resources/{shown.pk}/",
+            )  # fmt: skip
+
+    return adaptation
+
+
+def reaction_set(*, actor: Any, resource: Resource, kind: str, on: bool = True) -> dict[str, int]:
+    """Add or take back a reaction ("used it in class", "useful"); returns the counts."""
+    if kind not in ReactionKind.values:
+        raise Invalid(f"Unknown reaction '{kind}'; choose from {', '.join(ReactionKind.values)}.")
+    if not can_post.test(actor, resource.community_id):
+        raise Forbidden("Only active members of this community react to its materials.")
+
+    with transaction.atomic():
+        if on:
+            _, created = Reaction.objects.get_or_create(resource=resource, user=actor, kind=kind)
+            if created and resource.author_id and resource.author_id != actor.pk:
+                verb = {
+                    "used_in_class": "used your “{}” in class",
+                    "useful": "found your “{}” useful",
+                }[kind]
+                notify_users(
+                    actor=actor, user_ids=[resource.author_id], category=Category.YOUR_RESOURCE,
+                    verb=verb.format(resource.title), community_id=resource.community_id,
+                    target=resource, url=f"/resources/{resource.pk}/",
+
+                )  # fmt: skip
+        else:
+            Reaction.objects.filter(resource=resource, user=actor, kind=kind).delete()
+    return reaction_counts(resource)
+
+
+def reaction_counts(resource: Resource) -> dict[str, int]:
+    counts = dict.fromkeys(ReactionKind.values, 0)
+    for kind in resource.reactions.values_list("kind", flat=True):
+        counts[kind] += 1
+    return counts
+
+
+def version_get(*, resource: Resource, number: int) -> ResourceVersion:
+    version = resource.versions.filter(number=number).first()
+    if version is None:
+        raise NotFound(f"“{resource.title}” has no version {number}.")
+    return version
