@@ -361,15 +361,22 @@ class Hub:
         )
         await conn.send_text(encode(subscribed))
         if since is not None and since < fanout.seq:
-            start = since
-            resume_max = settings.KRING_RESUME_MAX_EVENTS
-            if fanout.seq - since > resume_max:
-                start = fanout.seq - resume_max
+            start = max(since, fanout.seq - settings.KRING_RESUME_MAX_EVENTS)
+            frames = [
+                encode(event_frame(event, reveal_hidden=reveal_hidden))
+                for event in await _events_range(fanout.room_id, start, fanout.seq)
+            ]
+            # The replay is written at once, under the room lock; more than the socket may
+            # have buffered would get it closed as a slow consumer by the next live event,
+            # and it would reconnect into the same replay. Older events go over HTTP.
+            skipped = _frames_over_budget(frames, _replay_budget())
+            start += skipped
+            if start > since:
                 await conn.send_text(
                     encode(GapFrame(room=fanout.room_id, from_=since + 1, to=start))
                 )
-            for event in await _events_range(fanout.room_id, start, fanout.seq):
-                await conn.send_text(encode(event_frame(event, reveal_hidden=reveal_hidden)))
+            for text in frames[skipped:]:
+                await conn.send_text(text)
 
     async def unsubscribe(self, conn: Connection, room_id: int) -> None:
         fanout = self.rooms.get(room_id)
@@ -547,6 +554,24 @@ class Hub:
 def _log_task_failure(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         logger.error("hub delivery failed", exc_info=task.exception())
+
+
+def _replay_budget() -> int | None:
+    """Bytes a resume may write at once: half of what a socket may have unsent."""
+    limit = settings.KRING_SLOW_CONSUMER_BYTES
+    return limit // 2 if limit else None
+
+
+def _frames_over_budget(frames: list[str], budget: int | None) -> int:
+    """How many of the oldest ``frames`` to leave out so the newest fit in ``budget`` bytes."""
+    if budget is None:
+        return 0
+    size = 0
+    for index in range(len(frames) - 1, -1, -1):
+        size += len(frames[index].encode("utf-8")) + 10  # WebSocket header, at most
+        if size > budget:
+            return index + 1
+    return 0
 
 
 @database_sync_to_async

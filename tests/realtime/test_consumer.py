@@ -132,6 +132,31 @@ async def test_resume_beyond_the_maximum_sends_a_gap(room, alice, bob, settings)
     await a.disconnect()
 
 
+async def test_resume_replays_no_more_bytes_than_a_socket_may_have_unsent(
+    room, alice, bob, settings
+):
+    # Ten events of ~2 KB on the wire (text + HTML), half of a 16 KB slow-consumer limit for
+    # the replay: only the newest few fit.
+    # More would leave the resumed socket closed as a slow consumer by the next live event.
+    settings.KRING_SLOW_CONSUMER_BYTES = 16 * 1024
+    for i in range(10):
+        await database_sync_to_async(services.message_post)(
+            room_id=room.pk, author=bob.user, body=f"{i} " + "x" * 1000
+
+        )
+    a = await connect(alice.token)
+    await a.send_json_to({"type": "subscribe", "room": room.pk, "since": 0})
+    assert (await a.receive_json_from())["type"] == "subscribed"
+    gap = await a.receive_json_from()
+    assert gap["type"] == "gap" and gap["from"] == 1
+    replayed = [(await a.receive_json_from())["seq"] for _ in range(10 - gap["to"])]
+    assert replayed == list(range(gap["to"] + 1, 11))
+    assert 2 <= len(replayed) <= 5
+    await assert_no_more_events(a)
+    await a.disconnect()
+
+
+
 async def test_retried_post_is_stored_once_and_answered_with_same_event(room, alice):
     a = await connect(alice.token)
     frame = {"type": "post", "room": room.pk, "body": "once", "ref": "retry-1"}
