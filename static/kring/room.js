@@ -35,9 +35,16 @@
   let readTimer = null;
 
   const client = window.kring;
-  client.on("status", (state) => {
+  // "Connected" here means live in this room: the socket is open *and* the room is subscribed
+  // (on a reconnect the room is re-subscribed; until then messages would not arrive).
+  let subscribed = false;
+  function showStatus(state) {
     statusEl.dataset.state = state;
     statusEl.textContent = strings[state] || state;
+  }
+  client.on("status", (state) => {
+    if (state !== "connected") subscribed = false;
+    showStatus(state === "connected" && !subscribed ? "connecting" : state);
   });
   client.on("event", (frame) => {
     if (frame.room !== roomId) return;
@@ -293,6 +300,9 @@
 
   function handleFrame(frame) {
     if (frame.type === "subscribed" && frame.room === roomId) {
+      subscribed = true;
+      showStatus("connected");
+
       present.clear();
       for (const user of frame.presence_users || []) present.set(user.id, user.name);
       renderPresence();
