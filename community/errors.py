@@ -34,6 +34,11 @@ class Conflict(KringError):
     status = 409
 
 
+class Gone(KringError):
+    code = "gone"
+    status = 410
+
+
 class TooLarge(KringError):
     code = "too_large"
     status = 413

@@ -184,6 +184,8 @@ def _room_strings() -> dict[str, str]:
         "resource_shared": _("shared"),
         "resource_version": _("published a new version of"),
         "resource_adapted": _("adapted a material into"),
+        "resource_withdrawn": _("withdrew"),
+        "resource_restored": _("restored"),
     }
 
 

@@ -143,6 +143,8 @@ class AuditAction(models.TextChoices):
     TOPIC = "room.topic", _("Changed a room's topic")
     REPORT_RESOLVE = "report.resolve", _("Resolved a report")
     REPORT_DISMISS = "report.dismiss", _("Dismissed a report")
+    MATERIAL_WITHDRAW = "material.withdraw", _("Withdrew a teaching material")
+    MATERIAL_RESTORE = "material.restore", _("Restored a teaching material")
 
 
 class AuditEntry(models.Model):

@@ -235,3 +235,21 @@ def can_manage_resource(user: Any, resource: Any) -> bool:
     if can_moderate.test(user, resource.community_id):
         return True
     return resource.author_id == user.pk and material_refusal(user, resource.community_id) is None
+
+
+def can_withdraw_resource(user: Any, resource: Any) -> bool:
+    """Taking a material out of the library: its author (always: it is their work), or the
+    community's facilitators (moderation, audited)."""
+    if not is_authenticated(user):
+        return False
+    return resource.author_id == user.pk or can_moderate.test(user, resource.community_id)
+
+
+def can_restore_resource(user: Any, resource: Any) -> bool:
+    """Putting a withdrawn material back: the facilitators, or the author when it was the
+    author who withdrew it (not over a facilitator's decision)."""
+    if not is_authenticated(user):
+        return False
+    if can_moderate.test(user, resource.community_id):
+        return True
+    return resource.author_id == user.pk == resource.withdrawn_by_id

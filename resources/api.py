@@ -13,7 +13,12 @@ from pydantic import Field
 from community.errors import Forbidden, NotFound
 from community.schemas import ErrorOut
 from community.selectors import community_by_slug
-from facilitators.permissions import can_manage_resource, can_read_rooms
+from facilitators.permissions import (
+    can_manage_resource,
+    can_read_rooms,
+    can_restore_resource,
+    can_withdraw_resource,
+)
 
 from . import selectors, services
 from .licences import LICENCES, attribution
@@ -21,7 +26,9 @@ from .models import Resource, ResourceType, ResourceVersion
 from .schemas import (
     AdaptIn,
     ReactionsOut,
+    ReasonIn,
     ResourceDetailOut,
+    ResourceEditIn,
     ResourceIn,
     ResourceOut,
     VersionIn,
@@ -35,6 +42,7 @@ ERRORS: dict[int, type] = {
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
+    410: ErrorOut,
     413: ErrorOut,
 }
 PAGE_MAX = 100
@@ -77,6 +85,13 @@ def resource_out(resource: Resource, *, viewer: Any) -> dict[str, Any]:
         "version_count": getattr(resource, "version_count", None) or resource.versions.count(),
         "used_count": getattr(resource, "used_count", 0),
         "useful_count": getattr(resource, "useful_count", 0),
+        "withdrawn": {
+            "at": resource.withdrawn_at,
+            "by": _person(resource.withdrawn_by),
+            "reason": resource.withdrawn_reason,
+        }
+        if resource.withdrawn_at
+        else None,
         "created_at": resource.created_at,
         "updated_at": resource.updated_at,
     }
@@ -86,6 +101,7 @@ def resource_out(resource: Resource, *, viewer: Any) -> dict[str, Any]:
             "resource": origin.pk,
             "title": origin.title,
             "version": source.number,
+            "withdrawn": origin.withdrawn_at is not None,
             "community": _community(origin.community)
             if can_read_rooms.test(viewer, origin.community_id)
             else None,
@@ -118,7 +134,11 @@ def resource_detail_out(resource: Resource, *, viewer: Any) -> dict[str, Any]:
     versions = list(resource.versions.all())
     resource.version_count = len(versions)  # type: ignore[attr-defined]
     out = resource_out(resource, viewer=viewer)
-    out["versions"] = [version_out(resource, v) for v in versions]
+    may_review = can_withdraw_resource(viewer, resource)
+    withdrawn = resource.withdrawn_at is not None
+    out["versions"] = (
+        [version_out(resource, v) for v in versions] if may_review or not withdrawn else []
+    )
     out["adaptations"] = [
         {
             "id": a.pk,
@@ -132,7 +152,9 @@ def resource_detail_out(resource: Resource, *, viewer: Any) -> dict[str, Any]:
         if can_read_rooms.test(viewer, a.community_id)
     ]
     out["reactions"] = {"counts": counts, "mine": sorted(mine)}
-    out["can_manage"] = can_manage_resource(viewer, resource)
+    out["can_manage"] = not withdrawn and can_manage_resource(viewer, resource)
+    out["can_withdraw"] = not withdrawn and may_review
+    out["can_restore"] = withdrawn and can_restore_resource(viewer, resource)
     return out
 
 
@@ -153,6 +175,9 @@ class ListQuery(Schema):
     resource_type: ResourceType | None = None
     q: str | None = Field(None, max_length=200, description="Free-text search")
     sort: str = Field("newest", pattern="^(newest|most_used)$")
+    withdrawn: bool = Field(
+        False, description="Withdrawn materials instead: the viewer's own and those they facilitate"
+    )
     limit: int = Field(30, ge=1, le=PAGE_MAX)
     offset: int = Field(0, ge=0, le=100_000)
 
@@ -193,6 +218,36 @@ def share_resource(
 def get_resource(request: HttpRequest, resource_id: int) -> Any:
     resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
     return resource_detail_out(resource, viewer=request.auth)
+
+
+@router.patch("/resources/{resource_id}", response={200: ResourceDetailOut, **ERRORS})
+def edit_resource(request: HttpRequest, resource_id: int, payload: ResourceEditIn) -> Any:
+    """Correct the description (author or facilitators); only the fields sent change."""
+    resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
+    services.resource_update(
+        actor=request.auth, resource=resource, **payload.dict(exclude_unset=True)
+    )
+    detail = selectors.resource_get(resource_id=resource.pk)
+    return resource_detail_out(detail, viewer=request.auth)
+
+
+@router.post("/resources/{resource_id}/withdraw", response={200: ResourceDetailOut, **ERRORS})
+def withdraw_resource(request: HttpRequest, resource_id: int, payload: ReasonIn) -> Any:
+    """Take the material out of the library (author, or facilitators with a reason): files
+    are no longer served, the thread closes, the page says who withdrew it and why."""
+    resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
+    services.resource_withdraw(actor=request.auth, resource=resource, reason=payload.reason)
+    detail = selectors.resource_get(resource_id=resource.pk)
+    return resource_detail_out(detail, viewer=request.auth)
+
+
+@router.post("/resources/{resource_id}/restore", response={200: ResourceDetailOut, **ERRORS})
+def restore_resource(request: HttpRequest, resource_id: int, payload: ReasonIn) -> Any:
+    """Put a withdrawn material back (facilitators; the author if they withdrew it)."""
+    resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
+    services.resource_restore(actor=request.auth, resource=resource, reason=payload.reason)
+    detail = selectors.resource_get(resource_id=resource.pk)
+    return resource_detail_out(detail, viewer=request.auth)
 
 
 @router.post("/resources/{resource_id}/versions", response={201: VersionOut, **ERRORS})
@@ -277,7 +332,7 @@ def _react(request: HttpRequest, resource_id: int, kind: str, *, on: bool) -> di
 def download(request: HttpRequest, resource_id: int, number: int) -> FileResponse:
     """The stored file of a version, for members of the material's community only."""
     resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
-    version = services.version_get(resource=resource, number=number)
+    version = services.downloadable_version(viewer=request.auth, resource=resource, number=number)
     if not version.file:
         raise NotFound(f"Version {number} is a link, not a file: {version.url}")
     return attachment_response(resource, version)

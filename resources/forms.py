@@ -79,14 +79,33 @@ class _DescribingFields(forms.Form):
     )
 
     def metadata(self) -> dict[str, Any]:
-        data = {field: self.cleaned_data.get(field) for field in _DescribingFields.base_fields}
+        data = {field: self.cleaned_data.get(field) for field in self.describing_fields()}
         data["subjects"] = _split_list(data["subjects"] or "")
         data["tags"] = _split_list(data["tags"] or "")
         return data
 
+    def describing_fields(self) -> list[str]:
+        return [field for field in _DescribingFields.base_fields if field in self.fields]
+
 
 class ShareForm(_ContentFields, _DescribingFields):
     pass
+
+
+class EditForm(_DescribingFields):
+    """The description of a shared material; its licence stays (shown, not editable)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["licence"]
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"), max_length=500, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown on the material's page; the author is told."),
+    )  # fmt: skip
 
 
 class VersionForm(_ContentFields):

@@ -67,6 +67,13 @@ class Resource(models.Model):
         on_delete=models.SET_NULL,
         related_name="adaptations",
     )
+    # Withdrawn by its author or a facilitator: out of the library, files no longer served,
+    # thread locked; the page stays (adaptations still credit it) and it can be restored.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,6 +86,10 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class ResourceVersion(models.Model):

@@ -30,9 +30,16 @@ class SourceOut(Schema):
     resource: int
     title: str
     version: int
+    withdrawn: bool
     community: CommunityRefOut | None = Field(
         description="Absent when the source's community is not one of the viewer's"
     )
+
+
+class WithdrawnOut(Schema):
+    at: datetime
+    by: PersonOut
+    reason: str
 
 
 class ResourceOut(Schema):
@@ -56,6 +63,9 @@ class ResourceOut(Schema):
     version_count: int
     used_count: int
     useful_count: int
+    withdrawn: WithdrawnOut | None = Field(
+        description="Set when the author or a facilitator took the material out of the library"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -88,12 +98,35 @@ class ReactionsOut(Schema):
 
 
 class ResourceDetailOut(ResourceOut):
-    versions: list[VersionOut]
+    versions: list[VersionOut] = Field(
+        description="Empty for a withdrawn material, except for its author and facilitators"
+    )
     adaptations: list[AdaptationOut] = Field(
         description="Adaptations in communities the viewer belongs to"
     )
     reactions: ReactionsOut
-    can_manage: bool = Field(description="The viewer may add versions")
+    can_manage: bool = Field(description="The viewer may edit it and add versions")
+    can_withdraw: bool
+    can_restore: bool
+
+
+class ResourceEditIn(Schema):
+    """JSON: only the fields given change. The licence cannot change once shared."""
+
+    title: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=5000)
+    resource_type: ResourceType | None = None
+    subjects: list[str] | None = None
+    tags: list[str] | None = None
+    age_min: int | None = Field(None, ge=0, le=99)
+    age_max: int | None = Field(None, ge=0, le=99)
+    isced_level: IscedLevel | None = None
+    language: str | None = Field(None, max_length=35)
+    licence: str | None = Field(None, max_length=40)
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=500)
 
 
 class ResourceIn(Schema):

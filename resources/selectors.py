@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from community.errors import Forbidden, NotFound
 from community.models import Membership, MembershipState
 from facilitators.permissions import can_read_rooms
+from facilitators.roles import FACILITATING_ROLES
 
 from .models import Reaction, ReactionKind, Resource, ResourceVersion
 
@@ -89,13 +90,25 @@ def resource_list(
     resource_type: str | None = None,
     q: str | None = None,
     sort: str = "newest",
+    withdrawn: bool = False,
 ) -> QuerySet[Resource]:
     """The library: materials the viewer may see, filtered, each annotated with
     ``used_count``, ``useful_count`` and ``version_count``.
 
     ``age`` keeps materials whose range includes it (an open end counts as open);
-    ``language`` matches the tag and its regional variants ("pt" finds "pt-BR")."""
+    ``language`` matches the tag and its regional variants ("pt" finds "pt-BR").
+    ``withdrawn`` lists, instead, the withdrawn materials the viewer could restore or review:
+    their own, and those of communities they facilitate."""
     resources = _visible_to(user).select_related("community", "author")
+    if withdrawn:
+        resources = resources.filter(withdrawn_at__isnull=False)
+        if not getattr(user, "is_staff", False):
+            facilitated = Membership.objects.filter(
+                user_id=user.pk, state=MembershipState.ACTIVE, role__in=FACILITATING_ROLES
+            ).values("community_id")
+            resources = resources.filter(Q(author_id=user.pk) | Q(community_id__in=facilitated))
+    else:
+        resources = resources.filter(withdrawn_at__isnull=True)
     if community_id is not None:
         resources = resources.filter(community_id=community_id)
     if subject:

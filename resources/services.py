@@ -16,18 +16,23 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from community.errors import Forbidden, Invalid, NotFound
+from community.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from community.models import Community, EventKind, Room, RoomKind
 from community.services.communities import GENERAL_ROOM
 from community.services.messages import room_event_append
 from community.services.profiles import clean_language_tags
 from delivery.categories import Category
 from delivery.services import follow_on_comment, notify_community, notify_users
+from facilitators.audit import audit_record
+from facilitators.models import AuditAction
 from facilitators.permissions import (
     can_manage_resource,
     can_post,
     can_read_rooms,
+    can_restore_resource,
+    can_withdraw_resource,
     material_refusal,
 )
 
@@ -135,10 +140,9 @@ def resource_summary(resource: Resource, version: ResourceVersion | None = None)
     }
 
 
-def _announce(
-    resource: Resource, actor: Any, action: str, version: ResourceVersion, **extra: Any
+def _general_room_event(
+    resource: Resource, actor: Any, action: str, version: ResourceVersion | None, **extra: Any
 ) -> None:
-    """A ``resource`` event in the general room, and the community's notifications."""
     general = (
         resource.community.rooms.filter(name=GENERAL_ROOM).values_list("pk", flat=True).first()
     )
@@ -149,6 +153,13 @@ def _announce(
             author=actor,
             data={"action": action, "resource": resource_summary(resource, version), **extra},
         )
+
+
+def _announce(
+    resource: Resource, actor: Any, action: str, version: ResourceVersion, **extra: Any
+) -> None:
+    """A ``resource`` event in the general room, and the community's notifications."""
+    _general_room_event(resource, actor, action, version, **extra)
     verbs = {
         "shared": f"shared “{resource.title}” in {resource.community.name}",
         "version": f"published version {version.number} of “{resource.title}”",
@@ -200,6 +211,7 @@ def resource_new_version(
     """A new version; the old ones stay downloadable."""
     if not can_manage_resource(actor, resource):
         raise Forbidden("Only the author or the community's facilitators add versions.")
+    _require_current(resource)
     content = _content(upload, url, resource.community_id)
     with transaction.atomic():
         locked = Resource.objects.select_for_update().get(pk=resource.pk)
@@ -238,6 +250,7 @@ def resource_adapt(
     original = source.resource
     if not can_read_rooms.test(actor, original.community_id):
         raise Forbidden("You can only adapt materials of communities you belong to.")
+    _require_current(original)
     refusal = material_refusal(actor, community)
     if refusal:
         raise Forbidden(refusal)
@@ -301,7 +314,8 @@ def reaction_set(*, actor: Any, resource: Resource, kind: str, on: bool = True) 
         raise Invalid(f"Unknown reaction '{kind}'; choose from {', '.join(ReactionKind.values)}.")
     if not can_post.test(actor, resource.community_id):
         raise Forbidden("Only active members of this community react to its materials.")
-
+    if on:
+        _require_current(resource)
     with transaction.atomic():
         if on:
             _, created = Reaction.objects.get_or_create(resource=resource, user=actor, kind=kind)
@@ -333,3 +347,131 @@ def version_get(*, resource: Resource, number: int) -> ResourceVersion:
     if version is None:
         raise NotFound(f"“{resource.title}” has no version {number}.")
     return version
+
+
+def _require_current(resource: Resource) -> None:
+    if resource.withdrawn_at is not None:
+        raise Conflict(f"“{resource.title}” was withdrawn; a facilitator can restore it.")
+
+
+# Describing fields an author or facilitator may correct after sharing. The licence is not
+# among them: people may already have downloaded or adapted the material under it.
+EDITABLE = (
+    "title", "description", "resource_type", "subjects", "tags", "age_min", "age_max",
+    "isced_level", "language",
+)  # fmt: skip
+
+
+def resource_update(*, actor: Any, resource: Resource, **changes: Any) -> Resource:
+    """Correct a material's description (title, subjects, ages, language, ...)."""
+    if not can_manage_resource(actor, resource):
+        raise Forbidden("Only the author or the community's facilitators edit a material.")
+    if "licence" in changes and changes["licence"] != resource.licence:
+        raise Invalid(
+            "A licence cannot be changed once shared (others may rely on it): "
+            "share the material again under the new licence."
+        )
+    unknown = set(changes) - set(EDITABLE) - {"licence"}
+    if unknown:
+        raise Invalid(f"Not editable: {', '.join(sorted(unknown))}.")
+    fields = _clean_metadata({k: v for k, v in changes.items() if k in EDITABLE})
+    low = fields.get("age_min", resource.age_min)
+    high = fields.get("age_max", resource.age_max)
+    if low is not None and high is not None and low > high:
+        raise Invalid("age_min must not be above age_max.")
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        _require_current(locked)
+        for field, value in fields.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=[*fields, "updated_at"])
+        if "title" in fields:
+            Room.objects.filter(pk=locked.thread_id).update(topic=fields["title"][:300])
+    return locked
+
+
+def _set_thread_locked(resource: Resource, actor: Any, locked: bool) -> None:
+    """Close (or reopen) the material's thread: a ``room`` event, so open pages stop offering
+    the composer, and every post is refused from the next frame on."""
+    room = Room.objects.select_for_update().get(pk=resource.thread_id)
+    if room.is_locked == locked:
+        return
+    Room.objects.filter(pk=room.pk).update(is_locked=locked)
+    room_event_append(
+        room_id=room.pk,
+        kind=EventKind.ROOM,
+        author=actor,
+        data={
+            "locked": locked,
+            "slow_mode_seconds": room.slow_mode_seconds,
+            "topic": room.topic,
+            "changed": ["is_locked"],
+        },
+    )
+
+
+def resource_withdraw(*, actor: Any, resource: Resource, reason: str = "") -> Resource:
+    """Take a material out of the library: its files are no longer served, its thread is
+    closed, and it cannot be adapted; its page stays, saying who withdrew it and why, because
+    adaptations still credit it. A facilitator must give a reason (the author is told, and
+    the audit log keeps it); authors may withdraw their own material without one."""
+    if not can_withdraw_resource(actor, resource):
+        raise Forbidden("Only the author or the community's facilitators withdraw a material.")
+    reason = " ".join(reason.split())[:500]
+    by_author = resource.author_id == actor.pk
+    if not by_author and not reason:
+        raise Invalid("Say why it is withdrawn; the author and the community see the reason.")
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        if locked.withdrawn_at is not None:
+            raise Conflict("This material is already withdrawn.")
+        locked.withdrawn_at = timezone.now()
+        locked.withdrawn_by = actor
+        locked.withdrawn_reason = reason
+        locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+        _set_thread_locked(locked, actor, True)
+        _general_room_event(locked, actor, "withdrawn", None, reason=reason)
+        if not by_author:
+            audit_record(
+                community_id=locked.community_id, actor=actor,
+                action=AuditAction.MATERIAL_WITHDRAW, target_user=locked.author,
+                room=locked.thread, reason=reason,
+                data={"resource": locked.pk, "title": locked.title},
+            )  # fmt: skip
+            if locked.author_id:
+                notify_users(
+                    actor=actor, user_ids=[locked.author_id], category=Category.YOUR_RESOURCE,
+                    verb=f"withdrew your “{locked.title}”", community_id=locked.community_id,
+                    target=locked, text=reason, url=f"/resources/{locked.pk}/",
+                )  # fmt: skip
+    return locked
+
+
+def resource_restore(*, actor: Any, resource: Resource, reason: str = "") -> Resource:
+    """Put a withdrawn material back in the library and reopen its thread."""
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        if locked.withdrawn_at is None:
+            raise Conflict("This material is not withdrawn.")
+        if not can_restore_resource(actor, locked):
+            raise Forbidden("A facilitator withdrew this material; only facilitators restore it.")
+        locked.withdrawn_at, locked.withdrawn_by, locked.withdrawn_reason = None, None, ""
+        locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+        _set_thread_locked(locked, actor, False)
+        _general_room_event(locked, actor, "restored", None)
+        if locked.author_id != actor.pk:
+            audit_record(
+                community_id=locked.community_id, actor=actor,
+                action=AuditAction.MATERIAL_RESTORE, target_user=locked.author,
+                room=locked.thread, reason=" ".join(reason.split())[:500],
+                data={"resource": locked.pk, "title": locked.title},
+            )  # fmt: skip
+    return locked
+
+
+def downloadable_version(*, viewer: Any, resource: Resource, number: int) -> ResourceVersion:
+    """A version to download or open: a withdrawn material's only for its author and the
+    facilitators (who may need to review it)."""
+    if resource.withdrawn_at is not None and not can_withdraw_resource(viewer, resource):
+        raise Gone(f"“{resource.title}” was withdrawn; its files are no longer shared.")
+    return version_get(resource=resource, number=number)

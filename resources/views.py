@@ -11,15 +11,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from community.errors import Forbidden, KringError, NotFound
+from community.errors import Forbidden, Gone, KringError, NotFound
 from community.selectors import community_by_slug
 from community.views import live_room_context
 from facilitators.permissions import can_manage_resource, can_read_rooms, material_refusal
 
 from . import selectors, services
 from .api import attachment_response, resource_detail_out
-from .forms import AdaptForm, ShareForm, VersionForm
+from .forms import AdaptForm, EditForm, ShareForm, VersionForm, WithdrawForm
 from .licences import LICENCES
 from .lrmi import jsonld_script_text, resource_jsonld
 from .models import IscedLevel, ReactionKind, ResourceType
@@ -117,10 +118,15 @@ def detail(request: HttpRequest, resource_id: int) -> HttpResponse:
                 }
                 for kind, label in ReactionKind.choices
             ],
-            "jsonld": jsonld_script_text(
+            # A withdrawn material is not offered to harvesters.
+            "jsonld": None
+            if resource.withdrawn_at
+            else jsonld_script_text(
                 resource_jsonld(resource, base_url=request.build_absolute_uri("/")[:-1])
             ),
-            "can_adapt": LICENCES[resource.licence].adaptable,
+            "can_adapt": LICENCES[resource.licence].adaptable and not resource.withdrawn_at,
+            "withdraw_form": WithdrawForm() if out["can_withdraw"] else None,
+            "must_give_reason": resource.author_id != request.user.pk,
         },
     )
 
@@ -140,11 +146,15 @@ def _react(request: HttpRequest, resource: Any) -> HttpResponse:
 def download(request: HttpRequest, resource_id: int, number: int) -> HttpResponse:
     try:
         resource = _readable(request, resource_id)
-        version = services.version_get(resource=resource, number=number)
+        version = services.downloadable_version(
+            viewer=request.user, resource=resource, number=number
+        )
     except NotFound as exc:
         raise Http404(exc.detail) from exc
     except Forbidden:
         return HttpResponse(_("Only members of its community can download this."), status=403)
+    except Gone as exc:
+        return HttpResponse(exc.detail, status=410, content_type="text/plain; charset=utf-8")
     if not version.file:
         return redirect(version.url)
     return attachment_response(resource, version)
@@ -274,3 +284,85 @@ def adapt(request: HttpRequest, resource_id: int) -> HttpResponse:
             ),
         },
     )
+
+
+@login_required
+def edit(request: HttpRequest, resource_id: int) -> HttpResponse:
+    try:
+        resource = _readable(request, resource_id)
+    except Forbidden as exc:
+        raise Http404(exc.detail) from exc
+    if not can_manage_resource(request.user, resource) or resource.withdrawn_at:
+        messages.error(request, _("Only the author or a facilitator edits this material."))
+        return redirect("resources:detail", resource_id=resource.pk)
+    form = EditForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resource_update(actor=request.user, resource=resource, **form.metadata())
+        except KringError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("resources:detail", resource_id=resource.pk)
+    elif request.method == "GET":
+        form.initial.update(
+            {
+                "title": resource.title,
+                "description": resource.description,
+                "resource_type": resource.resource_type,
+                "subjects": ", ".join(resource.subjects),
+                "tags": ", ".join(resource.tags),
+                "age_min": resource.age_min,
+                "age_max": resource.age_max,
+                "isced_level": resource.isced_level,
+                "language": resource.language,
+            }
+        )
+    return render(
+        request,
+        "resources/form.html",
+        {
+            "form": form,
+            "resource": resource,
+            "community": resource.community,
+            "heading": _("Edit “%(title)s”") % {"title": resource.title},
+            "licence_note": _(
+                "Licence: %(name)s. It cannot change once shared: others may rely on it."
+            )
+            % {"name": LICENCES[resource.licence].name},
+            "submit": _("Save"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, resource_id: int) -> HttpResponse:
+    return _withdraw_or_restore(request, resource_id, services.resource_withdraw)
+
+
+@login_required
+@require_POST
+def restore(request: HttpRequest, resource_id: int) -> HttpResponse:
+    return _withdraw_or_restore(request, resource_id, services.resource_restore)
+
+
+def _withdraw_or_restore(request: HttpRequest, resource_id: int, action: Any) -> HttpResponse:
+    try:
+        resource = _readable(request, resource_id)
+    except Forbidden as exc:
+        raise Http404(exc.detail) from exc
+    form = WithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        action(actor=request.user, resource=resource, reason=reason)
+    except KringError as exc:
+        messages.error(request, exc.detail)
+    else:
+        done = (
+            _("Withdrawn: it is out of the library and its thread is closed.")
+            if action is services.resource_withdraw
+            else _("Restored: it is back in the library.")
+        )
+        messages.success(request, done)
+    return redirect("resources:detail", resource_id=resource.pk)

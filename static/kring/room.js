@@ -261,6 +261,7 @@
     link.href = material.url;
     note.append(link);
     if (event.data.action === "version") note.append(" (" + strings.version + " " + material.version + ")");
+    if (event.data.action === "withdrawn" && event.data.reason) note.append(": " + event.data.reason);
     if (event.data.source) {
       note.append(" " + strings.basedOn + " ");
       const source = el("a", "", "“" + event.data.source.title + "”");

@@ -46,7 +46,7 @@ def test_matrix_covers_every_row_and_action():
         "anonymous", "non_member", "pending", "observer", "member", "muted", "banned",
         "co_facilitator", "facilitator", "other_facilitator", "staff",
     }  # fmt: skip
-    assert len({a for row in MATRIX.values() for a in row}) == 22
+    assert len({a for row in MATRIX.values() for a in row}) == 23
 
 
 def _world() -> dict[str, Any]:
@@ -131,6 +131,9 @@ def _request(client: Client, action: str, w: dict[str, Any]):
         ),
         "version": lambda: client.post(
             f"/api/resources/{material}/versions", {"link": "https://x.org/v2"}
+        ),
+        "withdraw": lambda: client.post(
+            f"/api/resources/{material}/withdraw", {"reason": "copyright"}, **json
         ),
         "react": lambda: client.put(f"/api/resources/{material}/reactions/useful"),
     }

@@ -142,7 +142,6 @@ async def test_resume_replays_no_more_bytes_than_a_socket_may_have_unsent(
     for i in range(10):
         await database_sync_to_async(services.message_post)(
             room_id=room.pk, author=bob.user, body=f"{i} " + "x" * 1000
-
         )
     a = await connect(alice.token)
     await a.send_json_to({"type": "subscribe", "room": room.pk, "since": 0})
@@ -154,7 +153,6 @@ async def test_resume_replays_no_more_bytes_than_a_socket_may_have_unsent(
     assert 2 <= len(replayed) <= 5
     await assert_no_more_events(a)
     await a.disconnect()
-
 
 
 async def test_retried_post_is_stored_once_and_answered_with_same_event(room, alice):

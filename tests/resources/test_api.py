@@ -153,6 +153,7 @@ def test_adapt_over_http_with_licence_rules(community, alice, bob):
         "resource": sa["id"],
         "title": "Fractions with pizza",
         "version": 1,
+        "withdrawn": False,
         "community": {"slug": community.slug, "name": community.name},
     }
     # Alice is not in the hub: she sees her material's adaptation listed only if she could
