@@ -69,3 +69,13 @@ def test_share_then_discuss_a_version_live(browser, daphne_server, tmp_path):  #
     jan.wait_for_selector("button[data-reaction=used_in_class][aria-pressed=true]")
     sara.reload()
     assert sara.locator("button[data-reaction=used_in_class] .count").inner_text() == "1"
+
+    # Sara withdraws it: Jan's open page shows the thread closed at once, the reload says why.
+    sara.click("details.withdraw summary")
+    sara.fill("#withdraw-form textarea[name=reason]", "A newer edition is coming")
+    sara.click("#withdraw-form button[type=submit]")
+    sara.wait_for_selector("#withdrawn")
+    jan.wait_for_selector("#room-state:has-text('Locked')", timeout=5000)
+    jan.reload()
+    assert "A newer edition is coming" in jan.locator("#withdrawn").inner_text()
+    assert jan.locator("script[type='application/ld+json']").count() == 0
