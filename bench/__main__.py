@@ -12,6 +12,7 @@ BENCHMARKS = {
     "S3": "bench.post_ingest",
     "S4": "bench.two_processes",
     "N1": "bench.notify_fanout",
+    "L1": "bench.library_search",
 }
 
 

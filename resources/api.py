@@ -82,9 +82,9 @@ def resource_out(resource: Resource, *, viewer: Any) -> dict[str, Any]:
         "author": _person(resource.author),
         "thread_room": resource.thread_id,
         "adapted_from": None,
-        "version_count": getattr(resource, "version_count", None) or resource.versions.count(),
-        "used_count": getattr(resource, "used_count", 0),
-        "useful_count": getattr(resource, "useful_count", 0),
+        "version_count": resource.version_count,
+        "used_count": resource.used_count,
+        "useful_count": resource.useful_count,
         "withdrawn": {
             "at": resource.withdrawn_at,
             "by": _person(resource.withdrawn_by),
@@ -129,10 +129,7 @@ def version_out(resource: Resource, version: ResourceVersion) -> dict[str, Any]:
 
 def resource_detail_out(resource: Resource, *, viewer: Any) -> dict[str, Any]:
     counts, mine = selectors.reactions_of(resource=resource, user=viewer)
-    resource.used_count = counts["used_in_class"]  # type: ignore[attr-defined]
-    resource.useful_count = counts["useful"]  # type: ignore[attr-defined]
     versions = list(resource.versions.all())
-    resource.version_count = len(versions)  # type: ignore[attr-defined]
     out = resource_out(resource, viewer=viewer)
     may_review = can_withdraw_resource(viewer, resource)
     withdrawn = resource.withdrawn_at is not None

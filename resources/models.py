@@ -56,8 +56,10 @@ class Resource(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="resources"
     )
     # The discussion thread: a room of its own (kind "resource") in the community.
+    # RESTRICT, not PROTECT: a thread cannot be deleted on its own, but deleting the
+    # community takes its materials and their threads together.
     thread = models.OneToOneField(
-        "community.Room", on_delete=models.PROTECT, related_name="resource"
+        "community.Room", on_delete=models.RESTRICT, related_name="resource"
     )
     # An adaptation remembers the exact version it started from.
     adapted_from = models.ForeignKey(
@@ -74,13 +76,24 @@ class Resource(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     withdrawn_reason = models.CharField(max_length=500, blank=True)
+    # Kept by the services in the transaction that changes them, so the library lists and
+    # sorts by use without counting every material's reactions on every page.
+    used_count = models.PositiveIntegerField(default=0)
+    useful_count = models.PositiveIntegerField(default=0)
+    version_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # On PostgreSQL the table also has ``search_document``, a stored generated tsvector with a
+    # GIN index (migration 0003), unknown to the ORM; ``selectors._search`` queries it.
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["community", "-created_at"]),
+            models.Index(fields=["-created_at"], name="resource_newest"),
+            models.Index(
+                fields=["-used_count", "-useful_count", "-created_at"], name="resource_most_used"
+            ),
             models.Index(fields=["language"]),
         ]
 

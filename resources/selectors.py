@@ -9,7 +9,8 @@ import re
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, FloatField, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from community.errors import Forbidden, NotFound
 from community.models import Membership, MembershipState
@@ -25,8 +26,12 @@ def _visible_to(user: Any) -> QuerySet[Resource]:
     resources = Resource.objects.all()
     if getattr(user, "is_staff", False):
         return resources
-    member_of = Membership.objects.filter(user_id=user.pk, state=MembershipState.ACTIVE).values(
-        "community_id"
+    # The ids as a list, not a subquery: PostgreSQL then plans with the real communities and
+    # uses the search and "most used" indexes instead of scanning each community's materials.
+    member_of = list(
+        Membership.objects.filter(user_id=user.pk, state=MembershipState.ACTIVE).values_list(
+            "community_id", flat=True
+        )
     )
     return resources.filter(community_id__in=member_of)
 
@@ -42,20 +47,20 @@ def _search(resources: QuerySet[Resource], q: str) -> QuerySet[Resource]:
     """Full-text search over title, description, subjects and tags: PostgreSQL's (stemming-free
     ``simple`` configuration, because materials come in many languages), else ``icontains``."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = (
-            SearchVector("title", weight="A", config="simple")
-            + SearchVector("tags", "subjects", weight="B", config="simple")
-            + SearchVector("description", weight="C", config="simple")
-        )
-        query = SearchQuery(q, search_type="websearch", config="simple")
-        prefix = " & ".join(f"{word}:*" for word in _words(q))
-        if prefix:
-            # Also match word beginnings ("fract" finds "fractions") as teachers type.
-            query = query | SearchQuery(prefix, search_type="raw", config="simple")
-        return resources.annotate(search=vector, rank=SearchRank(vector, query)).filter(
-            search=query
+        # The stored, GIN-indexed ``search_document`` (title A, tags and subjects B,
+        # description C; see migration 0003). Word beginnings match too ("fract" finds
+        # "fractions") as teachers type.
+        query = "(websearch_to_tsquery('simple', %s) || to_tsquery('simple', %s))"
+        params = [q, " & ".join(f"{word}:*" for word in _words(q))]
+        document = '"resources_resource"."search_document"'
+        return (
+            resources.alias(
+                matched=RawSQL(f"{document} @@ {query}", params, output_field=BooleanField())
+            )
+            .filter(matched=True)
+            .annotate(
+                rank=RawSQL(f"ts_rank({document}, {query})", params, output_field=FloatField())
+            )
         )
     condition = Q()
     for word in _words(q):
@@ -92,8 +97,8 @@ def resource_list(
     sort: str = "newest",
     withdrawn: bool = False,
 ) -> QuerySet[Resource]:
-    """The library: materials the viewer may see, filtered, each annotated with
-    ``used_count``, ``useful_count`` and ``version_count``.
+    """The library: materials the viewer may see, filtered and sorted (the counters it sorts
+    by are kept on each material, so no page counts reactions).
 
     ``age`` keeps materials whose range includes it (an open end counts as open);
     ``language`` matches the tag and its regional variants ("pt" finds "pt-BR").
@@ -128,15 +133,6 @@ def resource_list(
         resources = resources.filter(licence=licence)
     if resource_type:
         resources = resources.filter(resource_type=resource_type)
-    resources = resources.annotate(
-        used_count=Count(
-            "reactions", filter=Q(reactions__kind=ReactionKind.USED_IN_CLASS), distinct=True
-        ),
-        useful_count=Count(
-            "reactions", filter=Q(reactions__kind=ReactionKind.USEFUL), distinct=True
-        ),
-        version_count=Count("versions", distinct=True),
-    )
     searching = bool(q and q.strip() and _words(q))
     if searching:
         resources = _search(resources, q.strip())  # type: ignore[union-attr]

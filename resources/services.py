@@ -15,7 +15,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from community.errors import Conflict, Forbidden, Gone, Invalid, NotFound
@@ -194,6 +194,7 @@ def resource_share(
             community=community,
             author=actor,
             thread=_thread_for(community, fields["title"]),
+            version_count=1,
             **fields,
         )
         version = ResourceVersion.objects.create(
@@ -223,7 +224,8 @@ def resource_new_version(
             change_note=change_note.strip()[:500],
             **content,
         )
-        locked.save(update_fields=["updated_at"])
+        locked.version_count = number
+        locked.save(update_fields=["version_count", "updated_at"])
         _announce(locked, actor, "version", version)
         if locked.author_id and locked.author_id != actor.pk:
             notify_users(
@@ -287,7 +289,7 @@ def resource_adapt(
     with transaction.atomic():
         adaptation = Resource.objects.create(
             community=community, author=actor, adapted_from=source,
-            thread=_thread_for(community, fields["title"]), **fields,
+            thread=_thread_for(community, fields["title"]), version_count=1, **fields,
         )  # fmt: skip
         version = ResourceVersion.objects.create(
             resource=adaptation, number=1, created_by=actor,
@@ -316,9 +318,12 @@ def reaction_set(*, actor: Any, resource: Resource, kind: str, on: bool = True) 
         raise Forbidden("Only active members of this community react to its materials.")
     if on:
         _require_current(resource)
+    counter = COUNTERS[kind]
     with transaction.atomic():
         if on:
             _, created = Reaction.objects.get_or_create(resource=resource, user=actor, kind=kind)
+            if created:
+                Resource.objects.filter(pk=resource.pk).update(**{counter: F(counter) + 1})
             if created and resource.author_id and resource.author_id != actor.pk:
                 verb = {
                     "used_in_class": "used your “{}” in class",
@@ -331,8 +336,14 @@ def reaction_set(*, actor: Any, resource: Resource, kind: str, on: bool = True) 
 
                 )  # fmt: skip
         else:
-            Reaction.objects.filter(resource=resource, user=actor, kind=kind).delete()
+            deleted, _ = Reaction.objects.filter(resource=resource, user=actor, kind=kind).delete()
+            if deleted:
+                Resource.objects.filter(pk=resource.pk).update(**{counter: F(counter) - deleted})
     return reaction_counts(resource)
+
+
+# The counter on Resource that each reaction kind keeps (the library sorts by them).
+COUNTERS = {ReactionKind.USED_IN_CLASS: "used_count", ReactionKind.USEFUL: "useful_count"}
 
 
 def reaction_counts(resource: Resource) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db.models import RestrictedError
 from django.test import Client
 from notifications.models import Notification
 
@@ -251,3 +252,13 @@ async def test_a_withdrawal_closes_the_thread_on_an_open_socket(community, alice
     refused = await receive_until(socket, "error")
     assert refused["code"] == "forbidden"
     await socket.disconnect()
+
+
+def test_deleting_a_community_takes_its_materials_and_threads(community, alice):
+    material = share(alice.user, community)
+    thread = material.thread_id
+    with pytest.raises(RestrictedError):
+        Room.objects.filter(pk=thread).delete()  # a thread never goes without its material
+    community.delete()
+    assert not Room.objects.filter(pk=thread).exists()
+    assert not type(material).objects.filter(pk=material.pk).exists()

@@ -289,3 +289,17 @@ def test_reactions_count_once_per_member_and_can_be_taken_back(community, alice,
     with pytest.raises(Forbidden):
         services.reaction_set(actor=make_member(CommunityFactory()).user, resource=resource,
                               kind="useful")  # fmt: skip
+
+
+def test_the_counters_the_library_sorts_by_follow_reactions_and_versions(community, alice, bob):
+    material = share(alice.user, community)
+    for _ in range(2):  # saying it twice counts once
+        services.reaction_set(actor=bob.user, resource=material, kind="used_in_class")
+    services.reaction_set(actor=alice.user, resource=material, kind="useful")
+    services.resource_new_version(actor=alice.user, resource=material, url="https://x.org/v2")
+    material.refresh_from_db()
+    assert (material.used_count, material.useful_count, material.version_count) == (1, 1, 2)
+    for _ in range(2):
+        services.reaction_set(actor=bob.user, resource=material, kind="used_in_class", on=False)
+    material.refresh_from_db()
+    assert (material.used_count, material.useful_count) == (0, 1)
