@@ -57,10 +57,18 @@ def library(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "resource_type": get.get("type") if get.get("type") in ResourceType.values else None,
         "q": (get.get("q") or "").strip()[:200] or None,
         "sort": "most_used" if get.get("sort") == "most_used" else "newest",
+        # Withdrawn materials the viewer may review or restore (their own, or as facilitator).
+        "withdrawn": get.get("withdrawn") == "1",
     }
     chosen = _int_or_none(get.get("community"))
     community_id = community.pk if community else chosen
     resources = selectors.resource_list(user=request.user, community_id=community_id, **filters)
+    any_withdrawn = (
+        filters["withdrawn"]
+        or selectors.resource_list(
+            user=request.user, community_id=community_id, withdrawn=True
+        ).exists()
+    )
     page = Paginator(resources, PAGE_SIZE).get_page(get.get("page"))
     query = get.copy()
     query.pop("page", None)
@@ -76,6 +84,7 @@ def library(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "types": ResourceType.choices,
             "query": query.urlencode(),
             "can_share": bool(selectors.communities_to_share_in(user=request.user)),
+            "any_withdrawn": any_withdrawn,
         },
     )
 

@@ -216,6 +216,9 @@ def test_the_pages_withdraw_show_the_notice_and_restore(community, alice, bob):
     assert "Fractions with pizza" not in member.get("/resources/").content.decode()
     review = page.get(f"/resources/{material.pk}/").content.decode()
     assert 'id="restore-form"' in review
+    assert "withdrawn=1" not in member.get("/resources/").content.decode()
+    assert "Fractions with pizza" in page.get("/resources/?withdrawn=1").content.decode()
+    assert "Fractions with pizza" not in member.get("/resources/?withdrawn=1").content.decode()
     page.post(f"/resources/{material.pk}/restore/")
     assert "Fractions with pizza" in member.get("/resources/").content.decode()
 
