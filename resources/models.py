@@ -76,6 +76,8 @@ class Resource(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     withdrawn_reason = models.CharField(max_length=500, blank=True)
+    # Whether withdrawing locked the thread (restoring reopens only a thread it closed).
+    withdrawal_locked_thread = models.BooleanField(default=False)
     # Kept by the services in the transaction that changes them, so the library lists and
     # sorts by use without counting every material's reactions on every page.
     used_count = models.PositiveIntegerField(default=0)

@@ -401,12 +401,12 @@ def resource_update(*, actor: Any, resource: Resource, **changes: Any) -> Resour
     return locked
 
 
-def _set_thread_locked(resource: Resource, actor: Any, locked: bool) -> None:
+def _set_thread_locked(resource: Resource, actor: Any, locked: bool) -> bool:
     """Close (or reopen) the material's thread: a ``room`` event, so open pages stop offering
-    the composer, and every post is refused from the next frame on."""
+    the composer, and every post is refused from the next frame on. False if it already was."""
     room = Room.objects.select_for_update().get(pk=resource.thread_id)
     if room.is_locked == locked:
-        return
+        return False
     Room.objects.filter(pk=room.pk).update(is_locked=locked)
     room_event_append(
         room_id=room.pk,
@@ -419,6 +419,7 @@ def _set_thread_locked(resource: Resource, actor: Any, locked: bool) -> None:
             "changed": ["is_locked"],
         },
     )
+    return True
 
 
 def resource_withdraw(*, actor: Any, resource: Resource, reason: str = "") -> Resource:
@@ -439,8 +440,12 @@ def resource_withdraw(*, actor: Any, resource: Resource, reason: str = "") -> Re
         locked.withdrawn_at = timezone.now()
         locked.withdrawn_by = actor
         locked.withdrawn_reason = reason
-        locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
-        _set_thread_locked(locked, actor, True)
+        locked.withdrawal_locked_thread = _set_thread_locked(locked, actor, True)
+        locked.save(
+            update_fields=[
+                "withdrawn_at", "withdrawn_by", "withdrawn_reason", "withdrawal_locked_thread"
+            ]
+        )  # fmt: skip
         _general_room_event(locked, actor, "withdrawn", None, reason=reason)
         if not by_author:
             audit_record(
@@ -466,9 +471,15 @@ def resource_restore(*, actor: Any, resource: Resource, reason: str = "") -> Res
             raise Conflict("This material is not withdrawn.")
         if not can_restore_resource(actor, locked):
             raise Forbidden("A facilitator withdrew this material; only facilitators restore it.")
+        if locked.withdrawal_locked_thread:  # a lock a facilitator set before stays
+            _set_thread_locked(locked, actor, False)
         locked.withdrawn_at, locked.withdrawn_by, locked.withdrawn_reason = None, None, ""
-        locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
-        _set_thread_locked(locked, actor, False)
+        locked.withdrawal_locked_thread = False
+        locked.save(
+            update_fields=[
+                "withdrawn_at", "withdrawn_by", "withdrawn_reason", "withdrawal_locked_thread"
+            ]
+        )  # fmt: skip
         _general_room_event(locked, actor, "restored", None)
         if locked.author_id != actor.pk:
             audit_record(

@@ -265,3 +265,14 @@ def test_deleting_a_community_takes_its_materials_and_threads(community, alice):
     community.delete()
     assert not Room.objects.filter(pk=thread).exists()
     assert not type(material).objects.filter(pk=material.pk).exists()
+
+
+def test_restoring_keeps_a_lock_a_facilitator_set_before(community, alice):
+    from facilitators import services as moderation
+
+    material = share(alice.user, community)
+    facilitator = make_member(community, role="facilitator").user
+    moderation.room_settings_update(actor=facilitator, room=material.thread, is_locked=True)
+    services.resource_withdraw(actor=alice.user, resource=material)
+    services.resource_restore(actor=facilitator, resource=material)
+    assert Room.objects.get(pk=material.thread_id).is_locked
