@@ -640,20 +640,7 @@ def room_settings_update(
             audits.append((AuditAction.TOPIC, {"topic": topic.strip()}))
         if not changes:
             return room
-        Room.objects.filter(pk=room.pk).update(**changes)
-        for field, value in changes.items():
-            setattr(room, field, value)
-        room_event_append(
-            room_id=room.pk,
-            kind=EventKind.ROOM,
-            author=actor,
-            data={
-                "locked": room.is_locked,
-                "slow_mode_seconds": room.slow_mode_seconds,
-                "topic": room.topic,
-                "changed": sorted(changes),
-            },
-        )
+        room_state_change(room=room, actor=actor, changes=changes)
         for action, data in audits:
             audit_record(
                 community_id=room.community_id,
@@ -664,6 +651,25 @@ def room_settings_update(
                 data=data,
             )
     return room
+
+
+def room_state_change(*, room: Room, actor: Any, changes: dict[str, Any]) -> None:
+    """Apply ``changes`` (lock, slow mode, topic) to a room locked for update, and append the
+    ``room`` event clients update their view from. Callers authorise and audit."""
+    Room.objects.filter(pk=room.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(room, field, value)
+    room_event_append(
+        room_id=room.pk,
+        kind=EventKind.ROOM,
+        author=actor,
+        data={
+            "locked": room.is_locked,
+            "slow_mode_seconds": room.slow_mode_seconds,
+            "topic": room.topic,
+            "changed": sorted(changes),
+        },
+    )
 
 
 # --- reports --------------------------------------------------------------------------------------

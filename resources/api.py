@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
+from community.api import ERRORS as COMMON_ERRORS
 from community.errors import Forbidden, NotFound
 from community.schemas import ErrorOut
 from community.selectors import community_by_slug
@@ -36,15 +37,8 @@ from .schemas import (
 )
 
 router = Router(tags=["resources"])
-ERRORS: dict[int, type] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    410: ErrorOut,
-    413: ErrorOut,
-}
+# The shared error answers, plus withdrawn files (410) and oversized uploads (413).
+ERRORS: dict[int, type] = {**COMMON_ERRORS, 410: ErrorOut, 413: ErrorOut}
 PAGE_MAX = 100
 # A multipart file field that may be left out (a link instead, or an adaptation's copy).
 OPTIONAL_FILE = File(None)
@@ -155,6 +149,12 @@ def resource_detail_out(resource: Resource, *, viewer: Any) -> dict[str, Any]:
     return out
 
 
+def _fresh_detail(request: HttpRequest, resource_id: int) -> dict[str, Any]:
+    """A material as it is after a write, for the answer."""
+    detail = selectors.resource_get(resource_id=resource_id)
+    return resource_detail_out(detail, viewer=request.auth)
+
+
 def _library(request: HttpRequest, community_id: int | None, filters: Any) -> list[dict]:
     resources = selectors.resource_list(
         user=request.auth, community_id=community_id, **filters.dict(exclude={"limit", "offset"})
@@ -207,8 +207,7 @@ def share_resource(
     resource = services.resource_share(
         actor=request.auth, community=community, upload=file, url=link, **fields
     )
-    detail = selectors.resource_get(resource_id=resource.pk)
-    return Status(201, resource_detail_out(detail, viewer=request.auth))
+    return Status(201, _fresh_detail(request, resource.pk))
 
 
 @router.get("/resources/{resource_id}", response={200: ResourceDetailOut, **ERRORS})
@@ -224,8 +223,7 @@ def edit_resource(request: HttpRequest, resource_id: int, payload: ResourceEditI
     services.resource_update(
         actor=request.auth, resource=resource, **payload.dict(exclude_unset=True)
     )
-    detail = selectors.resource_get(resource_id=resource.pk)
-    return resource_detail_out(detail, viewer=request.auth)
+    return _fresh_detail(request, resource.pk)
 
 
 @router.post("/resources/{resource_id}/withdraw", response={200: ResourceDetailOut, **ERRORS})
@@ -234,8 +232,7 @@ def withdraw_resource(request: HttpRequest, resource_id: int, payload: ReasonIn)
     are no longer served, the thread closes, the page says who withdrew it and why."""
     resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
     services.resource_withdraw(actor=request.auth, resource=resource, reason=payload.reason)
-    detail = selectors.resource_get(resource_id=resource.pk)
-    return resource_detail_out(detail, viewer=request.auth)
+    return _fresh_detail(request, resource.pk)
 
 
 @router.post("/resources/{resource_id}/restore", response={200: ResourceDetailOut, **ERRORS})
@@ -243,8 +240,7 @@ def restore_resource(request: HttpRequest, resource_id: int, payload: ReasonIn) 
     """Put a withdrawn material back (facilitators; the author if they withdrew it)."""
     resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
     services.resource_restore(actor=request.auth, resource=resource, reason=payload.reason)
-    detail = selectors.resource_get(resource_id=resource.pk)
-    return resource_detail_out(detail, viewer=request.auth)
+    return _fresh_detail(request, resource.pk)
 
 
 @router.post("/resources/{resource_id}/versions", response={201: VersionOut, **ERRORS})
@@ -289,8 +285,7 @@ def adapt_resource(
         url=fields.pop("link", ""),
         **fields,
     )
-    detail = selectors.resource_get(resource_id=adaptation.pk)
-    return Status(201, resource_detail_out(detail, viewer=request.auth))
+    return Status(201, _fresh_detail(request, adaptation.pk))
 
 
 @router.put("/resources/{resource_id}/reactions/{kind}", response={200: ReactionsOut, **ERRORS})

@@ -87,6 +87,12 @@ class _DescribingFields(forms.Form):
     def describing_fields(self) -> list[str]:
         return [field for field in _DescribingFields.base_fields if field in self.fields]
 
+    def start_from(self, resource: Any) -> None:
+        """Fill the describing fields this form has with ``resource``'s description."""
+        for field in self.describing_fields():
+            value = getattr(resource, field)
+            self.initial[field] = ", ".join(value) if field in ("subjects", "tags") else value
+
 
 class ShareForm(_ContentFields, _DescribingFields):
     pass

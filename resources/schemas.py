@@ -110,8 +110,8 @@ class ResourceDetailOut(ResourceOut):
     can_restore: bool
 
 
-class ResourceEditIn(Schema):
-    """JSON: only the fields given change. The licence cannot change once shared."""
+class _OptionalDescriptionIn(Schema):
+    """The describing fields, each optional."""
 
     title: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=5000)
@@ -123,6 +123,10 @@ class ResourceEditIn(Schema):
     isced_level: IscedLevel | None = None
     language: str | None = Field(None, max_length=35)
     licence: str | None = Field(None, max_length=40)
+
+
+class ResourceEditIn(_OptionalDescriptionIn):
+    """JSON: only the fields given change. The licence cannot change once shared."""
 
 
 class ReasonIn(Schema):
@@ -145,21 +149,11 @@ class ResourceIn(Schema):
     link: str = Field("", max_length=1000, description="An http(s) address instead of a file")
 
 
-class AdaptIn(Schema):
+class AdaptIn(_OptionalDescriptionIn):
     """Form fields of an adaptation; anything left out is taken from the source."""
 
     community: str = Field(..., description="Slug of the community the adaptation goes to")
     version: int | None = Field(None, ge=1, description="Source version (default: the latest)")
-    title: str | None = Field(None, max_length=200)
-    description: str | None = Field(None, max_length=5000)
-    resource_type: ResourceType | None = None
-    subjects: list[str] | None = None
-    tags: list[str] | None = None
-    age_min: int | None = Field(None, ge=0, le=99)
-    age_max: int | None = Field(None, ge=0, le=99)
-    isced_level: IscedLevel | None = None
-    language: str | None = Field(None, max_length=35)
-    licence: str | None = Field(None, max_length=40)
     link: str = Field("", max_length=1000)
 
 

@@ -35,6 +35,7 @@ from facilitators.permissions import (
     can_withdraw_resource,
     material_refusal,
 )
+from facilitators.services import room_state_change
 
 from .licences import LICENCES, adaptation_licence_problem
 from .models import IscedLevel, Reaction, ReactionKind, Resource, ResourceType, ResourceVersion
@@ -58,8 +59,9 @@ def _clean_list(field: str, values: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def _clean_metadata(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate the describing fields (all of them, or the ones given for an adaptation)."""
+def _clean_metadata(data: dict[str, Any], current: Resource | None = None) -> dict[str, Any]:
+    """Validate the describing fields (all of them, or the ones given for an adaptation or an
+    edit; for an edit, the age range is checked against ``current``'s other end)."""
     cleaned: dict[str, Any] = {}
     if "title" in data:
         title = " ".join(str(data["title"] or "").split())
@@ -82,7 +84,8 @@ def _clean_metadata(data: dict[str, Any]) -> dict[str, Any]:
             cleaned[field] = data[field]
         elif field in data:
             cleaned[field] = None
-    low, high = cleaned.get("age_min"), cleaned.get("age_max")
+    low = cleaned.get("age_min", current.age_min if current else None)
+    high = cleaned.get("age_max", current.age_max if current else None)
     if low is not None and high is not None and low > high:
         raise Invalid("age_min must not be above age_max.")
     if "isced_level" in data:
@@ -385,11 +388,7 @@ def resource_update(*, actor: Any, resource: Resource, **changes: Any) -> Resour
     unknown = set(changes) - set(EDITABLE) - {"licence"}
     if unknown:
         raise Invalid(f"Not editable: {', '.join(sorted(unknown))}.")
-    fields = _clean_metadata({k: v for k, v in changes.items() if k in EDITABLE})
-    low = fields.get("age_min", resource.age_min)
-    high = fields.get("age_max", resource.age_max)
-    if low is not None and high is not None and low > high:
-        raise Invalid("age_min must not be above age_max.")
+    fields = _clean_metadata({k: v for k, v in changes.items() if k in EDITABLE}, resource)
     with transaction.atomic():
         locked = Resource.objects.select_for_update().get(pk=resource.pk)
         _require_current(locked)
@@ -407,19 +406,11 @@ def _set_thread_locked(resource: Resource, actor: Any, locked: bool) -> bool:
     room = Room.objects.select_for_update().get(pk=resource.thread_id)
     if room.is_locked == locked:
         return False
-    Room.objects.filter(pk=room.pk).update(is_locked=locked)
-    room_event_append(
-        room_id=room.pk,
-        kind=EventKind.ROOM,
-        author=actor,
-        data={
-            "locked": locked,
-            "slow_mode_seconds": room.slow_mode_seconds,
-            "topic": room.topic,
-            "changed": ["is_locked"],
-        },
-    )
+    room_state_change(room=room, actor=actor, changes={"is_locked": locked})
     return True
+
+
+WITHDRAWAL_FIELDS = ["withdrawn_at", "withdrawn_by", "withdrawn_reason", "withdrawal_locked_thread"]
 
 
 def resource_withdraw(*, actor: Any, resource: Resource, reason: str = "") -> Resource:
@@ -441,11 +432,7 @@ def resource_withdraw(*, actor: Any, resource: Resource, reason: str = "") -> Re
         locked.withdrawn_by = actor
         locked.withdrawn_reason = reason
         locked.withdrawal_locked_thread = _set_thread_locked(locked, actor, True)
-        locked.save(
-            update_fields=[
-                "withdrawn_at", "withdrawn_by", "withdrawn_reason", "withdrawal_locked_thread"
-            ]
-        )  # fmt: skip
+        locked.save(update_fields=WITHDRAWAL_FIELDS)
         _general_room_event(locked, actor, "withdrawn", None, reason=reason)
         if not by_author:
             audit_record(
@@ -475,11 +462,7 @@ def resource_restore(*, actor: Any, resource: Resource, reason: str = "") -> Res
             _set_thread_locked(locked, actor, False)
         locked.withdrawn_at, locked.withdrawn_by, locked.withdrawn_reason = None, None, ""
         locked.withdrawal_locked_thread = False
-        locked.save(
-            update_fields=[
-                "withdrawn_at", "withdrawn_by", "withdrawn_reason", "withdrawal_locked_thread"
-            ]
-        )  # fmt: skip
+        locked.save(update_fields=WITHDRAWAL_FIELDS)
         _general_room_event(locked, actor, "restored", None)
         if locked.author_id != actor.pk:
             audit_record(

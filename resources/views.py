@@ -260,21 +260,8 @@ def adapt(request: HttpRequest, resource_id: int) -> HttpResponse:
             messages.success(request, _("Your adaptation is shared."))
             return redirect("resources:detail", resource_id=adaptation.pk)
     elif request.method == "GET":
-        form.initial.update(
-            {
-                "community": resource.community.slug,
-                "title": resource.title,
-                "description": resource.description,
-                "resource_type": resource.resource_type,
-                "subjects": ", ".join(resource.subjects),
-                "tags": ", ".join(resource.tags),
-                "age_min": resource.age_min,
-                "age_max": resource.age_max,
-                "isced_level": resource.isced_level,
-                "language": resource.language,
-                "licence": resource.licence,
-            }
-        )
+        form.start_from(resource)
+        form.initial["community"] = resource.community.slug
     licence = LICENCES[resource.licence]
     return render(
         request,
@@ -314,19 +301,7 @@ def edit(request: HttpRequest, resource_id: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("resources:detail", resource_id=resource.pk)
     elif request.method == "GET":
-        form.initial.update(
-            {
-                "title": resource.title,
-                "description": resource.description,
-                "resource_type": resource.resource_type,
-                "subjects": ", ".join(resource.subjects),
-                "tags": ", ".join(resource.tags),
-                "age_min": resource.age_min,
-                "age_max": resource.age_max,
-                "isced_level": resource.isced_level,
-                "language": resource.language,
-            }
-        )
+        form.start_from(resource)
     return render(
         request,
         "resources/form.html",
