@@ -96,6 +96,22 @@ def _readable(request: HttpRequest, resource_id: int) -> Any:
         raise Http404(exc.detail) from exc
 
 
+def _material_for_member(request: HttpRequest, resource_id: int) -> Any:
+    """For the forms and actions: outsiders get a 404, as if the material were not there."""
+    try:
+        return _readable(request, resource_id)
+    except Forbidden as exc:
+        raise Http404(exc.detail) from exc
+
+
+def _material_form(
+    request: HttpRequest, form: Any, resource: Any, heading: str, **extra: Any
+) -> HttpResponse:
+    """The form page about an existing material (new version, adapt, edit)."""
+    context = {"form": form, "resource": resource, "community": resource.community}
+    return render(request, "resources/form.html", {**context, "heading": heading, **extra})
+
+
 @login_required
 def detail(request: HttpRequest, resource_id: int) -> HttpResponse:
     try:
@@ -201,10 +217,7 @@ def share(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def new_version(request: HttpRequest, resource_id: int) -> HttpResponse:
-    try:
-        resource = _readable(request, resource_id)
-    except Forbidden as exc:
-        raise Http404(exc.detail) from exc
+    resource = _material_for_member(request, resource_id)
     if not can_manage_resource(request.user, resource):
         messages.error(request, _("Only the author or a facilitator adds versions."))
         return redirect("resources:detail", resource_id=resource.pk)
@@ -222,24 +235,14 @@ def new_version(request: HttpRequest, resource_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Version %(n)s is published.") % {"n": version.number})
             return redirect("resources:detail", resource_id=resource.pk)
-    return render(
-        request,
-        "resources/form.html",
-        {
-            "form": form,
-            "resource": resource,
-            "community": resource.community,
-            "heading": _("New version of “%(title)s”") % {"title": resource.title},
-        },
+    return _material_form(
+        request, form, resource, _("New version of “%(title)s”") % {"title": resource.title}
     )
 
 
 @login_required
 def adapt(request: HttpRequest, resource_id: int) -> HttpResponse:
-    try:
-        resource = _readable(request, resource_id)
-    except Forbidden as exc:
-        raise Http404(exc.detail) from exc
+    resource = _material_for_member(request, resource_id)
     versions = list(resource.versions.all())
     communities = selectors.communities_to_share_in(user=request.user)
     form = AdaptForm(
@@ -263,31 +266,24 @@ def adapt(request: HttpRequest, resource_id: int) -> HttpResponse:
         form.start_from(resource)
         form.initial["community"] = resource.community.slug
     licence = LICENCES[resource.licence]
-    return render(
+    return _material_form(
         request,
-        "resources/form.html",
-        {
-            "form": form,
-            "resource": resource,
-            "community": resource.community,
-            "heading": _("Adapt “%(title)s”") % {"title": resource.title},
-            "licence_note": None
-            if licence.adaptable and not licence.share_alike
-            else (
-                _("%(name)s: the adaptation keeps this licence.") % {"name": licence.name}
-                if licence.adaptable
-                else _("%(name)s does not allow adaptations.") % {"name": licence.name}
-            ),
-        },
+        form,
+        resource,
+        _("Adapt “%(title)s”") % {"title": resource.title},
+        licence_note=None
+        if licence.adaptable and not licence.share_alike
+        else (
+            _("%(name)s: the adaptation keeps this licence.") % {"name": licence.name}
+            if licence.adaptable
+            else _("%(name)s does not allow adaptations.") % {"name": licence.name}
+        ),
     )
 
 
 @login_required
 def edit(request: HttpRequest, resource_id: int) -> HttpResponse:
-    try:
-        resource = _readable(request, resource_id)
-    except Forbidden as exc:
-        raise Http404(exc.detail) from exc
+    resource = _material_for_member(request, resource_id)
     if not can_manage_resource(request.user, resource) or resource.withdrawn_at:
         messages.error(request, _("Only the author or a facilitator edits this material."))
         return redirect("resources:detail", resource_id=resource.pk)
@@ -302,20 +298,14 @@ def edit(request: HttpRequest, resource_id: int) -> HttpResponse:
             return redirect("resources:detail", resource_id=resource.pk)
     elif request.method == "GET":
         form.start_from(resource)
-    return render(
+    return _material_form(
         request,
-        "resources/form.html",
-        {
-            "form": form,
-            "resource": resource,
-            "community": resource.community,
-            "heading": _("Edit “%(title)s”") % {"title": resource.title},
-            "licence_note": _(
-                "Licence: %(name)s. It cannot change once shared: others may rely on it."
-            )
-            % {"name": LICENCES[resource.licence].name},
-            "submit": _("Save"),
-        },
+        form,
+        resource,
+        _("Edit “%(title)s”") % {"title": resource.title},
+        licence_note=_("Licence: %(name)s. It cannot change once shared: others may rely on it.")
+        % {"name": LICENCES[resource.licence].name},
+        submit=_("Save"),
     )
 
 
@@ -332,10 +322,7 @@ def restore(request: HttpRequest, resource_id: int) -> HttpResponse:
 
 
 def _withdraw_or_restore(request: HttpRequest, resource_id: int, action: Any) -> HttpResponse:
-    try:
-        resource = _readable(request, resource_id)
-    except Forbidden as exc:
-        raise Http404(exc.detail) from exc
+    resource = _material_for_member(request, resource_id)
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
