@@ -28,6 +28,34 @@ from .factories import PASSWORD, CommunityFactory, MembershipFactory, UserFactor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
+FLUSH_ATTEMPTS = 3
+
+
+def _flush_retrying_deadlocks(original: Any) -> Any:
+    """Transactional tests end with a flush (TRUNCATE of every table) while a live daphne
+    process may still be querying; PostgreSQL can then choose the TRUNCATE as a deadlock
+    victim. The flush is one transaction, rolled back whole, so trying again is safe."""
+
+    def teardown(self: Any) -> None:
+        from django.core.management.base import CommandError
+
+        for attempt in range(FLUSH_ATTEMPTS):
+            try:
+                return original(self)
+            except CommandError as exc:
+                if "deadlock detected" not in str(exc.__cause__) or attempt == FLUSH_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2)
+
+    return teardown
+
+
+def pytest_configure(config: Any) -> None:
+    from django.test import TransactionTestCase
+
+    TransactionTestCase._fixture_teardown = _flush_retrying_deadlocks(  # type: ignore[method-assign]
+        TransactionTestCase._fixture_teardown
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

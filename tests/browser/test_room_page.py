@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 
@@ -186,9 +187,14 @@ def test_notification_badge_updates_live_when_mentioned(browser, e2e_worker):
     listener.goto(f"{daphne_server.url}/c/{community.slug}/")
     badge = listener.locator("#notification-badge")
     assert badge.is_hidden()
-    listener.wait_for_function(
-        "window.kring && window.kring.socket && window.kring.socket.readyState === 1"
-    )
+    # Polled from here: wait_for_function would eval the predicate inside the page, which
+    # the page's CSP (rightly) refuses once the first check fails.
+    deadline = time.monotonic() + 10
+    while not listener.evaluate(
+        "() => !!(window.kring && window.kring.socket && window.kring.socket.readyState === 1)"
+    ):
+        assert time.monotonic() < deadline, "the page's socket did not open"
+        listener.wait_for_timeout(50)
 
     writer = sign_in(browser, daphne_server, "rita@browser.test")
     writer.goto(f"{daphne_server.url}/c/{community.slug}/rooms/{room.pk}/")
