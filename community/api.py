@@ -14,49 +14,26 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from facilitators.permissions import can_moderate, can_read_rooms
-from realtime.envelopes import EventFrame, encode, event_frame
-
-from . import selectors, services
-from .errors import Forbidden, Invalid
-from .models import Community, CommunityKind
-from .schemas import (
+from core.errors import Invalid
+from core.protocol.api import ERRORS
+from core.protocol.base import encode
+from core.protocol.communities import (
     CommunityDetailOut,
     CommunityOut,
-    ErrorOut,
     MembershipOut,
     ProfileOut,
-    ProfilePatch,
     RoomOut,
+    community_out,
+    profile_out,
 )
+from core.protocol.room_events import EventFrame, event_frame
+
+from . import selectors, services
+from .models import CommunityKind
+from .permissions import can_moderate
+from .schemas import ProfilePatch
 
 router = Router(tags=["communities"])
-ERRORS: dict[int, type] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-}
-
-
-def _community_out(community: Community) -> dict[str, Any]:
-    is_member = community.viewer_state == "active"  # type: ignore[attr-defined]
-    return {
-        "id": community.pk,
-        "slug": community.slug,
-        "name": community.name,
-        "kind": community.kind,
-        "countries": [c.code for c in community.countries],
-        "region": community.region,
-        "languages": community.languages,
-        "join_policy": community.join_policy,
-        "member_count": community.member_count,  # type: ignore[attr-defined]
-        "is_member": is_member,
-        "role": community.viewer_role if community.viewer_state else None,  # type: ignore[attr-defined]
-        "state": community.viewer_state,  # type: ignore[attr-defined]
-        "description": community.description,
-    }
 
 
 @router.get("/communities", response={200: list[CommunityOut], **ERRORS})
@@ -65,14 +42,14 @@ def list_communities(
     kind: CommunityKind | None = None,
     country: str | None = Query(None, max_length=2, min_length=2),
     q: str | None = Query(None, max_length=100),
-) -> list[dict[str, Any]]:
+) -> list[CommunityDetailOut]:
     communities = selectors.community_list(user=request.auth, kind=kind, country=country, q=q)
-    return [_community_out(c) for c in communities]
+    return [community_out(c) for c in communities]
 
 
 @router.get("/communities/{slug}", response={200: CommunityDetailOut, **ERRORS})
-def get_community(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return _community_out(selectors.community_get(slug=slug, user=request.auth))
+def get_community(request: HttpRequest, slug: str) -> CommunityDetailOut:
+    return community_out(selectors.community_get(slug=slug, user=request.auth))
 
 
 @router.post("/communities/{slug}/join", response={200: MembershipOut, **ERRORS})
@@ -104,9 +81,7 @@ def room_history(
     ),
 ) -> HttpResponse:
     """Room events in seq order, each exactly the frame a subscribed socket receives."""
-    room = selectors.room_get(room_id=room_id)
-    if not can_read_rooms.test(request.auth, room.community):
-        raise Forbidden("Only active members of this community can read its rooms.")
+    room = selectors.room_for_reader(user=request.auth, room_id=room_id)
     events = selectors.room_events(room_id=room.pk, after=after, before=before, limit=limit)
     # Facilitators see the text of hidden messages; members a placeholder.
     reveal = can_moderate.test(request.auth, room)
@@ -116,22 +91,6 @@ def room_history(
 
 
 router_me = Router(tags=["me"])
-
-
-def _profile_out(user: Any) -> dict[str, Any]:
-    profile = services.profile_get_or_create(user=user)
-    return {
-        "id": user.pk,
-        "email": user.email,
-        "display_name": user.display_name,
-        "country": profile.country.code or "",
-        "school": profile.school,
-        "subjects": profile.subjects,
-        "age_groups": profile.age_groups,
-        "languages": profile.languages,
-        "interests": profile.interests,
-        "bio": profile.bio,
-    }
 
 
 class AccountDeleteIn(Schema):
@@ -162,11 +121,11 @@ def delete_me(request: HttpRequest, payload: AccountDeleteIn) -> Any:
 
 
 @router_me.get("/me", response={200: ProfileOut, **ERRORS})
-def get_me(request: HttpRequest) -> dict[str, Any]:
-    return _profile_out(request.auth)
+def get_me(request: HttpRequest) -> ProfileOut:
+    return profile_out(request.auth, selectors.profile_of(user=request.auth))
 
 
 @router_me.patch("/me", response={200: ProfileOut, **ERRORS})
-def patch_me(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:
-    services.profile_update(user=request.auth, **payload.dict(exclude_unset=True))
-    return _profile_out(request.auth)
+def patch_me(request: HttpRequest, payload: ProfilePatch) -> ProfileOut:
+    profile = services.profile_update(user=request.auth, **payload.dict(exclude_unset=True))
+    return profile_out(request.auth, profile)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from facilitators.roles import Role
+from core.roles import Role
 
 
 class KringUserManager(UserManager):

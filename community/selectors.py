@@ -8,19 +8,21 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from facilitators.permissions import can_read_rooms
+from core.errors import Forbidden, NotFound
+from core.roles import FACILITATING_ROLES
 
-from .errors import Forbidden, NotFound
 from .models import (
     Community,
     EventKind,
     Membership,
     MembershipState,
+    Profile,
     Room,
     RoomEvent,
     RoomKind,
     RoomReadState,
 )
+from .permissions import can_read_rooms
 
 
 def community_list(
@@ -179,3 +181,20 @@ def community_by_slug(*, slug: str) -> Community:
     if community is None:
         raise NotFound(f"No community '{slug}'.")
     return community
+
+
+def facilitator_ids(community_id: int) -> list[int]:
+    """The active facilitators and co-facilitators of a community."""
+    return list(
+        Membership.objects.filter(
+            community_id=community_id,
+            state=MembershipState.ACTIVE,
+            role__in=FACILITATING_ROLES,
+        ).values_list("user_id", flat=True)
+    )
+
+
+def profile_of(*, user: Any) -> Profile:
+    """The teacher's profile; an empty, unsaved one if they never filled it in (reading it
+    writes nothing)."""
+    return Profile.objects.filter(user=user).first() or Profile(user=user)

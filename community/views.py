@@ -14,14 +14,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
-from delivery.categories import Level
-from delivery.selectors import level_for
-from facilitators.permissions import can_moderate, can_post, can_read_rooms, can_report
+from core.errors import Forbidden, KringError, NotFound
 
 from . import selectors, services
-from .errors import Forbidden, KringError, NotFound
 from .forms import ProfileForm
-from .models import CommunityKind, RoomKind
+from .models import CommunityKind
+from .permissions import can_moderate, can_post, can_read_rooms, can_report
+from .registry import page_context, room_kinds
+
+
+def _extra_context(request: HttpRequest, community: Any, room: Any = None) -> dict[str, Any]:
+    """What other apps add to community and room pages (e.g. the notification level)."""
+    extra: dict[str, Any] = {}
+    for contribute in page_context.values():
+        extra.update(contribute(request.user, community, room))
+    return extra
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -68,8 +75,7 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "rooms": selectors.room_list(community=community, user=request.user),
             "can_read": can_read_rooms.test(request.user, community),
             "can_moderate": can_moderate.test(request.user, community),
-            "levels": Level.choices,
-            "level": level_for(user=request.user, community_id=community.pk)[0],
+            **_extra_context(request, community),
         },
     )
 
@@ -113,8 +119,9 @@ def room_detail(request: HttpRequest, slug: str, room_id: int) -> HttpResponse:
     except Forbidden:
         messages.info(request, _("Join this community to take part in its rooms."))
         return redirect("community:detail", slug=slug)
-    if room.kind == RoomKind.RESOURCE:
-        return redirect("resources:detail", resource_id=room.resource.pk)
+    hooks = room_kinds.get(room.kind) if room.kind in room_kinds else None
+    if hooks is not None and hooks.page_url is not None:
+        return redirect(hooks.page_url(room))
     if room.community_id != community.pk:
         return redirect("community:room", slug=room.community.slug, room_id=room.pk)
     return render(
@@ -136,9 +143,8 @@ def live_room_context(request: HttpRequest, community: Any, room: Any) -> dict[s
         "can_moderate": can_moderate.test(request.user, community),
         "can_report": can_report.test(request.user, community),
         "max_length": settings.KRING_MAX_MESSAGE_LENGTH,
-        "levels": Level.choices,
-        "level": level_for(user=request.user, community_id=community.pk, room_id=room.pk)[0],
         "strings": _room_strings(),
+        **_extra_context(request, community, room),
     }
 
 
@@ -191,7 +197,7 @@ def _room_strings() -> dict[str, str]:
 
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    profile = services.profile_get_or_create(user=request.user)
+    profile = selectors.profile_of(user=request.user)
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():

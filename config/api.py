@@ -15,7 +15,7 @@ from ninja.security import APIKeyHeader, SessionAuth
 
 from community.api import router as community_router
 from community.api import router_me
-from community.errors import KringError
+from core.errors import KringError
 from delivery.api import router as delivery_router
 from facilitators.api import router as facilitators_router
 from realtime.auth import user_for_session_token

@@ -56,11 +56,14 @@ INSTALLED_APPS = [
     "django_countries",
     "rules.apps.AutodiscoverRulesConfig",
     "notifications",
+    # Kring, bottom layer first (see the README's layer diagram).
+    "core",
     "community",
     "facilitators",
-    "realtime",
-    "delivery",
     "resources",
+    "delivery",
+    "realtime",
+    "demo",
 ]
 
 
@@ -373,6 +376,11 @@ KRING_UPLOAD_TYPES: dict[str, list[str]] = {
     "webm": ["video/webm", "audio/webm"],
     "zip": ["application/zip", "application/x-zip-compressed"],
 }
+# Invitations: how long a new one is valid by default, and at most (days).
+KRING_INVITATION_DAYS = env.int("KRING_INVITATION_DAYS", default=14)
+KRING_INVITATION_MAX_DAYS = env.int("KRING_INVITATION_MAX_DAYS", default=90)
+# The longest slow mode a facilitator may set, in seconds.
+KRING_MAX_SLOW_MODE_SECONDS = env.int("KRING_MAX_SLOW_MODE_SECONDS", default=3600)
 # History page size over HTTP: default and ceiling.
 
 KRING_HISTORY_PAGE_DEFAULT = 50

@@ -1,53 +1,34 @@
-"""JSON API of notifications: the list, read state, levels and delivery settings,
-announcements. Everything here is the requesting user's own."""
+"""JSON API of notifications: the list, read state, levels and delivery settings.
+Everything here is the requesting user's own."""
 
 from __future__ import annotations
 
 from datetime import time
-from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from community import selectors as community_selectors
-from community.api import ERRORS
-from facilitators import services as facilitator_services
-from realtime.envelopes import EventFrame, NotificationOut, encode, event_frame, notification_out
+from core.notify import Category
+from core.protocol.api import ERRORS
+from core.protocol.notifications import (
+    DeliverySettingsOut,
+    LevelOut,
+    NotificationsPage,
+    UnreadOut,
+    delivery_settings_out,
+    notification_out,
+)
 
 from . import selectors, services
-from .categories import Category, Level
+from .categories import Level
 
 router = Router(tags=["notifications"])
 
 
-class NotificationsPage(Schema):
-    notifications: list[NotificationOut]
-    unread: int
-
-
-class UnreadOut(Schema):
-    unread: int
-
-
 class LevelIn(Schema):
     level: Level
-
-
-class LevelOut(Schema):
-    level: str
-    source: str = Field(description="room, community or default")
-
-
-class SettingsSchema(Schema):
-    live: bool
-    email_mode: str = Field(description="immediately, daily, weekly or never")
-    email_categories: list[Category]
-    timezone: str
-    quiet_start: time | None
-    quiet_end: time | None
-    digest_hour: int = Field(ge=0, le=23)
-    digest_weekday: int = Field(ge=0, le=6, description="0 = Monday")
 
 
 class SettingsPatch(Schema):
@@ -61,14 +42,6 @@ class SettingsPatch(Schema):
     digest_weekday: int | None = Field(None, ge=0, le=6)
 
 
-class AnnouncementIn(Schema):
-    body: str = Field(..., min_length=1)
-
-
-def _settings_out(delivery: Any) -> dict[str, Any]:
-    return {field: getattr(delivery, field) for field in SettingsSchema.model_fields}
-
-
 @router.get("/notifications", response={200: NotificationsPage, **ERRORS})
 def list_notifications(
     request: HttpRequest,
@@ -77,14 +50,14 @@ def list_notifications(
     before: int | None = Query(None, description="Older than this notification id"),
     after: int | None = Query(None, description="Newer than this id, oldest first (catch-up)"),
     limit: int = Query(50, ge=1, le=200),
-) -> dict[str, Any]:
+) -> NotificationsPage:
     notifications = selectors.notification_list(
         user=request.auth, unread=unread, category=category, before=before, after=after, limit=limit
     )
-    return {
-        "notifications": [notification_out(n) for n in notifications],
-        "unread": selectors.unread_count(user=request.auth),
-    }
+    return NotificationsPage(
+        notifications=[notification_out(n) for n in notifications],
+        unread=selectors.unread_count(user=request.auth),
+    )
 
 
 @router.get("/notifications/unread", response={200: UnreadOut, **ERRORS})
@@ -116,18 +89,18 @@ def delete(request: HttpRequest, notification_id: int) -> dict[str, int]:
     return {"unread": selectors.unread_count(user=request.auth)}
 
 
-@router.get("/me/notification-settings", response={200: SettingsSchema, **ERRORS})
-def get_settings(request: HttpRequest) -> dict[str, Any]:
-    return _settings_out(services.settings_get(user=request.auth))
+@router.get("/me/notification-settings", response={200: DeliverySettingsOut, **ERRORS})
+def get_settings(request: HttpRequest) -> DeliverySettingsOut:
+    return delivery_settings_out(selectors.delivery_settings_of(user=request.auth))
 
 
-@router.patch("/me/notification-settings", response={200: SettingsSchema, **ERRORS})
-def patch_settings(request: HttpRequest, payload: SettingsPatch) -> dict[str, Any]:
+@router.patch("/me/notification-settings", response={200: DeliverySettingsOut, **ERRORS})
+def patch_settings(request: HttpRequest, payload: SettingsPatch) -> DeliverySettingsOut:
     changes = payload.dict(exclude_unset=True)
     if changes.get("email_categories") is not None:
         changes["email_categories"] = [str(c) for c in changes["email_categories"]]
 
-    return _settings_out(services.settings_update(user=request.auth, **changes))
+    return delivery_settings_out(services.settings_update(user=request.auth, **changes))
 
 
 @router.get("/communities/{slug}/notification-level", response={200: LevelOut, **ERRORS})
@@ -161,14 +134,3 @@ def set_room_level(request: HttpRequest, room_id: int, payload: LevelIn) -> dict
         user=request.auth, community=room.community, room=room, level=payload.level
     )
     return {"level": payload.level, "source": "room"}
-
-
-@router.post("/communities/{slug}/announcements", response={201: EventFrame, **ERRORS})
-def post_announcement(request: HttpRequest, slug: str, payload: AnnouncementIn) -> HttpResponse:
-    """Facilitators: an announcement in the general room, notified to every member."""
-    community = community_selectors.community_by_slug(slug=slug)
-
-    event = facilitator_services.announcement_post(
-        actor=request.auth, community=community, body=payload.body
-    )
-    return HttpResponse(encode(event_frame(event)), status=201, content_type="application/json")

@@ -1,4 +1,5 @@
-"""What notifies whom, and at which preference level.
+"""At which preference level each category of notification (``core.notify.Category``) is
+created.
 
 Levels, Discourse style, per user and per community or room (the room's level wins, then the
 community's, then ``normal``):
@@ -16,6 +17,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.notify import Category
+
 
 class Level(models.TextChoices):
     MUTE = "mute", _("Mute")
@@ -25,16 +28,6 @@ class Level(models.TextChoices):
 
 
 DEFAULT_LEVEL = Level.NORMAL
-
-
-class Category(models.TextChoices):
-    MENTION = "mention", _("Mentions and replies")
-    MEMBERSHIP = "membership", _("Your membership (approvals, roles, mutes, removals)")
-    FACILITATION = "facilitation", _("Join requests and reports (facilitators)")
-    ANNOUNCEMENT = "announcement", _("Announcements by facilitators")
-    RESOURCE = "resource", _("Teaching materials")
-    YOUR_RESOURCE = "your_resource", _("Your teaching materials (versions, adaptations, reactions)")
-    MESSAGE = "message", _("New messages in rooms and threads you watch")
 
 
 # The lowest level at which a category creates a notification. ``mute`` counts as ``normal``

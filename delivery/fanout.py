@@ -25,13 +25,25 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from notifications.models import Notification
 
-from community.models import Community, EventKind, Membership, Room, RoomEvent, User
-from facilitators.roles import FACILITATING_ROLES
-from realtime.envelopes import author_out
-from realtime.events import notifications_on_commit
+from community.models import (
+    Community,
+    EventKind,
+    Membership,
+    MembershipState,
+    Room,
+    RoomEvent,
+    User,
+)
+from community.selectors import facilitator_ids
+from core.emitters import notifications_on_commit
+from core.notify import COMMUNITY_JOB, USERS_JOB, Category
+from core.outbox import JobHandler
+from core.protocol.notifications import notification_body
 
-from .categories import DEFAULT_LEVEL, Category, Level, levels_receiving
-from .models import DeliverySettings, EmailMode, NotificationPreference, OutboxJob
+from .categories import DEFAULT_LEVEL, Level, levels_receiving
+from .models import DeliverySettings, EmailMode, NotificationPreference
+from .selectors import watchers
+from .services import MESSAGE_JOB
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
@@ -101,7 +113,7 @@ def _recipients(
             .values_list("pk", *FIELDS)
         )
     members = Membership.objects.filter(
-        community_id=community_id, state="active", user__is_active=True
+        community_id=community_id, state=MembershipState.ACTIVE, user__is_active=True
     )
     if user_ids is not None:
         members = members.filter(user_id__in=list(user_ids))
@@ -175,39 +187,28 @@ def _message_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient
     where = f"#{room.name}"
     handles = {h.lower() for h in MENTION.findall(event.body)}
     if FACILITATORS_MENTION in handles:
-        facilitators = Membership.objects.filter(
-            community_id=payload["community"], state="active", role__in=FACILITATING_ROLES
-        ).values_list("user_id", flat=True)
-        delivery.add(facilitators, f"mentioned the facilitators in {where}", Category.MENTION)
+        delivery.add(
+            facilitator_ids(payload["community"]),
+            f"mentioned the facilitators in {where}",
+            Category.MENTION,
+        )
     named = handles - {FACILITATORS_MENTION}
     if named:
         mentioned = Membership.objects.filter(
-            community_id=payload["community"], state="active", user__handle__in=named
+            community_id=payload["community"], state=MembershipState.ACTIVE, user__handle__in=named
         ).values_list("user_id", flat=True)
         delivery.add(mentioned, f"mentioned you in {where}", Category.MENTION)
     if event.reply_to_id and event.reply_to and event.reply_to.author_id:
         delivery.add([event.reply_to.author_id], f"replied to you in {where}", Category.MENTION)
     delivery.add(
-        _watchers(payload["community"], payload["room"]), f"posted in {where}", Category.MESSAGE
+        watchers(community_id=payload["community"], room_id=payload["room"]),
+        f"posted in {where}",
+        Category.MESSAGE,
     )
     recipients = _load_recipients(
         _recipients(payload["community"], payload["room"], list(delivery.per_user))
     )
     return delivery, recipients
-
-
-def _watchers(community_id: int, room_id: int) -> set[int]:
-    """Who watches a room: a ``watching`` level on the room, or on the community without a
-    different level on the room. Read from the (small) preferences table, not per member."""
-    room_levels = dict(
-        NotificationPreference.objects.filter(room_id=room_id).values_list("user_id", "level")
-    )
-    community_watchers = NotificationPreference.objects.filter(
-        community_id=community_id, room__isnull=True, level=Level.WATCHING
-    ).values_list("user_id", flat=True)
-    watchers = {uid for uid, level in room_levels.items() if level == Level.WATCHING}
-    watchers.update(uid for uid in community_watchers if uid not in room_levels)
-    return watchers
 
 
 def _delivery(payload: dict[str, Any]) -> Delivery:
@@ -227,10 +228,18 @@ def _room_url(community_id: int, room_id: int, event_id: int | None = None) -> s
     return f"/c/{slug}/rooms/{room_id}/{anchor}"
 
 
-JOB_KINDS: dict[str, Callable[[dict[str, Any]], tuple[Delivery, dict[int, Recipient]]]] = {
-    "users": _users_job,
-    "community": _community_job,
-    "message": _message_job,
+def _handler(kind: Callable[[dict[str, Any]], tuple[Delivery, dict[int, Recipient]]]) -> JobHandler:
+    def handle(job_id: int, payload: dict[str, Any]) -> int:
+        return process(job_id, *kind(payload))
+
+    return handle
+
+
+# Registered with ``core.outbox`` by the app's ``ready``.
+JOB_HANDLERS: dict[str, JobHandler] = {
+    USERS_JOB: _handler(_users_job),
+    COMMUNITY_JOB: _handler(_community_job),
+    MESSAGE_JOB: _handler(_message_job),
 }
 
 
@@ -252,10 +261,9 @@ _EMAIL_BY_MODE = {
 }
 
 
-def process(job: OutboxJob) -> int:
-    """Store the job's notifications and schedule their pushes. Call inside the transaction
+def process(job_id: int, delivery: Delivery, recipients: dict[int, Recipient]) -> int:
+    """Store a job's notifications and schedule their pushes. Call inside the transaction
     that marks the job done. Returns the number of notifications stored."""
-    delivery, recipients = JOB_KINDS[job.kind](job.payload)
     receiving = {category: set(levels_receiving(category)) for category in Category.values}
     rows: list[Row] = []
     pushed: list[int] = []
@@ -287,13 +295,13 @@ def process(job: OutboxJob) -> int:
         "target_object_id": str(delivery.target["id"]) if delivery.target else None,
         "timestamp": timezone.now(),
     }
-    shared_data = {"community": slug, "room": delivery.room_id, "url": delivery.url, "job": job.pk}
+    shared_data = {"community": slug, "room": delivery.room_id, "url": delivery.url, "job": job_id}
     _serialise_inserts()
     ids = _insert(rows, common, shared_data)
     if settings.KRING_FAULT_FANOUT_PAUSE:
         # Fault injection for the crash tests: hold the job's transaction open after the
         # inserts, so a test can kill the worker exactly mid-job. Never set in production.
-        logger.warning("fault injection: job %s paused mid-transaction", job.pk)
+        logger.warning("fault injection: job %s paused mid-transaction", job_id)
         time.sleep(settings.KRING_FAULT_FANOUT_PAUSE)
     if pushed:
         by_user = {row.recipient_id: row for row in rows}
@@ -411,15 +419,6 @@ def _push(
     ``[user, notification id, unread count]`` for each pushed recipient."""
     unread = _unread_counts(pushed)
     actor = User.objects.filter(pk=delivery.actor_id).first() if delivery.actor_id else None
-    common = {
-        "actor": author_out(actor).model_dump(),
-        "text": delivery.text,
-        "community": slug,
-        "room": delivery.room_id,
-        "target": delivery.target,
-        "url": delivery.url,
-        "created_at": timestamp.isoformat().replace("+00:00", "Z"),
-    }
     groups: dict[tuple[str, str], list[list[int]]] = {}
     for user_id in pushed:
         row = rows[user_id]
@@ -427,4 +426,15 @@ def _push(
             [user_id, ids[user_id], unread.get(user_id, 0)]
         )
     for (verb, category), triples in groups.items():
-        notifications_on_commit({**common, "verb": verb, "category": category}, triples)
+        body = notification_body(
+            actor=actor,
+            verb=verb,
+            category=category,
+            text=delivery.text,
+            community=slug,
+            room=delivery.room_id,
+            target=delivery.target,
+            url=delivery.url,
+            created_at=timestamp,
+        )
+        notifications_on_commit(body.model_dump_json(), triples)

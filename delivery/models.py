@@ -6,13 +6,29 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import time
+from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from .categories import DEFAULT_LEVEL, Category, Level
+from core.notify import Category
+
+from .categories import DEFAULT_LEVEL, Level
+
+
+class PreferenceQuerySet(models.QuerySet):
+    def watching(self, *, room: Any, community: Any) -> PreferenceQuerySet:
+        """The one definition of who watches a room: a ``watching`` level on the room, or on
+        its community without a level of their own for the room. Values may be SQL
+        expressions: the post statement uses this query, compiled once (``watching.py``)."""
+        own_room_level = NotificationPreference.objects.filter(user=OuterRef("user"), room=room)
+        return (
+            self.alias(own_level=Exists(own_room_level))
+            .filter(level=Level.WATCHING)
+            .filter(Q(room=room) | Q(community=community, room__isnull=True, own_level=False))
+        )
 
 
 class NotificationPreference(models.Model):
@@ -27,6 +43,8 @@ class NotificationPreference(models.Model):
     )
     level = models.CharField(max_length=10, choices=Level.choices, default=DEFAULT_LEVEL)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PreferenceQuerySet.as_manager()
 
     class Meta:
         constraints = [

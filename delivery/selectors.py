@@ -9,7 +9,7 @@ from notifications.models import Notification
 from community.models import User
 
 from .categories import DEFAULT_LEVEL
-from .models import NotificationPreference
+from .models import DeliverySettings, NotificationPreference
 
 
 def _with_actors(notifications: list[Notification]) -> list[Notification]:
@@ -68,3 +68,18 @@ def level_for(*, user: Any, community_id: int, room_id: int | None = None) -> tu
     if None in preferences:
         return preferences[None], "community"
     return DEFAULT_LEVEL, "default"
+
+
+def delivery_settings_of(*, user: Any) -> DeliverySettings:
+    """The user's delivery settings; the defaults, unsaved, if they never changed them
+    (reading writes nothing)."""
+    return DeliverySettings.objects.filter(user=user).first() or DeliverySettings(user=user)
+
+
+def watchers(*, community_id: int, room_id: int) -> set[int]:
+    """Who watches a room (``NotificationPreference.objects.watching``)."""
+    return set(
+        NotificationPreference.objects.watching(room=room_id, community=community_id).values_list(
+            "user_id", flat=True
+        )
+    )

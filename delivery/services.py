@@ -1,9 +1,10 @@
-"""Writing side of notifications: enqueueing fan-out jobs, preferences, delivery settings,
-marking read, announcements.
+"""Writing side of notifications: the outbox store, the message hook, following rooms,
+preferences, delivery settings, marking read.
 
-Services elsewhere call ``notify_*`` inside their own transaction: that writes one durable
-``OutboxJob`` row (nothing else), so the request returns without waiting for the fan-out, and
-the job exists exactly when the cause committed. The worker does the rest (``fanout.py``).
+Services elsewhere call ``core.notify`` inside their own transaction: that writes one durable
+``OutboxJob`` row here (nothing else), so the request returns without waiting for the
+fan-out, and the job exists exactly when the cause committed. The worker does the rest
+(``fanout.py``).
 """
 
 from __future__ import annotations
@@ -14,115 +15,53 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Model, Q
 from notifications.models import Notification
 
-from community.errors import Forbidden, Invalid, NotFound
-from facilitators.permissions import can_read_rooms
-from realtime.events import wake_worker_on_commit
+from community.models import Room, RoomEvent, RoomKind, User
+from community.permissions import can_read_rooms
+from community.registry import PostingContext
+from core import outbox
+from core.emitters import wake_worker_on_commit
+from core.errors import Forbidden, Invalid, NotFound
+from core.notify import Category
 
-from .categories import Category, Level
+from . import selectors
+from .categories import Level
 from .models import DeliverySettings, EmailMode, NotificationPreference, OutboxJob
 
-
-def _target(target: Model | None) -> dict[str, Any] | None:
-    if target is None:
-        return None
-    return {"model": target._meta.label_lower, "id": target.pk}
+MESSAGE_JOB = "message"
+# Commenting in these rooms follows them (a teaching material's thread).
+FOLLOW_ON_COMMENT = frozenset({RoomKind.RESOURCE})
 
 
-def fanout_enqueue(*, kind: str, payload: dict[str, Any]) -> OutboxJob:
-    """Record a fan-out job in the current transaction; the worker is woken after commit."""
+def job_store(kind: str, payload: dict[str, Any]) -> OutboxJob:
+    """``core.outbox``'s store: the job row in the current transaction; the worker is woken
+    after commit."""
     job = OutboxJob.objects.create(queue=settings.KRING_OUTBOX_QUEUE, kind=kind, payload=payload)
     wake_worker_on_commit()
     return job
 
 
-def notify_users(
-    *,
-    actor: Any,
-    user_ids: list[int],
-    category: str,
-    verb: str,
-    community_id: int | None = None,
-    room_id: int | None = None,
-    target: Model | None = None,
-    text: str = "",
-    url: str = "",
-    members_only: bool = True,
-) -> OutboxJob | None:
-    """Notify these users (never the actor). Their levels for the community/room apply, and
-    only active members are told unless ``members_only`` is false (someone just removed,
-    banned or declined still hears about it)."""
-    recipients = sorted({uid for uid in user_ids if uid and uid != getattr(actor, "pk", None)})
-    if not recipients:
-        return None
-    return fanout_enqueue(
-        kind="users",
-        payload={
-            "actor": getattr(actor, "pk", None),
-            "users": recipients,
-            "members_only": members_only,
-            "category": category,
-            "verb": verb,
-            "community": community_id,
-            "room": room_id,
-            "target": _target(target),
-            "text": text[:300],
-            "url": url,
-        },
-    )
-
-
-def notify_community(
-    *,
-    actor: Any,
-    community_id: int,
-    category: str,
-    verb: str,
-    room_id: int | None = None,
-    target: Model | None = None,
-    text: str = "",
-    url: str = "",
-) -> OutboxJob:
-    """Notify every active member of a community (except the actor) whose level takes this
-    category."""
-    return fanout_enqueue(
-        kind="community",
-        payload={
-            "actor": getattr(actor, "pk", None),
-            "category": category,
-            "verb": verb,
-            "community": community_id,
-            "room": room_id,
-            "target": _target(target),
-            "text": text[:300],
-            "url": url,
-        },
-    )
-
-
-def notify_message(
-    *, event: Any, community_id: int, watched: bool | None = None
-) -> OutboxJob | None:
-    """A new message may notify mentioned people, the author replied to and the room's
-    watchers; the worker works out who. Nothing is enqueued when it cannot notify anyone.
-    ``watched`` (anyone watches the room) may be passed in when the caller already knows."""
-    if watched is None:
-        watched = NotificationPreference.objects.filter(
-            _watching(community_id=community_id, room_id=event.room_id)
-        ).exists()
+def message_posted(event: RoomEvent, room: Room, context: PostingContext) -> None:
+    """Run in every post's transaction: commenting in a thread follows it, and the message
+    may notify mentioned people, the author replied to and the room's watchers (the worker
+    works out who). Nothing is enqueued when it cannot notify anyone."""
+    if room.kind in FOLLOW_ON_COMMENT:
+        follow_room(user=event.author, room=room)
+    watched = context.checks.get("watched", True)
     if "@" not in event.body and event.reply_to_id is None and not watched:
-        return None
-    return fanout_enqueue(
-        kind="message",
-        payload={"event": event.pk, "room": event.room_id, "community": community_id},
+        return
+    outbox.enqueue(
+        kind=MESSAGE_JOB,
+        payload={"event": event.pk, "room": event.room_id, "community": room.community_id},
     )
 
 
-def _watching(*, community_id: int, room_id: int) -> Q:
-    return (Q(room_id=room_id) | Q(community_id=community_id, room__isnull=True)) & Q(
-        level=Level.WATCHING
+def follow_room(*, user: Any, room: Any) -> None:
+    """Follow a room (``watching``) unless the user chose a level for it; provides
+    ``core.notify.follow_room``."""
+    NotificationPreference.objects.get_or_create(
+        user=user, community_id=room.community_id, room=room, defaults={"level": Level.WATCHING}
     )
 
 
@@ -130,7 +69,7 @@ def _watching(*, community_id: int, room_id: int) -> Q:
 
 
 def preference_set(
-    *, user: Any, community: Any, room: Any = None, level: str
+    *, user: User, community: Any, room: Room | None = None, level: str
 ) -> NotificationPreference:
     if not can_read_rooms.test(user, community):
         raise Forbidden("Only members choose how they hear from a community.")
@@ -144,19 +83,7 @@ def preference_set(
     return preference
 
 
-def follow_on_comment(*, user: Any, room: Any) -> None:
-    """Commenting in a thread follows it (``watching``) unless the user chose a level."""
-    NotificationPreference.objects.get_or_create(
-        user=user, community_id=room.community_id, room=room, defaults={"level": Level.WATCHING}
-    )
-
-
-def settings_get(*, user: Any) -> DeliverySettings:
-    found, _ = DeliverySettings.objects.get_or_create(user=user)
-    return found
-
-
-def settings_update(*, user: Any, **changes: Any) -> DeliverySettings:
+def settings_update(*, user: User, **changes: Any) -> DeliverySettings:
     allowed = {"live", "email_mode", "email_categories", "timezone", "quiet_start", "quiet_end",
                "digest_hour", "digest_weekday"}  # fmt: skip
     unknown = set(changes) - allowed
@@ -200,8 +127,8 @@ def settings_update(*, user: Any, **changes: Any) -> DeliverySettings:
     return current
 
 
-def email_category_unsubscribe(*, user: Any, category: str) -> DeliverySettings:
-    current = settings_get(user=user)
+def email_category_unsubscribe(*, user: User, category: str) -> DeliverySettings:
+    current = selectors.delivery_settings_of(user=user)
     remaining = [c for c in current.email_categories if c != category]
     return settings_update(user=user, email_categories=remaining)
 
@@ -209,7 +136,7 @@ def email_category_unsubscribe(*, user: Any, category: str) -> DeliverySettings:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _own(user: Any, notification_id: int) -> Notification:
+def _own(user: User, notification_id: int) -> Notification:
     notification = Notification.objects.filter(pk=notification_id).first()
     if notification is None:
         raise NotFound(f"No notification {notification_id}.")
@@ -219,16 +146,16 @@ def _own(user: Any, notification_id: int) -> Notification:
     return notification
 
 
-def notification_mark(*, user: Any, notification_id: int, unread: bool = False) -> Notification:
+def notification_mark(*, user: User, notification_id: int, unread: bool = False) -> Notification:
     notification = _own(user, notification_id)
     Notification.objects.filter(pk=notification.pk).update(unread=unread)
     notification.unread = unread
     return notification
 
 
-def notification_mark_all_read(*, user: Any) -> int:
+def notification_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, unread=True).update(unread=False)
 
 
-def notification_delete(*, user: Any, notification_id: int) -> None:
+def notification_delete(*, user: User, notification_id: int) -> None:
     _own(user, notification_id).delete()

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from community import selectors as community_selectors
-from community.errors import KringError
 from community.models import User
-from realtime.envelopes import notification_out
+from core.errors import KringError
+from core.protocol.notifications import notification_out
 
 from . import email, selectors, services
 from .categories import Category
@@ -57,7 +57,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def delivery_settings(request: HttpRequest) -> HttpResponse:
-    current = services.settings_get(user=request.user)
+    current = selectors.delivery_settings_of(user=request.user)
     if request.method == "POST" and "level" in request.POST:
         form = LevelForm(request.POST)
         community = community_selectors.community_get(

@@ -1,4 +1,5 @@
-"""The fan-out worker: turns outbox jobs into notifications, sends due emails and digests.
+"""The outbox worker: runs each job's registered handler (``core.outbox``), e.g. turning a
+notification job into notifications; sends due emails and digests.
 
 Runs as the Procfile's ``worker`` process (``manage.py run_worker``), or inside the web
 process with the embedded default (``KRING_WORKER_IN_PROCESS``), where the in-memory channel
@@ -22,9 +23,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from realtime.events import WORKER_CHANNEL
+from core import outbox
+from core.emitters import WORKER_CHANNEL
 
-from . import email, fanout
+from . import email
 from .models import JobState, OutboxJob
 
 logger = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ def process_next_job() -> OutboxJob | None:
         job.attempts += 1
         try:
             with transaction.atomic():
-                job.recipients = fanout.process(job)
+                job.recipients = outbox.job_kinds.get(job.kind)(job.pk, job.payload)
         except Exception:
             logger.exception("outbox job %s (%s) failed", job.pk, job.kind)
             job.last_error = traceback.format_exc()[-4000:]

@@ -16,29 +16,33 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from community import selectors as community_selectors
-from community.api import ERRORS
-from community.errors import Forbidden, Invalid, NotFound
 from community.models import Community, Membership, Room
+from community.permissions import can_moderate, can_read_rooms
 from community.services import message_delete
-from realtime.envelopes import AuditEntryOut, EventFrame, ReportOut, author_out, encode, event_frame
+from core.audit import AuditAction
+from core.errors import Forbidden, Invalid, NotFound
+from core.protocol.api import ERRORS
+from core.protocol.base import encode
+from core.protocol.communities import MembershipOut
+from core.protocol.moderation import (
+    AuditEntryOut,
+    InvitationOut,
+    MemberOut,
+    ReportOut,
+    RoomSettingsOut,
+    audit_entry_out,
+    invitation_out,
+    member_out,
+    report_out,
+)
+from core.protocol.room_events import EventFrame, event_frame
 
 from . import selectors, services
-from .audit import audit_entry_out
-from .models import AuditAction
-from .permissions import can_moderate, can_read_rooms
 
 router = Router(tags=["facilitators"])
 
 
-# --- schemas ---
-
-
-class MemberOut(Schema):
-    user: dict[str, Any]
-    role: str
-    state: str
-    joined_at: datetime
-    request_message: str = ""
+# --- what the endpoints accept ---
 
 
 class MessageIn(Schema):
@@ -68,32 +72,18 @@ class UnmuteIn(Schema):
 
 class InvitationIn(Schema):
     email: str = Field("", max_length=254)
-    days_valid: int = Field(services.INVITATION_DAYS, ge=1, le=90)
-
-
-class InvitationOut(Schema):
-    id: int
-    token: str
-    url: str
-    email: str
-    expires_at: datetime
-    used: bool
-    revoked: bool
+    days_valid: int | None = Field(
+        None, ge=1, description="Days the link works (default KRING_INVITATION_DAYS)"
+    )
 
 
 class RoomSettingsIn(Schema):
     is_locked: bool | None = None
-    slow_mode_seconds: int | None = Field(None, ge=0, le=services.MAX_SLOW_MODE_SECONDS)
+    slow_mode_seconds: int | None = Field(
+        None, ge=0, description="0 turns slow mode off; at most KRING_MAX_SLOW_MODE_SECONDS"
+    )
     topic: str | None = Field(None, max_length=300)
     reason: str = Field("", max_length=1000)
-
-
-class RoomSettingsOut(Schema):
-    id: int
-    name: str
-    topic: str
-    is_locked: bool
-    slow_mode_seconds: int
 
 
 class ReportIn(Schema):
@@ -106,9 +96,8 @@ class ResolveIn(Schema):
     mute_minutes: int | None = Field(None, ge=1, le=60 * 24 * 365)
 
 
-class MembershipStateOut(Schema):
-    state: str
-    role: str
+class AnnouncementIn(Schema):
+    body: str = Field(..., min_length=1)
 
 
 # --- helpers ---
@@ -126,45 +115,26 @@ def _member(request: HttpRequest, slug: str, user_id: int) -> Membership:
     return selectors.membership_in(community=community, user_id=user_id)
 
 
-def _member_out(membership: Membership) -> dict[str, Any]:
-    return {
-        "user": author_out(membership.user).model_dump(),
-        "role": membership.role,
-        "state": membership.state,
-        "joined_at": membership.joined_at,
-        "request_message": membership.request_message,
-    }
-
-
 def _frame_response(event: Any) -> HttpResponse:
     return HttpResponse(encode(event_frame(event)), content_type="application/json")
 
 
-def _invitation_out(request: HttpRequest, invitation: Any) -> dict[str, Any]:
-    return {
-        "id": invitation.pk,
-        "token": invitation.token,
-        "url": request.build_absolute_uri(
-            reverse("facilitators:invitation", args=[invitation.token])
-        ),
-        "email": invitation.email,
-        "expires_at": invitation.expires_at,
-        "used": invitation.used_at is not None,
-        "revoked": invitation.revoked_at is not None,
-    }
+def _invitation_out(request: HttpRequest, invitation: Any) -> InvitationOut:
+    url = request.build_absolute_uri(reverse("facilitators:invitation", args=[invitation.token]))
+    return invitation_out(invitation, url=url)
 
 
 # --- join requests and invitations ---
 
 
 @router.get("/communities/{slug}/requests", response={200: list[MemberOut], **ERRORS})
-def list_join_requests(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+def list_join_requests(request: HttpRequest, slug: str) -> list[MemberOut]:
     community = _moderated_community(request, slug)
-    return [_member_out(m) for m in selectors.member_list(community=community, state="pending")]
+    return [member_out(m) for m in selectors.member_list(community=community, state="pending")]
 
 
 @router.post(
-    "/communities/{slug}/requests/{user_id}/approve", response={200: MembershipStateOut, **ERRORS}
+    "/communities/{slug}/requests/{user_id}/approve", response={200: MembershipOut, **ERRORS}
 )
 def approve_join_request(request: HttpRequest, slug: str, user_id: int, payload: MessageIn) -> Any:
     membership = _member(request, slug, user_id)
@@ -174,7 +144,7 @@ def approve_join_request(request: HttpRequest, slug: str, user_id: int, payload:
 
 
 @router.post(
-    "/communities/{slug}/requests/{user_id}/decline", response={200: MembershipStateOut, **ERRORS}
+    "/communities/{slug}/requests/{user_id}/decline", response={200: MembershipOut, **ERRORS}
 )
 def decline_join_request(request: HttpRequest, slug: str, user_id: int, payload: MessageIn) -> Any:
     membership = _member(request, slug, user_id)
@@ -184,7 +154,7 @@ def decline_join_request(request: HttpRequest, slug: str, user_id: int, payload:
 
 
 @router.get("/communities/{slug}/invitations", response={200: list[InvitationOut], **ERRORS})
-def list_invitations(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+def list_invitations(request: HttpRequest, slug: str) -> list[InvitationOut]:
     community = _moderated_community(request, slug)
     return [_invitation_out(request, i) for i in selectors.invitation_list(community=community)]
 
@@ -215,7 +185,7 @@ def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> An
     )
 
 
-@router.post("/invitations/{token}/accept", response={200: MembershipStateOut, **ERRORS})
+@router.post("/invitations/{token}/accept", response={200: MembershipOut, **ERRORS})
 def accept_invitation(request: HttpRequest, token: str) -> Any:
     return services.invitation_accept(user=request.auth, token=token)
 
@@ -232,7 +202,7 @@ def list_members(
     ),
     role: str | None = None,
     q: str | None = Query(None, max_length=100),
-) -> list[dict[str, Any]]:
+) -> list[MemberOut]:
     """Members read the active member list; facilitators also see pending, left and banned."""
     community = community_selectors.community_by_slug(slug=slug)
     if not can_moderate.test(request.auth, community):
@@ -240,12 +210,10 @@ def list_members(
             raise Forbidden("Only members can see who else is in this community.")
         state = "active"
     members = selectors.member_list(community=community, state=state or None, role=role, q=q)
-    return [_member_out(m) for m in members[:500]]
+    return [member_out(m) for m in members[:500]]
 
 
-@router.post(
-    "/communities/{slug}/members/{user_id}/role", response={200: MembershipStateOut, **ERRORS}
-)
+@router.post("/communities/{slug}/members/{user_id}/role", response={200: MembershipOut, **ERRORS})
 def change_role(request: HttpRequest, slug: str, user_id: int, payload: RoleIn) -> Any:
     membership = _member(request, slug, user_id)
     return services.member_role_change(
@@ -253,9 +221,7 @@ def change_role(request: HttpRequest, slug: str, user_id: int, payload: RoleIn) 
     )
 
 
-@router.post(
-    "/communities/{slug}/members/{user_id}/mute", response={200: MembershipStateOut, **ERRORS}
-)
+@router.post("/communities/{slug}/members/{user_id}/mute", response={200: MembershipOut, **ERRORS})
 def mute_member(request: HttpRequest, slug: str, user_id: int, payload: MuteIn) -> Any:
     membership = _member(request, slug, user_id)
     room = _room_in(membership.community, payload.room) if payload.room else None
@@ -267,7 +233,7 @@ def mute_member(request: HttpRequest, slug: str, user_id: int, payload: MuteIn) 
 
 
 @router.post(
-    "/communities/{slug}/members/{user_id}/unmute", response={200: MembershipStateOut, **ERRORS}
+    "/communities/{slug}/members/{user_id}/unmute", response={200: MembershipOut, **ERRORS}
 )
 def unmute_member(request: HttpRequest, slug: str, user_id: int, payload: UnmuteIn) -> Any:
     membership = _member(request, slug, user_id)
@@ -277,24 +243,20 @@ def unmute_member(request: HttpRequest, slug: str, user_id: int, payload: Unmute
 
 
 @router.post(
-    "/communities/{slug}/members/{user_id}/remove", response={200: MembershipStateOut, **ERRORS}
+    "/communities/{slug}/members/{user_id}/remove", response={200: MembershipOut, **ERRORS}
 )
 def remove_member(request: HttpRequest, slug: str, user_id: int, payload: ReasonIn) -> Any:
     membership = _member(request, slug, user_id)
     return services.member_remove(actor=request.auth, membership=membership, reason=payload.reason)
 
 
-@router.post(
-    "/communities/{slug}/members/{user_id}/ban", response={200: MembershipStateOut, **ERRORS}
-)
+@router.post("/communities/{slug}/members/{user_id}/ban", response={200: MembershipOut, **ERRORS})
 def ban_member(request: HttpRequest, slug: str, user_id: int, payload: ReasonIn) -> Any:
     membership = _member(request, slug, user_id)
     return services.member_ban(actor=request.auth, membership=membership, reason=payload.reason)
 
 
-@router.post(
-    "/communities/{slug}/members/{user_id}/unban", response={200: MembershipStateOut, **ERRORS}
-)
+@router.post("/communities/{slug}/members/{user_id}/unban", response={200: MembershipOut, **ERRORS})
 def unban_member(request: HttpRequest, slug: str, user_id: int, payload: ReasonIn) -> Any:
     membership = _member(request, slug, user_id)
     return services.member_unban(actor=request.auth, membership=membership, reason=payload.reason)
@@ -349,7 +311,7 @@ def report_message(request: HttpRequest, message_id: int, payload: ReportIn) -> 
     )
     report = selectors.report_get(report_id=report.pk)
     # Reporters see their report, not other members' names; facilitators see everything.
-    return Status(201, services.report_out(report))
+    return Status(201, report_out(report))
 
 
 @router.get("/rooms/{room_id}/pins", response={200: list[EventFrame], **ERRORS})
@@ -386,10 +348,7 @@ def list_reports(
     state: str | None = Query("open", description="open, resolved, dismissed; empty for all"),
 ) -> list[ReportOut]:
     community = _moderated_community(request, slug)
-    return [
-        services.report_out(r)
-        for r in selectors.report_list(community=community, state=state or None)
-    ]
+    return [report_out(r) for r in selectors.report_list(community=community, state=state or None)]
 
 
 @router.post("/reports/{report_id}/resolve", response={200: ReportOut, **ERRORS})
@@ -406,7 +365,7 @@ def resolve_report(request: HttpRequest, report_id: int, payload: ResolveIn) -> 
         note=payload.note,
         mute_until=until,
     )
-    return services.report_out(selectors.report_get(report_id=report.pk))
+    return report_out(selectors.report_get(report_id=report.pk))
 
 
 # --- audit log ---
@@ -482,3 +441,14 @@ def _csv_safe(value: Any) -> str:
     """Neutralise spreadsheet formulas in user-written cells (CSV injection)."""
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# --- announcements ---
+
+
+@router.post("/communities/{slug}/announcements", response={201: EventFrame, **ERRORS})
+def post_announcement(request: HttpRequest, slug: str, payload: AnnouncementIn) -> HttpResponse:
+    """Facilitators: an announcement in the general room, notified to every member."""
+    community = community_selectors.community_by_slug(slug=slug)
+    event = services.announcement_post(actor=request.auth, community=community, body=payload.body)
+    return HttpResponse(encode(event_frame(event)), status=201, content_type="application/json")

@@ -1,57 +1,35 @@
-"""Writing the audit log. Every moderation service calls ``audit_record`` inside its own
-transaction, so an action and its audit entry commit (or roll back) together; the community's
-facilitators see the entry live on their sockets once it commits."""
+"""The audit log, and what the facilitators app holds of a person (GDPR).
+
+``record`` provides ``core.audit``'s port: every moderation service, in any app, calls
+``core.audit.audit_record`` inside its own transaction, so an action and its audit entry commit
+(or roll back) together; the community's facilitators see the entry live once it commits."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from realtime.envelopes import AuditEntryOut, AuditFrame, author_out
-from realtime.events import users_frame_on_commit
+from community.models import Community, User
+from community.selectors import facilitator_ids
+from core.emitters import users_frame_on_commit
+from core.gdpr import iso
+from core.protocol.moderation import AuditFrame, audit_entry_out
 
-from .models import AuditEntry
-from .roles import FACILITATING_ROLES
+from .models import AuditEntry, Invitation, Report
 
-
-def audit_entry_out(entry: AuditEntry, community_slug: str) -> AuditEntryOut:
-    return AuditEntryOut(
-        id=entry.pk,
-        community=community_slug,
-        action=entry.action,
-        actor=author_out(entry.actor),
-        target_user=author_out(entry.target_user) if entry.target_user_id else None,
-        room=entry.room_id,
-        message=entry.message_id,
-        reason=entry.reason,
-        data=entry.data,
-        created_at=entry.created_at,
-    )
+REASON_MAX_LENGTH = 1000
 
 
-def facilitator_ids(community_id: int) -> list[int]:
-    from community.models import Membership
-
-    return list(
-        Membership.objects.filter(
-            community_id=community_id, state="active", role__in=FACILITATING_ROLES
-        ).values_list("user_id", flat=True)
-    )
-
-
-def audit_record(
+def record(
     *,
     community_id: int,
-    actor: Any,
+    actor: User | None,
     action: str,
-    target_user: Any = None,
-    room: Any = None,
-    message: Any = None,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
+    target_user: User | None,
+    room: Any,
+    message: Any,
+    reason: str,
+    data: dict[str, Any],
 ) -> AuditEntry:
-    """Store one audit entry. Call inside the transaction of the action it records."""
-    from community.models import Community
-
     entry = AuditEntry.objects.create(
         community_id=community_id,
         actor=actor,
@@ -59,10 +37,28 @@ def audit_record(
         target_user=target_user,
         room=room,
         message=message,
-        reason=reason[:1000],
-        data=data or {},
+        reason=reason[:REASON_MAX_LENGTH],
+        data=data,
     )
     slug = Community.objects.filter(pk=community_id).values_list("slug", flat=True).get()
     frame = AuditFrame(community=slug, entry=audit_entry_out(entry, slug))
     users_frame_on_commit(facilitator_ids(community_id), frame)
     return entry
+
+
+def export_reports(user: User) -> list[dict[str, Any]]:
+    return [
+        {**r, "created_at": iso(r["created_at"])}
+        for r in Report.objects.filter(reporter=user).values(
+            "message_id", "reason", "state", "created_at"
+        )
+    ]
+
+
+def erase_emails(user: User, erase_messages: bool) -> None:
+    """Invitations and audit entries name people by email address: forget theirs."""
+    email = user.email.lower()
+    Invitation.objects.filter(email__iexact=email).update(email="")
+    for entry in AuditEntry.objects.filter(data__email__iexact=email):
+        entry.data["email"] = ""
+        AuditEntry.objects.filter(pk=entry.pk).update(data=entry.data)

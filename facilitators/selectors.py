@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from community.errors import NotFound
 from community.models import Community, Membership
+from core.errors import NotFound
 
 from .models import AuditEntry, Invitation, Report
 

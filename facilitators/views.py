@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community import selectors as community_selectors
-from community.errors import KringError, NotFound
 from community.models import Community, RoomKind
+from community.permissions import can_moderate
+from core.audit import AuditAction
+from core.errors import KringError, NotFound
+from core.roles import Role
 
 from . import selectors, services
-from .models import AuditAction
-from .permissions import can_moderate
-from .roles import Role
 
 
 def _community(request: HttpRequest, slug: str) -> Community:

@@ -16,12 +16,10 @@ from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 
-from allauth.core.internal.sessionkit import get_session_user
 from allauth.headless import app_settings as headless_settings
-from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
-from allauth.headless.tokens.strategies.sessions import SessionTokenStrategy
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.contrib.sessions.backends.base import SessionBase
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
@@ -42,11 +40,24 @@ def _session(session_key: str) -> SessionBase:
     return engine.SessionStore(session_key=session_key)
 
 
+class _SessionOnly:
+    """What ``django.contrib.auth.get_user`` reads of a request: its session."""
+
+    def __init__(self, session: SessionBase) -> None:
+        self.session = session
+
+
+def _user_in(session: SessionBase) -> tuple[Any, str | None]:
+    """The signed-in user of a session (Django checks the session's password hash, so a
+    password change signs every other session out), and the session's key."""
+    user = get_user(_SessionOnly(session))  # type: ignore[arg-type]
+    if not user.is_authenticated:
+        return None, None
+    return user, session.session_key
+
+
 def _user_of_session(session_key: str) -> tuple[Any, str | None]:
-    """The signed-in user of a session (checked against the password hash), and its key."""
-    session = _session(session_key)
-    user = get_session_user(session)
-    return user, session.session_key if user is not None else None
+    return _user_in(_session(session_key))
 
 
 # Handshakes of different sockets authenticate in parallel threads (a reconnect storm after a
@@ -59,14 +70,11 @@ async def _user_from_cookie(session_key: str) -> tuple[Any, str | None]:
 
 
 def _user_and_session_of_token(token: str) -> tuple[Any, str | None]:
-    if isinstance(headless_settings.TOKEN_STRATEGY, SessionTokenStrategy):
-        # allauth's default: the token is the session key (allauth would read it twice).
-        return _user_of_session(token)
-    found = authenticate_by_x_session_token(token)
-    if not found:
+    """Through allauth's documented token-strategy interface (``lookup_session``)."""
+    session = headless_settings.TOKEN_STRATEGY.lookup_session(token)
+    if session is None:
         return None, None
-    user, session = found
-    return user, session.session_key
+    return _user_in(session)
 
 
 def user_for_session_token(token: str) -> Any:

@@ -20,26 +20,11 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from community import selectors, services
-from community.errors import Forbidden, KringError, TooLarge
-from delivery import selectors as delivery_selectors
-from facilitators.permissions import can_moderate
-
-from .auth import authenticate_handshake
-from .envelopes import (
-    AuthorOut,
-    ErrorFrame,
-    NotificationFrame,
-    NotificationsSyncedFrame,
-    PongFrame,
-    ReadFrame,
-    TypingFrame,
-    UnsubscribedFrame,
-    ack_frame,
-    author_out,
-    encode,
-    notification_out,
-)
-from .frames import (
+from community.permissions import can_moderate
+from core.errors import Forbidden, KringError, TooLarge
+from core.protocol.base import encode, frame_type
+from core.protocol.client import (
+    CLIENT_FRAMES,
     ClientFrame,
     Delete,
     Edit,
@@ -53,6 +38,23 @@ from .frames import (
     Unsubscribe,
     parse_frame,
 )
+from core.protocol.frames import (
+    ErrorFrame,
+    PongFrame,
+    ReadFrame,
+    TypingFrame,
+    UnsubscribedFrame,
+)
+from core.protocol.notifications import (
+    NotificationFrame,
+    NotificationsSyncedFrame,
+    notification_out,
+)
+from core.protocol.people import AuthorOut, author_out
+from core.protocol.room_events import ack_frame
+from delivery import selectors as delivery_selectors
+
+from .auth import authenticate_handshake
 from .hub import get_hub
 from .transport import daphne_protocol
 
@@ -185,9 +187,9 @@ class KringConsumer(AsyncWebsocketConsumer):
     async def _send_error(self, code: str, detail: str, ref: str | None) -> None:
         await self.send_text(encode(ErrorFrame(code=code, detail=detail, ref=ref)))  # type: ignore[arg-type]
 
-    # --- handlers, one per client frame type ---------------------------------------------------
+    # --- handlers, one per client frame type (``_on_<type>``) ------------------------------------
 
-    async def _subscribe(self, frame: Subscribe) -> None:
+    async def _on_subscribe(self, frame: Subscribe) -> None:
         if (
             frame.room not in self.rooms
             and len(self.rooms) >= settings.KRING_MAX_SUBSCRIPTIONS_PER_SOCKET
@@ -206,11 +208,11 @@ class KringConsumer(AsyncWebsocketConsumer):
         room = selectors.room_for_reader(user=self.user, room_id=room_id)
         return can_moderate.test(self.user, room)
 
-    async def _unsubscribe(self, frame: Unsubscribe) -> None:
+    async def _on_unsubscribe(self, frame: Unsubscribe) -> None:
         await self.hub.unsubscribe(self, frame.room)
         await self.send_text(encode(UnsubscribedFrame(room=frame.room, ref=frame.ref)))
 
-    async def _post(self, frame: Post) -> None:
+    async def _on_post(self, frame: Post) -> None:
         event, _created = await in_db_thread(services.message_post)(
             room_id=frame.room,
             author=self.user,
@@ -221,19 +223,19 @@ class KringConsumer(AsyncWebsocketConsumer):
         )
         await self.send_text(encode(ack_frame(event, frame.ref)))
 
-    async def _edit(self, frame: Edit) -> None:
+    async def _on_edit(self, frame: Edit) -> None:
         event = await in_db_thread(services.message_edit)(
             actor=self.user, message_id=frame.message, body=frame.body
         )
         await self.send_text(encode(ack_frame(event, frame.ref)))
 
-    async def _delete(self, frame: Delete) -> None:
+    async def _on_delete(self, frame: Delete) -> None:
         event = await in_db_thread(services.message_delete)(
             actor=self.user, message_id=frame.message
         )
         await self.send_text(encode(ack_frame(event, frame.ref)))
 
-    async def _typing(self, frame: Typing) -> None:
+    async def _on_typing(self, frame: Typing) -> None:
         if frame.room not in self.rooms:
             raise Forbidden("Subscribe to a room before sending typing notices to it.")
         now = time.monotonic()
@@ -245,7 +247,7 @@ class KringConsumer(AsyncWebsocketConsumer):
         typing = TypingFrame(room=frame.room, user=self.author)
         await self.hub.publish_typing(frame.room, self.user_id, encode(typing))
 
-    async def _read(self, frame: Read) -> None:
+    async def _on_read(self, frame: Read) -> None:
         marker, unread = await in_db_thread(services.read_mark)(
             user=self.user, room_id=frame.room, seq=frame.seq
         )
@@ -253,7 +255,7 @@ class KringConsumer(AsyncWebsocketConsumer):
             encode(ReadFrame(room=frame.room, seq=marker, unread=unread, ref=frame.ref))
         )
 
-    async def _notifications(self, frame: Notifications) -> None:
+    async def _on_notifications(self, frame: Notifications) -> None:
         texts, synced = await in_db_thread(self._notifications_since)(frame.since)
         for text in texts:
             await self.send_text(text)
@@ -273,7 +275,7 @@ class KringConsumer(AsyncWebsocketConsumer):
         last = missed[-1].pk if missed else since
         return texts, NotificationsSyncedFrame(seq=last, unread=unread, more=more)
 
-    async def _ping(self, frame: Ping) -> None:
+    async def _on_ping(self, frame: Ping) -> None:
         await self.send_text(encode(PongFrame(ref=frame.ref)))
 
     _asgi_handlers: dict[str, Callable[[Any, Any], Awaitable[None]]] = {
@@ -282,14 +284,11 @@ class KringConsumer(AsyncWebsocketConsumer):
         "websocket.disconnect": AsyncWebsocketConsumer.websocket_disconnect,
     }
 
-    _handlers: dict[type[ClientFrame], Callable[[Any, Any], Awaitable[None]]] = {
-        Subscribe: _subscribe,
-        Unsubscribe: _unsubscribe,
-        Post: _post,
-        Edit: _edit,
-        Delete: _delete,
-        Typing: _typing,
-        Read: _read,
-        Ping: _ping,
-        Notifications: _notifications,
-    }
+    _handlers: dict[type[ClientFrame], Callable[[Any, Any], Awaitable[None]]]
+
+
+# One handler per client frame, found by name from the one list of client frames (never from
+# a name the client sent): a frame type without a handler fails at import, not in production.
+KringConsumer._handlers = {
+    frame: getattr(KringConsumer, f"_on_{frame_type(frame)}") for frame in CLIENT_FRAMES
+}

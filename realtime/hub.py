@@ -41,18 +41,13 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from community import selectors
+from core.emitters import HUBS_GROUP, room_group
+from core.protocol.base import encode
+from core.protocol.frames import GapFrame, PresenceFrame, ResumeFrame, SubscribedFrame
+from core.protocol.notifications import notification_texts
+from core.protocol.people import AuthorOut
+from core.protocol.room_events import event_frame
 
-from .envelopes import (
-    AuthorOut,
-    GapFrame,
-    PresenceFrame,
-    ResumeFrame,
-    SubscribedFrame,
-    encode,
-    event_frame,
-    notification_texts,
-)
-from .events import HUBS_GROUP, room_group
 from .presence import presence_store
 from .transport import buffered_bytes, is_open, text_frame, write_frame
 
@@ -547,7 +542,7 @@ class Hub:
         local = [r for r in message["recipients"] if self.user_sockets.get(r[0])]
         if not local:
             return
-        for user_id, text in notification_texts(message["notification"], local).items():
+        for user_id, text in notification_texts(message["body"], local).items():
             await self.broadcast(set(self.user_sockets.get(user_id, ())), text)
 
 

@@ -20,7 +20,7 @@ import socket
 import uuid
 from typing import Any
 
-from .envelopes import AuthorOut
+from core.protocol.people import AuthorOut
 
 logger = logging.getLogger(__name__)
 PREFIX = "kring:presence"
@@ -153,10 +153,6 @@ class RedisPresence:
                 "presence: removed %s users of dead process %s", len(contributions), process
             )
         return gone
-
-    async def forget_process(self) -> None:
-        """On a clean shutdown: leave every room this process was in."""
-        await self.redis.delete(self._alive(self.process))
 
 
 def presence_store() -> Any:

@@ -8,7 +8,7 @@ from allauth.account.signals import password_changed, password_reset, password_s
 from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 
-from .events import session_ended_on_commit
+from core.emitters import session_ended_on_commit
 
 
 @receiver(user_logged_out)

@@ -10,31 +10,29 @@ from django.utils.text import slugify
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
-from community.api import ERRORS as COMMON_ERRORS
-from community.errors import Forbidden, NotFound
-from community.schemas import ErrorOut
+from community.permissions import can_read_rooms
 from community.selectors import community_by_slug
-from facilitators.permissions import (
-    can_manage_resource,
-    can_read_rooms,
-    can_restore_resource,
-    can_withdraw_resource,
+from core.errors import Forbidden, NotFound
+from core.protocol.api import ERRORS as COMMON_ERRORS
+from core.protocol.api import ErrorOut
+from core.protocol.materials import (
+    LicenceOut,
+    ReactionsOut,
+    ResourceDetailOut,
+    ResourceOut,
+    VersionOut,
+    adaptation_out,
+    reactions_out,
+    resource_out,
+    version_out,
 )
+from core.protocol.people import author_out
 
 from . import selectors, services
 from .licences import LICENCES, attribution
 from .models import Resource, ResourceType, ResourceVersion
-from .schemas import (
-    AdaptIn,
-    ReactionsOut,
-    ReasonIn,
-    ResourceDetailOut,
-    ResourceEditIn,
-    ResourceIn,
-    ResourceOut,
-    VersionIn,
-    VersionOut,
-)
+from .permissions import can_manage_resource, can_restore_resource, can_withdraw_resource
+from .schemas import AdaptIn, ReasonIn, ResourceEditIn, ResourceIn, VersionIn
 
 router = Router(tags=["resources"])
 # The shared error answers, plus withdrawn files (410) and oversized uploads (413).
@@ -44,123 +42,54 @@ PAGE_MAX = 100
 OPTIONAL_FILE = File(None)
 
 
-def _person(user: Any) -> dict[str, Any]:
-    if user is None:
-        return {"id": None, "name": "Deleted user"}
-    return {"id": user.pk, "name": user.display_name}
-
-
-def _community(community: Any) -> dict[str, str]:
-    return {"slug": community.slug, "name": community.name}
-
-
-def resource_out(resource: Resource, *, viewer: Any) -> dict[str, Any]:
+def material_out(resource: Resource, *, viewer: Any) -> ResourceOut:
+    """A material as ``viewer`` may see it (its source's community only if they belong)."""
     licence = LICENCES[resource.licence]
     source = resource.adapted_from
-    author = _person(resource.author)["name"]
-    out = {
-        "id": resource.pk,
-        "url": f"/resources/{resource.pk}/",
-        "community": _community(resource.community),
-        "title": resource.title,
-        "description": resource.description,
-        "resource_type": resource.resource_type,
-        "subjects": resource.subjects,
-        "tags": resource.tags,
-        "age_min": resource.age_min,
-        "age_max": resource.age_max,
-        "isced_level": resource.isced_level,
-        "language": resource.language,
-        "licence": {"id": licence.spdx, "name": licence.name, "url": licence.url},
-        "attribution": attribution(resource.title, author, resource.licence),
-        "author": _person(resource.author),
-        "thread_room": resource.thread_id,
-        "adapted_from": None,
-        "version_count": resource.version_count,
-        "used_count": resource.used_count,
-        "useful_count": resource.useful_count,
-        "withdrawn": {
-            "at": resource.withdrawn_at,
-            "by": _person(resource.withdrawn_by),
-            "reason": resource.withdrawn_reason,
-        }
-        if resource.withdrawn_at
-        else None,
-        "created_at": resource.created_at,
-        "updated_at": resource.updated_at,
-    }
-    if source is not None:
-        origin = source.resource
-        out["adapted_from"] = {
-            "resource": origin.pk,
-            "title": origin.title,
-            "version": source.number,
-            "withdrawn": origin.withdrawn_at is not None,
-            "community": _community(origin.community)
-            if can_read_rooms.test(viewer, origin.community_id)
-            else None,
-        }
-    return out
+    return resource_out(
+        resource,
+        licence=LicenceOut(id=licence.spdx, name=licence.name, url=licence.url),
+        attribution=attribution(resource.title, author_out(resource.author).name, resource.licence),
+        source_community_visible=bool(
+            source and can_read_rooms.test(viewer, source.resource.community_id)
+        ),
+    )
 
 
-def version_out(resource: Resource, version: ResourceVersion) -> dict[str, Any]:
-    is_file = bool(version.file)
-    return {
-        "number": version.number,
-        "kind": "file" if is_file else "link",
-        "link": None if is_file else version.url,
-        "download": f"/api/resources/{resource.pk}/versions/{version.number}/download"
-        if is_file
-        else None,
-        "content_type": version.content_type if is_file else None,
-        "size": version.size if is_file else None,
-        "sha256": version.sha256 if is_file else None,
-        "change_note": version.change_note,
-        "created_by": _person(version.created_by),
-        "created_at": version.created_at,
-    }
-
-
-def resource_detail_out(resource: Resource, *, viewer: Any) -> dict[str, Any]:
+def material_detail_out(resource: Resource, *, viewer: Any) -> ResourceDetailOut:
     counts, mine = selectors.reactions_of(resource=resource, user=viewer)
-    versions = list(resource.versions.all())
-    out = resource_out(resource, viewer=viewer)
     may_review = can_withdraw_resource(viewer, resource)
     withdrawn = resource.withdrawn_at is not None
-    out["versions"] = (
-        [version_out(resource, v) for v in versions] if may_review or not withdrawn else []
+    show_versions = may_review or not withdrawn
+    return ResourceDetailOut(
+        **material_out(resource, viewer=viewer).model_dump(),
+        versions=[version_out(resource, v) for v in resource.versions.all()]
+        if show_versions
+        else [],
+        adaptations=[
+            adaptation_out(a)
+            for a in selectors.adaptations_of(resource)
+            if can_read_rooms.test(viewer, a.community_id)
+        ],
+        reactions=reactions_out(counts, mine),
+        can_manage=not withdrawn and can_manage_resource(viewer, resource),
+        can_withdraw=not withdrawn and may_review,
+        can_restore=withdrawn and can_restore_resource(viewer, resource),
     )
-    out["adaptations"] = [
-        {
-            "id": a.pk,
-            "title": a.title,
-            "language": a.language,
-            "community": _community(a.community),
-            "author": _person(a.author),
-            "source_version": a.source_version,  # type: ignore[attr-defined]
-        }
-        for a in selectors.adaptations_of(resource)
-        if can_read_rooms.test(viewer, a.community_id)
-    ]
-    out["reactions"] = {"counts": counts, "mine": sorted(mine)}
-    out["can_manage"] = not withdrawn and can_manage_resource(viewer, resource)
-    out["can_withdraw"] = not withdrawn and may_review
-    out["can_restore"] = withdrawn and can_restore_resource(viewer, resource)
-    return out
 
 
-def _fresh_detail(request: HttpRequest, resource_id: int) -> dict[str, Any]:
+def _fresh_detail(request: HttpRequest, resource_id: int) -> ResourceDetailOut:
     """A material as it is after a write, for the answer."""
     detail = selectors.resource_get(resource_id=resource_id)
-    return resource_detail_out(detail, viewer=request.auth)
+    return material_detail_out(detail, viewer=request.auth)
 
 
-def _library(request: HttpRequest, community_id: int | None, filters: Any) -> list[dict]:
+def _library(request: HttpRequest, community_id: int | None, filters: Any) -> list[ResourceOut]:
     resources = selectors.resource_list(
         user=request.auth, community_id=community_id, **filters.dict(exclude={"limit", "offset"})
     )
     page = resources[filters.offset : filters.offset + filters.limit]
-    return [resource_out(r, viewer=request.auth) for r in page]
+    return [material_out(r, viewer=request.auth) for r in page]
 
 
 class ListQuery(Schema):
@@ -213,7 +142,7 @@ def share_resource(
 @router.get("/resources/{resource_id}", response={200: ResourceDetailOut, **ERRORS})
 def get_resource(request: HttpRequest, resource_id: int) -> Any:
     resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
-    return resource_detail_out(resource, viewer=request.auth)
+    return material_detail_out(resource, viewer=request.auth)
 
 
 @router.patch("/resources/{resource_id}", response={200: ResourceDetailOut, **ERRORS})
@@ -299,11 +228,10 @@ def unreact(request: HttpRequest, resource_id: int, kind: str) -> Any:
     return _react(request, resource_id, kind, on=False)
 
 
-def _react(request: HttpRequest, resource_id: int, kind: str, *, on: bool) -> dict[str, Any]:
+def _react(request: HttpRequest, resource_id: int, kind: str, *, on: bool) -> ReactionsOut:
     resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
     services.reaction_set(actor=request.auth, resource=resource, kind=kind, on=on)
-    counts, mine = selectors.reactions_of(resource=resource, user=request.auth)
-    return {"counts": counts, "mine": sorted(mine)}
+    return reactions_out(*selectors.reactions_of(resource=resource, user=request.auth))
 
 
 @router.get(

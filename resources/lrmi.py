@@ -12,6 +12,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
+from core.protocol.people import author_out
+
 from .licences import LICENCES
 from .models import IscedLevel, Resource
 
@@ -52,10 +54,7 @@ def resource_jsonld(resource: Resource, *, base_url: str) -> dict[str, Any]:
         "keywords": resource.tags,
         "about": resource.subjects,
         "version": latest.number if latest else 1,
-        "author": {
-            "@type": "Person",
-            "name": resource.author.display_name if resource.author else "Deleted user",
-        },
+        "author": {"@type": "Person", "name": author_out(resource.author).name},
         "sourceOrganization": {"@type": "Organization", "name": resource.community.name},
     }
     age_range = _age_range(resource)

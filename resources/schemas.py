@@ -1,113 +1,11 @@
-"""JSON API shapes of teaching materials."""
+"""What the teaching materials API accepts (what it answers is in ``core.protocol``)."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from ninja import Schema
 from pydantic import Field
 
-from .models import IscedLevel, ReactionKind, ResourceType
-
-
-class PersonOut(Schema):
-    id: int | None
-    name: str
-
-
-class CommunityRefOut(Schema):
-    slug: str
-    name: str
-
-
-class LicenceOut(Schema):
-    id: str = Field(description="SPDX identifier, e.g. CC-BY-SA-4.0")
-    name: str
-    url: str = Field(description="Canonical licence text; empty for all rights reserved")
-
-
-class SourceOut(Schema):
-    resource: int
-    title: str
-    version: int
-    withdrawn: bool
-    community: CommunityRefOut | None = Field(
-        description="Absent when the source's community is not one of the viewer's"
-    )
-
-
-class WithdrawnOut(Schema):
-    at: datetime
-    by: PersonOut
-    reason: str
-
-
-class ResourceOut(Schema):
-    id: int
-    url: str = Field(description="The material's page")
-    community: CommunityRefOut
-    title: str
-    description: str
-    resource_type: ResourceType
-    subjects: list[str]
-    tags: list[str]
-    age_min: int | None
-    age_max: int | None
-    isced_level: IscedLevel | None
-    language: str = Field(description="BCP-47 language tag")
-    licence: LicenceOut
-    attribution: str = Field(description="The credit line to show with the material")
-    author: PersonOut
-    thread_room: int = Field(description="Room id of the material's discussion thread")
-    adapted_from: SourceOut | None
-    version_count: int
-    used_count: int
-    useful_count: int
-    withdrawn: WithdrawnOut | None = Field(
-        description="Set when the author or a facilitator took the material out of the library"
-    )
-    created_at: datetime
-    updated_at: datetime
-
-
-class VersionOut(Schema):
-    number: int
-    kind: str = Field(description="'file' or 'link'")
-    link: str | None = Field(description="The address, for a link")
-    download: str | None = Field(description="Download address, for a file")
-    content_type: str | None
-    size: int | None
-    sha256: str | None
-    change_note: str
-    created_by: PersonOut
-    created_at: datetime
-
-
-class AdaptationOut(Schema):
-    id: int
-    title: str
-    language: str
-    community: CommunityRefOut
-    author: PersonOut
-    source_version: int
-
-
-class ReactionsOut(Schema):
-    counts: dict[str, int]
-    mine: list[ReactionKind]
-
-
-class ResourceDetailOut(ResourceOut):
-    versions: list[VersionOut] = Field(
-        description="Empty for a withdrawn material, except for its author and facilitators"
-    )
-    adaptations: list[AdaptationOut] = Field(
-        description="Adaptations in communities the viewer belongs to"
-    )
-    reactions: ReactionsOut
-    can_manage: bool = Field(description="The viewer may edit it and add versions")
-    can_withdraw: bool
-    can_restore: bool
+from .models import IscedLevel, ResourceType
 
 
 class _OptionalDescriptionIn(Schema):

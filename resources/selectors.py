@@ -12,10 +12,10 @@ from django.db import connection
 from django.db.models import BooleanField, FloatField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from community.errors import Forbidden, NotFound
-from community.models import Membership, MembershipState
-from facilitators.permissions import can_read_rooms
-from facilitators.roles import FACILITATING_ROLES
+from community.models import Community, Membership, MembershipState
+from community.permissions import can_read_rooms
+from core.errors import Forbidden, NotFound
+from core.roles import FACILITATING_ROLES, POSTING_ROLES
 
 from .models import Reaction, ReactionKind, Resource, ResourceVersion
 
@@ -241,9 +241,6 @@ def resources_by_author(*, user: Any) -> list[dict[str, Any]]:
 
 def communities_to_share_in(*, user: Any) -> list[Any]:
     """Communities where ``user`` may post (active, not an observer), by name."""
-    from community.models import Community
-    from facilitators.roles import POSTING_ROLES
-
     return list(
         Community.objects.filter(
             memberships__user_id=user.pk,
@@ -255,8 +252,6 @@ def communities_to_share_in(*, user: Any) -> list[Any]:
 
 def communities_of(*, user: Any) -> list[Any]:
     """Communities whose materials ``user`` can browse, by name (the library's filter)."""
-    from community.models import Community
-
     if getattr(user, "is_staff", False):
         return list(Community.objects.order_by("name"))
     return list(

@@ -18,27 +18,27 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from community.errors import Conflict, Forbidden, Gone, Invalid, NotFound
-from community.models import Community, EventKind, Room, RoomKind
-from community.services.communities import GENERAL_ROOM
-from community.services.messages import room_event_append
-from community.services.profiles import clean_language_tags
-from delivery.categories import Category
-from delivery.services import follow_on_comment, notify_community, notify_users
-from facilitators.audit import audit_record
-from facilitators.models import AuditAction
-from facilitators.permissions import (
+from community.models import Community, EventKind, Room, RoomKind, User
+from community.permissions import can_post, can_read_rooms
+from community.services import (
+    GENERAL_ROOM,
+    clean_language_tags,
+    room_event_append,
+    room_state_change,
+)
+from core.audit import AuditAction, audit_record
+from core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from core.notify import Category, follow_room, notify_community, notify_users
+from core.protocol.materials import material_summary
+
+from .licences import LICENCES, adaptation_licence_problem
+from .models import IscedLevel, Reaction, ReactionKind, Resource, ResourceType, ResourceVersion
+from .permissions import (
     can_manage_resource,
-    can_post,
-    can_read_rooms,
     can_restore_resource,
     can_withdraw_resource,
     material_refusal,
 )
-from facilitators.services import room_state_change
-
-from .licences import LICENCES, adaptation_licence_problem
-from .models import IscedLevel, Reaction, ReactionKind, Resource, ResourceType, ResourceVersion
 from .uploads import check_upload
 
 MAX_LIST = 20
@@ -131,20 +131,8 @@ def _thread_for(community: Community, title: str) -> Room:
     )  # fmt: skip
 
 
-def resource_summary(resource: Resource, version: ResourceVersion | None = None) -> dict[str, Any]:
-    """What events and notifications say about a material."""
-    return {
-        "id": resource.pk,
-        "title": resource.title,
-        "url": f"/resources/{resource.pk}/",
-        "version": version.number if version else None,
-        "language": resource.language,
-        "licence": resource.licence,
-    }
-
-
 def _general_room_event(
-    resource: Resource, actor: Any, action: str, version: ResourceVersion | None, **extra: Any
+    resource: Resource, actor: User, action: str, version: ResourceVersion | None, **extra: Any
 ) -> None:
     general = (
         resource.community.rooms.filter(name=GENERAL_ROOM).values_list("pk", flat=True).first()
@@ -154,12 +142,12 @@ def _general_room_event(
             room_id=general,
             kind=EventKind.RESOURCE,
             author=actor,
-            data={"action": action, "resource": resource_summary(resource, version), **extra},
+            data={"action": action, "resource": material_summary(resource, version), **extra},
         )
 
 
 def _announce(
-    resource: Resource, actor: Any, action: str, version: ResourceVersion, **extra: Any
+    resource: Resource, actor: User, action: str, version: ResourceVersion, **extra: Any
 ) -> None:
     """A ``resource`` event in the general room, and the community's notifications."""
     _general_room_event(resource, actor, action, version, **extra)
@@ -180,7 +168,7 @@ def _announce(
 
 
 def resource_share(
-    *, actor: Any, community: Community, upload: Any = None, url: str = "", **metadata: Any
+    *, actor: User, community: Community, upload: Any = None, url: str = "", **metadata: Any
 ) -> Resource:
     """Share a teaching material (a file or a link) in a community; version 1."""
     refusal = material_refusal(actor, community)
@@ -204,13 +192,13 @@ def resource_share(
             resource=resource, number=1, created_by=actor, **content
         )
         # The author hears about comments on their material.
-        follow_on_comment(user=actor, room=resource.thread)
+        follow_room(user=actor, room=resource.thread)
         _announce(resource, actor, "shared", version)
     return resource
 
 
 def resource_new_version(
-    *, actor: Any, resource: Resource, upload: Any = None, url: str = "", change_note: str = ""
+    *, actor: User, resource: Resource, upload: Any = None, url: str = "", change_note: str = ""
 ) -> ResourceVersion:
     """A new version; the old ones stay downloadable."""
     if not can_manage_resource(actor, resource):
@@ -242,7 +230,7 @@ def resource_new_version(
 
 def resource_adapt(
     *,
-    actor: Any,
+    actor: User,
     source: ResourceVersion,
     community: Community,
     upload: Any = None,
@@ -298,8 +286,8 @@ def resource_adapt(
             resource=adaptation, number=1, created_by=actor,
             change_note=f"Adapted from “{original.title}”, version {source.number}", **content,
         )  # fmt: skip
-        follow_on_comment(user=actor, room=adaptation.thread)
-        _announce(adaptation, actor, "adapted", version, source=resource_summary(original, source))
+        follow_room(user=actor, room=adaptation.thread)
+        _announce(adaptation, actor, "adapted", version, source=material_summary(original, source))
         if original.author_id and original.author_id != actor.pk:
             # Link to the adaptation only if its community is one the author can open.
             visible = can_read_rooms.test(original.author, community)
@@ -313,7 +301,7 @@ def resource_adapt(
     return adaptation
 
 
-def reaction_set(*, actor: Any, resource: Resource, kind: str, on: bool = True) -> dict[str, int]:
+def reaction_set(*, actor: User, resource: Resource, kind: str, on: bool = True) -> dict[str, int]:
     """Add or take back a reaction ("used it in class", "useful"); returns the counts."""
     if kind not in ReactionKind.values:
         raise Invalid(f"Unknown reaction '{kind}'; choose from {', '.join(ReactionKind.values)}.")
@@ -376,7 +364,7 @@ EDITABLE = (
 )  # fmt: skip
 
 
-def resource_update(*, actor: Any, resource: Resource, **changes: Any) -> Resource:
+def resource_update(*, actor: User, resource: Resource, **changes: Any) -> Resource:
     """Correct a material's description (title, subjects, ages, language, ...)."""
     if not can_manage_resource(actor, resource):
         raise Forbidden("Only the author or the community's facilitators edit a material.")
@@ -400,7 +388,7 @@ def resource_update(*, actor: Any, resource: Resource, **changes: Any) -> Resour
     return locked
 
 
-def _set_thread_locked(resource: Resource, actor: Any, locked: bool) -> bool:
+def _set_thread_locked(resource: Resource, actor: User, locked: bool) -> bool:
     """Close (or reopen) the material's thread: a ``room`` event, so open pages stop offering
     the composer, and every post is refused from the next frame on. False if it already was."""
     room = Room.objects.select_for_update().get(pk=resource.thread_id)
@@ -413,7 +401,7 @@ def _set_thread_locked(resource: Resource, actor: Any, locked: bool) -> bool:
 WITHDRAWAL_FIELDS = ["withdrawn_at", "withdrawn_by", "withdrawn_reason", "withdrawal_locked_thread"]
 
 
-def resource_withdraw(*, actor: Any, resource: Resource, reason: str = "") -> Resource:
+def resource_withdraw(*, actor: User, resource: Resource, reason: str = "") -> Resource:
     """Take a material out of the library: its files are no longer served, its thread is
     closed, and it cannot be adapted; its page stays, saying who withdrew it and why, because
     adaptations still credit it. A facilitator must give a reason (the author is told, and
@@ -450,7 +438,7 @@ def resource_withdraw(*, actor: Any, resource: Resource, reason: str = "") -> Re
     return locked
 
 
-def resource_restore(*, actor: Any, resource: Resource, reason: str = "") -> Resource:
+def resource_restore(*, actor: User, resource: Resource, reason: str = "") -> Resource:
     """Put a withdrawn material back in the library and reopen its thread."""
     with transaction.atomic():
         locked = Resource.objects.select_for_update().get(pk=resource.pk)

@@ -22,7 +22,7 @@ import filetype
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from community.errors import Invalid, TooLarge
+from core.errors import Invalid, TooLarge
 
 TEXT_EXTENSIONS = {"txt", "md", "csv"}
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}

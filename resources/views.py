@@ -13,17 +13,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community.errors import Forbidden, Gone, KringError, NotFound
+from community.permissions import can_read_rooms
 from community.selectors import community_by_slug
 from community.views import live_room_context
-from facilitators.permissions import can_manage_resource, can_read_rooms, material_refusal
+from core.errors import Forbidden, Gone, KringError, NotFound
 
 from . import selectors, services
-from .api import attachment_response, resource_detail_out
+from .api import attachment_response, material_detail_out
 from .forms import AdaptForm, EditForm, ShareForm, VersionForm, WithdrawForm
 from .licences import LICENCES
 from .lrmi import jsonld_script_text, resource_jsonld
 from .models import IscedLevel, ReactionKind, ResourceType
+from .permissions import can_manage_resource, material_refusal
 
 PAGE_SIZE = 24
 
@@ -121,7 +122,7 @@ def detail(request: HttpRequest, resource_id: int) -> HttpResponse:
         return redirect("community:directory")
     if request.method == "POST":
         return _react(request, resource)
-    out = resource_detail_out(resource, viewer=request.user)
+    out = material_detail_out(resource, viewer=request.user)
     return render(
         request,
         "resources/detail.html",
@@ -138,8 +139,8 @@ def detail(request: HttpRequest, resource_id: int) -> HttpResponse:
                 {
                     "kind": kind,
                     "label": label,
-                    "count": out["reactions"]["counts"][kind],
-                    "mine": kind in out["reactions"]["mine"],
+                    "count": out.reactions.counts[kind],
+                    "mine": kind in out.reactions.mine,
                 }
                 for kind, label in ReactionKind.choices
             ],
@@ -150,7 +151,7 @@ def detail(request: HttpRequest, resource_id: int) -> HttpResponse:
                 resource_jsonld(resource, base_url=request.build_absolute_uri("/")[:-1])
             ),
             "can_adapt": LICENCES[resource.licence].adaptable and not resource.withdrawn_at,
-            "withdraw_form": WithdrawForm() if out["can_withdraw"] else None,
+            "withdraw_form": WithdrawForm() if out.can_withdraw else None,
             "must_give_reason": resource.author_id != request.user.pk,
         },
     )

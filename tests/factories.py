@@ -5,7 +5,7 @@ from __future__ import annotations
 import factory
 
 from community.models import Community, CommunityKind, JoinPolicy, Membership, Profile, Room, User
-from facilitators.roles import Role
+from core.roles import Role
 
 PASSWORD = "a-long-test-password"
 

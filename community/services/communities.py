@@ -8,13 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from delivery.categories import Category
-from delivery.services import notify_users
-from facilitators.roles import FACILITATING_ROLES, Role
-from realtime.envelopes import JoinRequestFrame, author_out
-from realtime.events import user_removed_on_commit, users_frame_on_commit
+from core.emitters import user_removed_on_commit, users_frame_on_commit
+from core.errors import Conflict, Forbidden, Invalid
+from core.notify import Category, notify_users
+from core.protocol.frames import JoinRequestFrame
+from core.protocol.people import author_out
+from core.roles import FACILITATING_ROLES, Role
 
-from ..errors import Conflict, Forbidden, Invalid
 from ..models import (
     Community,
     CommunityKind,
@@ -23,7 +23,9 @@ from ..models import (
     Membership,
     MembershipState,
     Room,
+    User,
 )
+from ..selectors import facilitator_ids
 from .messages import room_event_append
 from .profiles import clean_language_tags
 
@@ -32,7 +34,7 @@ GENERAL_ROOM = "general"
 
 def community_create(
     *,
-    creator: Any,
+    creator: User | None,
     name: str,
     kind: str,
     countries: Iterable[str] = (),
@@ -74,19 +76,7 @@ def community_create(
     return community
 
 
-def room_create(*, community: Community, name: str, topic: str = "") -> Room:
-    name = name.strip().lower()
-    if not name:
-        raise Invalid("A room needs a name.")
-    room, created = Room.objects.get_or_create(
-        community=community, name=name, defaults={"topic": topic}
-    )
-    if not created:
-        raise Conflict(f"Room '{name}' already exists in {community.slug}.")
-    return room
-
-
-def membership_join(*, user: Any, community: Community, request_message: str = "") -> Membership:
+def membership_join(*, user: User, community: Community, request_message: str = "") -> Membership:
     """Join an open community, or ask to join one that approves requests.
 
     Joining again while active or pending changes nothing; invite-only communities are
@@ -131,7 +121,7 @@ def membership_join(*, user: Any, community: Community, request_message: str = "
 
 
 def member_event(
-    *, community: Community, actor: Any, user: Any, action: str, **details: Any
+    *, community: Community, actor: User, user: User, action: str, **details: Any
 ) -> None:
     """A membership change as an event in the community's general room, so everyone
     following it (and every client resuming it) sees who joined, left or changed role."""
@@ -149,8 +139,6 @@ def member_event(
 def join_request_on_commit(membership: Membership) -> None:
     """Tell the community's facilitators that someone asks to join: live on their sockets,
     and as a notification."""
-    from facilitators.audit import facilitator_ids
-
     facilitators = facilitator_ids(membership.community_id)
     frame = JoinRequestFrame(
         community=membership.community.slug,
@@ -169,7 +157,7 @@ def join_request_on_commit(membership: Membership) -> None:
     )
 
 
-def membership_leave(*, user: Any, community: Community) -> Membership:
+def membership_leave(*, user: User, community: Community) -> Membership:
     """Leave a community (or withdraw a pending request). Open sockets of the user are
     unsubscribed from its rooms as soon as this commits."""
     with transaction.atomic():

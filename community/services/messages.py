@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from delivery.services import follow_on_comment, notify_message
-from facilitators.audit import audit_record
-from facilitators.models import AuditAction
-from facilitators.permissions import (
+from core import ratelimit
+from core.audit import AuditAction, audit_record
+from core.emitters import room_event_on_commit, user_frame_on_commit
+from core.errors import Forbidden, Invalid, KringError, NotFound, RateLimited, TooLarge
+from core.protocol.frames import ReadFrame
+
+from .. import selectors
+from ..models import EventKind, Room, RoomEvent, RoomReadState, User
+from ..permissions import (
     can_moderate,
     can_moderate_message,
     can_read_rooms,
     membership_of,
     post_refusal,
 )
-from realtime.envelopes import ReadFrame
-from realtime.events import room_event_on_commit, user_frame_on_commit
-
-from .. import ratelimit, selectors
-from ..errors import Forbidden, Invalid, KringError, NotFound, RateLimited, TooLarge
-from ..models import EventKind, Room, RoomEvent, RoomKind, RoomReadState
+from ..posting import take_seq, take_seq_for_post
+from ..registry import message_posted, room_kinds
 from ..text import render_markdown
 
 
@@ -38,103 +38,11 @@ def clean_body(body: str) -> str:
     return body
 
 
-def _take_seq(room_id: int) -> Room:
-    """Take the room's next seq. Call inside a transaction.
-
-    The UPDATE locks the room row until commit, so concurrent posters (in any process) queue
-    here and commit in seq order; a rollback gives the seq back. One statement returns the
-    new seq and what posting rules need, as an unsaved ``Room``.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
-            "WHERE id = %s RETURNING last_seq, community_id, is_locked, slow_mode_seconds, kind",
-            [room_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise NotFound(f"No room {room_id}.")
-    last_seq, community_id, is_locked, slow_mode_seconds, kind = row
-    return Room(
-        pk=room_id,
-        last_seq=int(last_seq),
-        community_id=int(community_id),
-        is_locked=bool(is_locked),
-        slow_mode_seconds=int(slow_mode_seconds),
-        kind=kind,
-    )
-
-
-@dataclass
-class PostingMembership:
-    """What the posting rules need of the poster's membership (``state`` is None for a
-    non-member)."""
-
-    role: str | None
-    state: str | None
-    muted: bool
-    watched: bool  # anyone watches the room: the post may notify
-
-
-# The hot path of every post, in SQL rather than built by the ORM on each call (building this
-# query with its two EXISTS took a quarter of a post's CPU). Portable: PostgreSQL and SQLite.
-_MEMBERSHIP_SQL = (
-    "SELECT m.role, m.state, "
-    "EXISTS (SELECT 1 FROM facilitators_mute mu WHERE mu.community_id = {community} "
-    "  AND mu.user_id = %s AND mu.lifted_at IS NULL AND (mu.until IS NULL OR mu.until > %s) "
-    "  AND (mu.room_id IS NULL OR mu.room_id = {room})), "
-    "EXISTS (SELECT 1 FROM delivery_notificationpreference p WHERE p.level = 'watching' "
-    "  AND (p.room_id = {room} OR (p.community_id = {community} AND p.room_id IS NULL))) "
-)
-
-
-def _take_seq_for_post(room_id: int, user_id: int) -> tuple[Room, PostingMembership]:
-    """Take the room's next seq and read the poster's membership, mute and the room's
-    watchers: one statement on PostgreSQL (a data-modifying CTE), two on SQLite."""
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "WITH r AS (UPDATE community_room SET last_seq = last_seq + 1 WHERE id = %s "
-                "RETURNING id, last_seq, community_id, is_locked, slow_mode_seconds, kind) "
-                "SELECT r.last_seq, r.community_id, r.is_locked, r.slow_mode_seconds, r.kind, "
-                + _MEMBERSHIP_SQL.format(community="r.community_id", room="r.id")[len("SELECT ") :]
-                + "FROM r LEFT JOIN community_membership m "
-                "ON m.community_id = r.community_id AND m.user_id = %s",
-                [room_id, user_id, now, user_id],
-            )
-            row = cursor.fetchone()
-            if row is None:
-                raise NotFound(f"No room {room_id}.")
-            last_seq, community_id, is_locked, slow_mode_seconds, kind, *rest = row
-        else:
-            room = _take_seq(room_id)
-            last_seq, community_id, kind = room.last_seq, room.community_id, room.kind
-            is_locked, slow_mode_seconds = room.is_locked, room.slow_mode_seconds
-            cursor.execute(
-                _MEMBERSHIP_SQL.format(community="%s", room="%s")
-                + "FROM (SELECT 1) AS one LEFT JOIN community_membership m "
-                "ON m.community_id = %s AND m.user_id = %s",
-                [community_id, user_id, now, room_id, room_id, community_id, community_id, user_id],
-            )
-            rest = list(cursor.fetchone())
-    role, state, muted, watched = rest
-    room = Room(
-        pk=room_id,
-        last_seq=int(last_seq),
-        community_id=int(community_id),
-        is_locked=bool(is_locked),
-        slow_mode_seconds=int(slow_mode_seconds),
-        kind=kind,
-    )
-    return room, PostingMembership(role=role, state=state, muted=bool(muted), watched=bool(watched))
-
-
 def room_event_append(
     *,
     room_id: int,
     kind: str,
-    author: Any,
+    author: User | None,
     target: RoomEvent | None = None,
     body: str = "",
     html: str = "",
@@ -142,7 +50,7 @@ def room_event_append(
 ) -> RoomEvent:
     """Store one event with the room's next seq and broadcast it after commit. Call inside a
     transaction, after the caller's permission checks."""
-    room = _take_seq(room_id)
+    room = take_seq(room_id)
     event = RoomEvent.objects.create(
         room_id=room_id,
         seq=room.last_seq,
@@ -157,7 +65,7 @@ def room_event_append(
     return event
 
 
-def _check_slow_mode(author: Any, room: Room) -> None:
+def _check_slow_mode(author: User, room: Room) -> None:
     if not room.slow_mode_seconds or can_moderate.test(author, room):
         return
     last_post = (
@@ -180,7 +88,7 @@ def _check_slow_mode(author: Any, room: Room) -> None:
 def message_post(
     *,
     room_id: int,
-    author: Any,
+    author: User,
     body: str,
     reply_to_id: int | None = None,
     ref: str | None = None,
@@ -196,9 +104,8 @@ def message_post(
         body = clean_body(body)
         ratelimit.hit(bucket=f"post:{author.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
         with transaction.atomic():
-            room, membership = _take_seq_for_post(room_id, author.pk)
-            refusal = post_refusal(author, room, membership)
-
+            room, context = take_seq_for_post(room_id, author.pk)
+            refusal = post_refusal(author, room, context)
             if refusal:
                 raise Forbidden(refusal)
             _check_slow_mode(author, room)
@@ -232,11 +139,8 @@ def message_post(
                 data=data,
             )
             room_event_on_commit(event)
-            if room.kind == RoomKind.RESOURCE:
-                follow_on_comment(user=author, room=room)
-            notify_message(
-                event=event, community_id=room.community_id, watched=bool(membership.watched)
-            )
+            for hook in message_posted.values():
+                hook(event, room, context)
     except (IntegrityError, KringError):
         # A retry of a post that was stored (the unique (author, ref) constraint refused the
         # second copy, or the retry is refused now: a mute, a limit) is answered with the
@@ -249,17 +153,16 @@ def message_post(
 
 
 def _check_version_reference(room: Room, version: int) -> None:
-    """A comment may name a version only in a material's thread, and only one that exists."""
-    from resources.selectors import thread_has_version  # the resources app builds on this one
-
-    if room.kind != RoomKind.RESOURCE:
+    """A comment may name a version only in a room about something with versions (a teaching
+    material's thread), and only one that exists."""
+    hooks = room_kinds.get(room.kind) if room.kind in room_kinds else None
+    if hooks is None or hooks.has_version is None:
         raise Invalid("Only comments on a teaching material can refer to a version.")
-    if not thread_has_version(room_id=room.pk, number=version):
+    if not hooks.has_version(room.pk, version):
         raise NotFound(f"This material has no version {version}.")
 
 
-def _event_by_ref(author: Any, ref: str) -> RoomEvent | None:
-
+def _event_by_ref(author: User, ref: str) -> RoomEvent | None:
     return (
         RoomEvent.objects.select_related("author", "reply_to", "reply_to__author", "target")
         .filter(author_id=author.pk, client_ref=ref)
@@ -267,7 +170,7 @@ def _event_by_ref(author: Any, ref: str) -> RoomEvent | None:
     )
 
 
-def message_edit(*, actor: Any, message_id: int, body: str) -> RoomEvent:
+def message_edit(*, actor: User, message_id: int, body: str) -> RoomEvent:
     """Change the text of one's own message; stores an ``edit`` event with the new text."""
     body = clean_body(body)
     ratelimit.hit(bucket=f"post:{actor.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
@@ -296,7 +199,7 @@ def message_edit(*, actor: Any, message_id: int, body: str) -> RoomEvent:
         )
 
 
-def message_delete(*, actor: Any, message_id: int, reason: str = "") -> RoomEvent:
+def message_delete(*, actor: User, message_id: int, reason: str = "") -> RoomEvent:
     """Delete a message: one's own, or, for a facilitator, a message of someone below their
     role (recorded in the audit log). Its text and the text of its edits are erased, and a
     ``delete`` event tells every client to remove it."""
@@ -335,7 +238,7 @@ def message_delete(*, actor: Any, message_id: int, reason: str = "") -> RoomEven
         return event
 
 
-def read_mark(*, user: Any, room_id: int, seq: int) -> tuple[int, int]:
+def read_mark(*, user: User, room_id: int, seq: int) -> tuple[int, int]:
     """Move the user's read marker in a room forward to ``seq`` (never backwards, never past
     the newest event). Returns ``(marker, unread)``; the user's other sockets are told."""
     room = selectors.room_for_reader(user=user, room_id=room_id)

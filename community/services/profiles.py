@@ -9,8 +9,9 @@ import langcodes
 from django.db import transaction
 from django_countries import countries
 
-from ..errors import Invalid
-from ..models import AgeGroup, Profile
+from core.errors import Invalid
+
+from ..models import AgeGroup, Profile, User
 
 MAX_LIST_ITEMS = 20
 MAX_ITEM_LENGTH = 80
@@ -47,12 +48,7 @@ def _clean_words(field: str, values: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def profile_get_or_create(*, user: Any) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
-    return profile
-
-
-def profile_update(*, user: Any, **changes: Any) -> Profile:
+def profile_update(*, user: User, **changes: Any) -> Profile:
     """Change the given profile fields (and ``display_name`` on the user). Unknown fields are an
     error; validation happens before anything is written."""
     allowed = {
@@ -103,7 +99,7 @@ def profile_update(*, user: Any, **changes: Any) -> Profile:
         if "display_name" in cleaned:
             user.display_name = cleaned.pop("display_name")
             user.save(update_fields=["display_name"])
-        profile = profile_get_or_create(user=user)
+        profile, _ = Profile.objects.get_or_create(user=user)
         for field, value in cleaned.items():
             setattr(profile, field, value)
         if cleaned:

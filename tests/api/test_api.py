@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from community import services
-from realtime.envelopes import encode, event_frame
+from core.protocol.base import encode
+from core.protocol.room_events import event_frame
 from tests.conftest import make_member, session_token_for
 from tests.factories import CommunityFactory, UserFactory
 

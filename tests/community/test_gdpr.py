@@ -109,7 +109,7 @@ def test_erasing_my_account_leaves_nothing_personal(zofia, room, alice):
     assert Client(HTTP_X_SESSION_TOKEN=zofia.token).get("/api/me").status_code == 401
     # Their shared material stays for the community, credited to "Deleted user".
     material = Client(HTTP_X_SESSION_TOKEN=alice.token).get("/api/resources").json()[0]
-    assert material["author"] == {"id": None, "name": "Deleted user"}
+    assert material["author"] == {"id": None, "name": "Deleted user", "handle": None}
     assert material["attribution"].startswith("“Acids and bases” by Deleted user")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from community import services
-from community.errors import Conflict, Forbidden, Invalid
 from community.models import Community, Membership
+from core.errors import Conflict, Forbidden, Invalid
 from tests.conftest import make_member
 from tests.factories import CommunityFactory, UserFactory
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 
 from community import services
-from community.errors import Forbidden, Invalid, NotFound, RateLimited, TooLarge
 from community.models import Room, RoomEvent, RoomReadState
+from core.errors import Forbidden, Invalid, NotFound, RateLimited, TooLarge
 from tests.conftest import make_member
 
 pytestmark = pytest.mark.django_db

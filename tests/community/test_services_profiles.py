@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from community import services
-from community.errors import Invalid
+from community import selectors, services
+from core.errors import Invalid
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,4 +45,4 @@ def test_invalid_profile_changes_write_nothing(changes):
         services.profile_update(user=user, school="changed", **changes)
     user.refresh_from_db()
     assert user.display_name == "Kept"
-    assert services.profile_get_or_create(user=user).school == ""
+    assert selectors.profile_of(user=user).school == ""

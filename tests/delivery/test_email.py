@@ -11,9 +11,10 @@ from django.test import Client
 from notifications.models import Notification
 
 from community import services
+from core.notify import Category
 from delivery import email
+from delivery import selectors as delivery_selectors
 from delivery import services as delivery
-from delivery.categories import Category
 from delivery.models import DeliverySettings
 from delivery.worker import process_pending_jobs
 from facilitators import services as moderation
@@ -125,11 +126,13 @@ def test_one_click_unsubscribe_per_category(bob):
     client = Client()
     page = client.get(f"/notifications/unsubscribe/{token}/")
     assert page.status_code == 200 and "Mentions and replies" in page.content.decode()
-    assert Category.MENTION in delivery.settings_get(user=bob.user).email_categories
+    assert (
+        Category.MENTION in delivery_selectors.delivery_settings_of(user=bob.user).email_categories
+    )
     done = Client(enforce_csrf_checks=True).post(
         f"/notifications/unsubscribe/{token}/", {"List-Unsubscribe": "One-Click"}
     )
     assert done.status_code == 200
-    remaining = delivery.settings_get(user=bob.user).email_categories
+    remaining = delivery_selectors.delivery_settings_of(user=bob.user).email_categories
     assert Category.MENTION not in remaining and Category.ANNOUNCEMENT in remaining
     assert client.get("/notifications/unsubscribe/forged-token/").status_code == 400

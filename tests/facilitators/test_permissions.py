@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from facilitators.permissions import can_moderate, can_post, can_read_rooms, can_view_community
+from community.permissions import can_moderate, can_post, can_read_rooms, can_view_community
 from tests.conftest import make_member
 from tests.factories import CommunityFactory, UserFactory
 

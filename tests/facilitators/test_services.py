@@ -11,11 +11,11 @@ from django.test import Client
 from django.utils import timezone
 
 from community import selectors, services
-from community.errors import Conflict, Forbidden, Invalid, RateLimited
 from community.models import EventKind, Membership, RoomEvent
+from core.errors import Conflict, Forbidden, Invalid, RateLimited
+from core.protocol.room_events import event_frame
 from facilitators import services as moderation
 from facilitators.models import AuditEntry, Invitation, Mute, Report
-from realtime.envelopes import event_frame
 from tests.conftest import make_member, session_token_for
 from tests.factories import CommunityFactory, UserFactory
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from community.models import Room, RoomEvent
+from core.protocol.client import FRAME_TYPES
 from delivery.models import OutboxJob
-from realtime.frames import FRAME_TYPES
 from tests.conftest import connect, session_token_for
 from tests.factories import CommunityFactory, UserFactory
 

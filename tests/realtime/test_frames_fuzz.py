@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from realtime.frames import FRAME_TYPES, ClientFrame, FrameError, parse_frame
+from core.protocol.client import FRAME_TYPES, ClientFrame, FrameError, parse_frame
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

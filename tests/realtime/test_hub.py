@@ -8,8 +8,9 @@ from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from community import selectors, services
-from realtime.envelopes import encode, event_frame
-from realtime.events import room_group
+from core.emitters import room_group
+from core.protocol.base import encode
+from core.protocol.room_events import event_frame
 from realtime.hub import get_hub
 from tests.conftest import assert_no_more_events, connect, receive_until
 

@@ -165,7 +165,7 @@ def test_adapt_over_http_with_licence_rules(community, alice, bob):
             "title": "Ułamki z pizzą",
             "language": "pl",
             "community": {"slug": "malopolska", "name": hub.name},
-            "author": {"id": bob.user.pk, "name": "Bob Berg"},
+            "author": {"id": bob.user.pk, "name": "Bob Berg", "handle": bob.user.handle},
             "source_version": 1,
         }
     ]

@@ -9,9 +9,9 @@ from django.db.models import RestrictedError
 from django.test import Client
 from notifications.models import Notification
 
-from community.errors import Conflict, Forbidden, Invalid
 from community.models import EventKind, Room, RoomEvent
-from delivery.categories import Category
+from core.errors import Conflict, Forbidden, Invalid
+from core.notify import Category
 from delivery.worker import process_pending_jobs
 from facilitators.models import AuditAction, AuditEntry
 from resources import selectors, services

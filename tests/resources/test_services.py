@@ -7,9 +7,9 @@ import pytest
 from django.core.files.storage import default_storage
 from notifications.models import Notification
 
-from community.errors import Forbidden, Invalid, NotFound
 from community.models import EventKind, RoomEvent, RoomKind
-from delivery.categories import Category
+from core.errors import Forbidden, Invalid, NotFound
+from core.notify import Category
 from delivery.models import NotificationPreference
 from delivery.worker import process_pending_jobs
 from facilitators import services as moderation

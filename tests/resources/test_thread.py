@@ -7,8 +7,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from community import services as community_services
-from community.errors import Invalid, NotFound
 from community.models import RoomEvent
+from core.errors import Invalid, NotFound
 from delivery.models import NotificationPreference
 from delivery.worker import process_pending_jobs
 from facilitators import services as moderation
@@ -78,7 +78,7 @@ def test_threads_are_moderated_like_rooms(community, alice, bob):
     resource = share(alice.user, community)
     facilitator = make_member(community, role="facilitator")
     moderation.room_settings_update(actor=facilitator.user, room=resource.thread, is_locked=True)
-    from community.errors import Forbidden
+    from core.errors import Forbidden
 
     with pytest.raises(Forbidden, match="locked"):
         community_services.message_post(room_id=resource.thread_id, author=bob.user, body="x")

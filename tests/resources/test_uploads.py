@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from community.errors import Invalid, TooLarge
+from core.errors import Invalid, TooLarge
 from resources.uploads import check_upload
 
 from .files import (

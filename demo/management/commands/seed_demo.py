@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
 from community import services
 from community.models import Community, Membership, Room, User
-from facilitators.roles import Role
+from core.roles import Role
+from resources import services as materials
+from resources.models import Resource
 
 DEMO_PASSWORD = "kring-demo-2026"
 
@@ -223,7 +227,6 @@ class Command(BaseCommand):
         return user
 
     def _verify_email(self, user: User) -> None:
-        from allauth.account.models import EmailAddress
 
         EmailAddress.objects.update_or_create(
             user=user, email=user.email, defaults={"verified": True, "primary": True}
@@ -258,11 +261,6 @@ class Command(BaseCommand):
         return community
 
     def _material(self, spec: dict[str, Any], users: dict[str, User]) -> None:
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from resources import services as materials
-        from resources.models import Resource
-
         community = Community.objects.get(slug=spec.pop("community"))
         if Resource.objects.filter(community=community, title=spec["title"]).exists():
             return

@@ -23,8 +23,5 @@ ROLE_RANK: dict[str, int] = {
 # Roles that may write in rooms; observers read only.
 POSTING_ROLES = frozenset({Role.FACILITATOR, Role.CO_FACILITATOR, Role.MEMBER})
 FACILITATING_ROLES = frozenset({Role.FACILITATOR, Role.CO_FACILITATOR})
-
-
-def outranks(actor_role: str, target_role: str) -> bool:
-    """True when ``actor_role`` is strictly above ``target_role``."""
-    return ROLE_RANK[actor_role] > ROLE_RANK[target_role]
+# Staff act above every community role.
+STAFF_RANK = max(ROLE_RANK.values()) + 1

@@ -5,7 +5,7 @@ its send with ``transaction.on_commit``, so a write that rolls back never reache
 and a doorbell that is lost (the layer is at-most-once) is recovered by the hub's gap filling
 or the client's resume from its last seq.
 
-Messages on the layer go to *groups* that the per-process hub (``realtime.hub``) joins: one
+Messages on the layer go to *groups* that the per-process hub (the socket edge) joins: one
 message per process, never one per socket. Frames are encoded here, once.
 """
 
@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from .envelopes import Frame, RemovedFrame, encode, event_frame
-
-if TYPE_CHECKING:
-    from community.models import RoomEvent
+from .protocol.base import Frame, encode
+from .protocol.frames import RemovedFrame
+from .protocol.room_events import StoredEvent, event_frame
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ def send_on_commit(group: str, message: dict[str, Any]) -> None:
     transaction.on_commit(lambda: _group_send(group, message))
 
 
-def room_event_on_commit(event: RoomEvent) -> None:
+def room_event_on_commit(event: StoredEvent) -> None:
     """Broadcast a stored room event to every socket subscribed to its room."""
     send_on_commit(
         room_group(event.room_id),
@@ -125,14 +124,12 @@ def wake_worker_on_commit() -> None:
     transaction.on_commit(ring)
 
 
-def notifications_on_commit(notification: dict[str, Any], recipients: list[list[int]]) -> None:
+def notifications_on_commit(body: str, recipients: list[list[int]]) -> None:
     """Push one notification to many users: one layer message to every process (not one per
-    user); each hub writes it to the sockets of its own recipients. ``recipients`` holds
-    ``[user_id, notification_id, unread_count]`` triples."""
-    send_on_commit(
-        HUBS_GROUP,
-        {"type": "notify.batch", "notification": notification, "recipients": recipients},
-    )
+    user); each hub writes it to the sockets of its own recipients. ``body`` is the encoded
+    ``NotificationBody``; ``recipients`` holds ``[user_id, notification_id, unread_count]``
+    triples."""
+    send_on_commit(HUBS_GROUP, {"type": "notify.batch", "body": body, "recipients": recipients})
 
 
 def session_ended_on_commit(user_id: int, session_key: str | None = None) -> None:

@@ -1,5 +1,8 @@
 """Frames a client may send, validated with pydantic (documented in docs/protocol.md).
 
+``CLIENT_FRAMES`` is the one list: the validating union, the accepted ``type`` names and the
+consumer's handler map are all derived from it.
+
 Strict types: ``"room": "5"`` is a bad request, not room 5. Unknown extra keys are ignored so
 newer clients keep working with older servers.
 """
@@ -7,7 +10,7 @@ newer clients keep working with older servers.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -18,6 +21,8 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
 )
+
+from .base import frame_type
 
 Ref = Annotated[StrictStr, Field(max_length=64)]
 Id = Annotated[StrictInt, Field(ge=1)]
@@ -82,22 +87,20 @@ class Notifications(ClientFrame):
     since: Seq = 0
 
 
-AnyFrame = Annotated[
-    Subscribe | Unsubscribe | Post | Edit | Delete | Typing | Read | Ping | Notifications,
-    Field(discriminator="type"),
-]
-_frame_adapter: TypeAdapter[AnyFrame] = TypeAdapter(AnyFrame)
-FRAME_TYPES = (
-    "subscribe",
-    "unsubscribe",
-    "post",
-    "edit",
-    "delete",
-    "typing",
-    "read",
-    "ping",
-    "notifications",
+CLIENT_FRAMES: tuple[type[ClientFrame], ...] = (
+    Subscribe,
+    Unsubscribe,
+    Post,
+    Edit,
+    Delete,
+    Typing,
+    Read,
+    Ping,
+    Notifications,
 )
+FRAME_TYPES: tuple[str, ...] = tuple(frame_type(cls) for cls in CLIENT_FRAMES)
+AnyFrame = Annotated[Union[CLIENT_FRAMES], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
+_frame_adapter: TypeAdapter[ClientFrame] = TypeAdapter(AnyFrame)
 
 
 class FrameError(Exception):

@@ -13,8 +13,9 @@ from .errors import RateLimited
 logger = logging.getLogger(__name__)
 
 
-def hit(*, bucket: str, limit: int, window_seconds: int = 60) -> None:
-    """Count one action in ``bucket``; raise ``RateLimited`` when the window's limit is used up."""
+def hit(*, bucket: str, limit: int, window_seconds: int = 60, what: str = "posts") -> None:
+    """Count one action in ``bucket``; raise ``RateLimited`` when the window's limit is used up.
+    ``what`` names the actions in the error ("Too many posts")."""
     if limit <= 0:
         return
     window = int(time.time() // window_seconds)
@@ -36,7 +37,7 @@ def hit(*, bucket: str, limit: int, window_seconds: int = 60) -> None:
     if count > limit:
         retry_after = window_seconds - (time.time() % window_seconds)
         raise RateLimited(
-            f"Too many posts: at most {limit} per {window_seconds} s. "
+            f"Too many {what}: at most {limit} per {window_seconds} s. "
             f"Try again in {int(retry_after) + 1} s.",
             retry_after=retry_after,
         )

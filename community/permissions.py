@@ -1,0 +1,168 @@
+"""Who may read, post and moderate in a community: ``rules`` predicates used by pages, the
+JSON API, the WebSocket consumer and the services alike. ``docs/permissions.md`` is the matrix.
+
+Predicates take ``(user, target)`` where the target is a community, a community id, or
+anything with a ``community_id`` (a room, a membership), so a caller holding only a room does
+not load its community. The membership row is looked up once per permission test (cached in
+the rules context) and never cached across requests: a socket that lives for hours must see a
+removal, a mute or a lock at its very next frame.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.utils.translation import gettext as _
+
+from core.roles import FACILITATING_ROLES, POSTING_ROLES, ROLE_RANK, STAFF_RANK
+
+from .models import Membership, MembershipState, Room, User
+from .posting import posting_context
+from .registry import PostingContext, post_checks
+
+
+def community_id_of(target: Any) -> int | None:
+    if target is None:
+        return None
+    if isinstance(target, int):
+        return target
+    community_id = getattr(target, "community_id", None)
+    return community_id if community_id is not None else target.pk
+
+
+def membership_of(user: Any, target: Any, context: dict | None = None) -> Membership | None:
+    """The user's membership row in the target's community (any state), or ``None``."""
+    if user is None or not user.is_authenticated:
+        return None
+    community_id = community_id_of(target)
+    if community_id is None:
+        return None
+    key = ("membership", user.pk, community_id)
+    if context is not None and key in context:
+        return context[key]
+    membership = Membership.objects.filter(community_id=community_id, user_id=user.pk).first()
+    if context is not None:
+        context[key] = membership
+    return membership
+
+
+@rules.predicate
+def is_authenticated(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def is_staff(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+@rules.predicate(bind=True)
+def is_active_member(self: Any, user: Any, target: Any) -> bool:
+    membership = membership_of(user, target, self.context)
+    return bool(membership and membership.state == MembershipState.ACTIVE)
+
+
+@rules.predicate(bind=True)
+def has_posting_role(self: Any, user: Any, target: Any) -> bool:
+    membership = membership_of(user, target, self.context)
+    return bool(membership and membership.role in POSTING_ROLES)
+
+
+@rules.predicate(bind=True)
+def has_facilitating_role(self: Any, user: Any, target: Any) -> bool:
+    membership = membership_of(user, target, self.context)
+    return bool(membership and membership.role in FACILITATING_ROLES)
+
+
+# Any signed-in teacher can see the directory and a community's public face (name,
+# description, rooms' names); what is said inside needs an active membership.
+can_view_community = is_authenticated
+can_read_rooms = is_authenticated & (is_active_member | is_staff)
+can_post = is_authenticated & is_active_member & has_posting_role
+can_moderate = is_authenticated & ((is_active_member & has_facilitating_role) | is_staff)
+# Any active member (observers and muted members too) can report a message.
+can_report = is_authenticated & is_active_member
+
+
+def _registered_refusal(
+    user: User, room: Room | None, community_id: int, context: PostingContext
+) -> str | None:
+    for name, check in post_checks.items():
+        if check.refusal is not None and context.checks.get(name):
+            refusal = check.refusal(user, room, community_id)
+            if refusal:
+                return refusal
+    return None
+
+
+def post_refusal(user: Any, room: Room, context: PostingContext | None = None) -> str | None:
+    """Why ``user`` may not post in ``room`` right now, or ``None`` when they may. The room
+    needs ``community_id`` and ``is_locked``; checked at every post, so a mute or a lock
+    applies to the very next post on an open socket. ``context`` may be passed in from the
+    post's own statement to save the query."""
+    if not is_authenticated(user):
+        return _("Sign in to post.")
+    if context is None:
+        context = posting_context(user_id=user.pk, community_id=room.community_id, room_id=room.pk)
+    if context.state != MembershipState.ACTIVE:
+        return _("Only active members of this community can post here.")
+    if context.role not in POSTING_ROLES:
+        return _("Observers can read this room but not post in it.")
+    if room.is_locked and not (context.role in FACILITATING_ROLES or user.is_staff):
+        return _("This room is locked: only its facilitators can post.")
+    return _registered_refusal(user, room, room.community_id, context)
+
+
+def community_post_refusal(user: Any, community: Any) -> str | None:
+    """Why ``user``, who may post in ``community`` (``can_post``), may not contribute to it as
+    a whole right now (share a material, propose an event): a facilitator muted them
+    community-wide, say; ``None`` when they may."""
+    community_id = community_id_of(community)
+    assert community_id is not None
+    context = posting_context(user_id=user.pk, community_id=community_id, room_id=None)
+    return _registered_refusal(user, None, community_id, context)
+
+
+@rules.predicate
+def can_post_in_room(user: Any, room: Any) -> bool:
+    return post_refusal(user, room) is None
+
+
+# --- rank: acting on another member -----------------------------------------------------------
+
+
+def actor_rank(actor: Any, target: Any) -> int:
+    """The rank an actor moderates with in the target's community: staff above every role,
+    an active facilitator or co-facilitator their role's rank, anyone else 0."""
+    if not is_authenticated(actor):
+        return 0
+    if actor.is_staff:
+        return STAFF_RANK
+    membership = membership_of(actor, target)
+    if membership is None or membership.state != MembershipState.ACTIVE:
+        return 0
+    if membership.role not in FACILITATING_ROLES:
+        return 0
+    return ROLE_RANK[membership.role]
+
+
+def can_moderate_message(actor: Any, message: Any, author_membership: Any) -> bool:
+    """Hiding, deleting or pinning a message needs a facilitating role in its community above
+    its author's (one's own messages, and those of former members, are always fine)."""
+    rank = actor_rank(actor, message.room)
+    if rank == 0:
+        return False
+    if author_membership is None or author_membership.user_id == actor.pk:
+        return True
+    if author_membership.state != MembershipState.ACTIVE:
+        return True
+    return rank > ROLE_RANK[author_membership.role]
+
+
+rules.add_perm("community.view_community", can_view_community)
+rules.add_perm("community.read_rooms", can_read_rooms)
+rules.add_perm("community.post", can_post)
+rules.add_perm("community.moderate", can_moderate)
+rules.add_perm("community.report", can_report)
+rules.add_perm("community.post_in_room", can_post_in_room)

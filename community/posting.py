@@ -1,0 +1,125 @@
+"""The statement every post runs: take the room's next seq and read everything the posting
+rules need (the poster's membership and every registered post check) at once.
+
+In SQL rather than built by the ORM on each call: building this query with its EXISTS
+clauses took a quarter of a post's CPU. One statement on PostgreSQL (a data-modifying CTE),
+two on SQLite. The registered checks are columns of it (see ``registry.post_checks``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from core.errors import NotFound
+
+from .models import Membership, Room
+from .registry import PostingContext, post_checks
+
+_ROOM_COLUMNS = "last_seq, community_id, is_locked, slow_mode_seconds, kind"
+
+
+@functools.cache
+def _checks_sql() -> tuple[list[str], str, list[Any]]:
+    """The names of the registered checks, their SELECT list and its parameters (fixed after
+    start-up)."""
+    names, columns, params = list(post_checks), "", []
+    for i, name in enumerate(names):
+        sql, check_params = post_checks.get(name).sql()
+        columns += f", ({sql}) AS check_{i}"
+        params.extend(check_params)
+    return names, columns, params
+
+
+def _membership_join() -> str:
+    return (
+        f"LEFT JOIN {Membership._meta.db_table} m "
+        "ON m.community_id = r.community_id AND m.user_id = u.id"
+    )
+
+
+def _context(row: tuple, names: list[str]) -> PostingContext:
+    role, state, *values = row
+    return PostingContext(
+        role=role,
+        state=state,
+        checks={name: bool(v) for name, v in zip(names, values, strict=True)},
+    )
+
+
+def _now_param() -> str:
+    # SQLite compares stored times as text: the parameter must stay text there.
+    return "CAST(%s AS timestamptz)" if connection.vendor == "postgresql" else "%s"
+
+
+def posting_context(*, user_id: int, community_id: int, room_id: int | None) -> PostingContext:
+    """The posting context of a user in a room, or (``room_id`` None) in the community as a
+    whole (only community-wide checks, such as a community-wide mute, can apply)."""
+    names, columns, check_params = _checks_sql()
+    sql = (
+        f"SELECT m.role, m.state{columns} "
+        "FROM (SELECT CAST(%s AS BIGINT) AS id, CAST(%s AS BIGINT) AS community_id) r "
+        f"CROSS JOIN (SELECT CAST(%s AS BIGINT) AS id, {_now_param()} AS now) u "
+        + _membership_join()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*check_params, room_id, community_id, user_id, timezone.now()])
+        return _context(cursor.fetchone(), names)
+
+
+def _room(room_id: int, row: tuple) -> Room:
+    last_seq, community_id, is_locked, slow_mode_seconds, kind = row
+    return Room(
+        pk=room_id,
+        last_seq=int(last_seq),
+        community_id=int(community_id),
+        is_locked=bool(is_locked),
+        slow_mode_seconds=int(slow_mode_seconds),
+        kind=kind,
+    )
+
+
+def take_seq(room_id: int) -> Room:
+    """Take the room's next seq. Call inside a transaction.
+
+    The UPDATE locks the room row until commit, so concurrent posters (in any process) queue
+    here and commit in seq order; a rollback gives the seq back. Returns the new seq and what
+    posting rules need, as an unsaved ``Room``.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
+            f"WHERE id = %s RETURNING {_ROOM_COLUMNS}",
+            [room_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(f"No room {room_id}.")
+    return _room(room_id, row)
+
+
+def take_seq_for_post(room_id: int, user_id: int) -> tuple[Room, PostingContext]:
+    """Take the room's next seq and read the poster's posting context. Call inside a
+    transaction."""
+    if connection.vendor != "postgresql":
+        room = take_seq(room_id)
+        return room, posting_context(
+            user_id=user_id, community_id=room.community_id, room_id=room_id
+        )
+    names, columns, check_params = _checks_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH r AS (UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
+            f"WHERE id = %s RETURNING id, {_ROOM_COLUMNS}), "
+            "u AS (SELECT CAST(%s AS BIGINT) AS id, CAST(%s AS timestamptz) AS now) "
+            f"SELECT r.last_seq, r.community_id, r.is_locked, r.slow_mode_seconds, r.kind, "
+            f"m.role, m.state{columns} FROM r CROSS JOIN u " + _membership_join(),
+            [room_id, user_id, timezone.now(), *check_params],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(f"No room {room_id}.")
+    return _room(room_id, row[:5]), _context(row[5:], names)

@@ -1,0 +1,68 @@
+"""The audit port: every moderation action is recorded by the service that performs it, in
+the same transaction. The facilitators app stores the entries (and shows them live to the
+community's facilitators); any app may record through ``audit_record``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .registry import Port
+
+
+class AuditAction(models.TextChoices):
+    JOIN_APPROVE = "join.approve", _("Approved a join request")
+    JOIN_DECLINE = "join.decline", _("Declined a join request")
+    INVITE_CREATE = "invite.create", _("Created an invitation")
+    INVITE_REVOKE = "invite.revoke", _("Revoked an invitation")
+    ROLE_CHANGE = "member.role", _("Changed a member's role")
+    MUTE = "member.mute", _("Muted a member")
+    UNMUTE = "member.unmute", _("Unmuted a member")
+    REMOVE = "member.remove", _("Removed a member")
+    BAN = "member.ban", _("Banned a member")
+    UNBAN = "member.unban", _("Unbanned a member")
+    HIDE = "message.hide", _("Hid a message")
+    UNHIDE = "message.unhide", _("Unhid a message")
+    DELETE = "message.delete", _("Deleted a message")
+    PIN = "message.pin", _("Pinned a message")
+    UNPIN = "message.unpin", _("Unpinned a message")
+    LOCK = "room.lock", _("Locked a room")
+    UNLOCK = "room.unlock", _("Unlocked a room")
+    SLOW_MODE = "room.slow_mode", _("Changed slow mode")
+    TOPIC = "room.topic", _("Changed a room's topic")
+    REPORT_RESOLVE = "report.resolve", _("Resolved a report")
+    REPORT_DISMISS = "report.dismiss", _("Dismissed a report")
+    MATERIAL_WITHDRAW = "material.withdraw", _("Withdrew a teaching material")
+    MATERIAL_RESTORE = "material.restore", _("Restored a teaching material")
+
+
+_record: Port[..., Any] = Port("the audit log")
+
+
+def audit_record(
+    *,
+    community_id: int,
+    actor: Any,
+    action: str,
+    target_user: Any = None,
+    room: Any = None,
+    message: Any = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Any:
+    """Store one audit entry. Call inside the transaction of the action it records."""
+    return _record(
+        community_id=community_id,
+        actor=actor,
+        action=action,
+        target_user=target_user,
+        room=room,
+        message=message,
+        reason=reason,
+        data=data or {},
+    )
+
+
+provide_audit_log = _record.provide

@@ -1,0 +1,133 @@
+"""Room events as clients see them: the ``event`` frame (live, on resume, and from the HTTP
+history, byte for byte the same) and the ``ack`` that answers a post, edit or delete."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+from .base import Frame
+from .people import AuthorOut, Person, author_out
+
+REPLY_EXCERPT_LENGTH = 140
+
+
+class StoredEvent(Protocol):
+    """What the protocol reads of a stored room event (the community app's ``RoomEvent``)."""
+
+    pk: Any
+    room_id: int
+    seq: int
+    kind: str
+    author: Person | None
+    target_id: int | None
+    reply_to_id: int | None
+    body: str
+    html: str
+    data: dict[str, Any]
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    hidden_at: datetime | None
+    hidden_reason: str
+    pinned_at: datetime | None
+
+    @property
+    def target(self) -> StoredEvent | None: ...
+
+    @property
+    def reply_to(self) -> StoredEvent | None: ...
+
+
+class ReplyPreviewOut(BaseModel):
+    id: int
+    author: AuthorOut
+    excerpt: str
+
+
+class EventOut(BaseModel):
+    id: int
+    kind: str
+    author: AuthorOut
+    body: str
+    html: str
+    # For replies: the message replied to, with a short excerpt so clients can show it
+    # without having that message loaded.
+    reply_to: int | None = None
+    reply_preview: ReplyPreviewOut | None = None
+    # For edit/delete events: the message they change.
+    message: int | None = None
+    created_at: datetime
+    edited_at: datetime | None = None
+    deleted: bool = False
+    # Hidden by a facilitator: members get empty body/html and the reason; facilitators get
+    # the text too (history and resume only).
+    hidden: bool = False
+    hidden_reason: str = ""
+    pinned: bool = False
+    # Moderation, room and membership events: what changed (see docs/protocol.md).
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventFrame(Frame):
+    type: Literal["event"] = "event"
+    room: int
+    seq: int
+    event: EventOut
+
+
+class AckFrame(Frame):
+    """The answer to post/edit/delete: the stored event, with the client's ref."""
+
+    type: Literal["ack"] = "ack"
+    room: int
+    seq: int
+    event: EventOut
+    ref: str | None = None
+
+
+def event_out(event: StoredEvent, *, reveal_hidden: bool = False) -> EventOut:
+    """The payload of one stored room event. Needs ``author``, ``target`` and
+    ``reply_to__author`` loaded (the selectors do this) to avoid a query per event.
+
+    The text of a hidden message (and of its edit and unhide events) is left out unless
+    ``reveal_hidden`` (the viewer facilitates the community)."""
+    reply_preview = None
+    reply = event.reply_to if event.reply_to_id else None
+    if reply is not None:
+        concealed_reply = reply.deleted_at is not None or reply.hidden_at is not None
+        excerpt = "" if concealed_reply else reply.body[:REPLY_EXCERPT_LENGTH]
+        reply_preview = ReplyPreviewOut(
+            id=reply.pk, author=author_out(reply.author), excerpt=excerpt
+        )
+    message = event if event.kind == "message" else (event.target if event.target_id else None)
+    conceal = message is not None and message.hidden_at is not None and not reveal_hidden
+    return EventOut(
+        id=event.pk,
+        kind=event.kind,
+        author=author_out(event.author),
+        body="" if conceal else event.body,
+        html="" if conceal else event.html,
+        reply_to=event.reply_to_id,
+        reply_preview=reply_preview,
+        message=event.target_id,
+        created_at=event.created_at,
+        edited_at=event.edited_at,
+        deleted=event.deleted_at is not None,
+        hidden=event.hidden_at is not None,
+        hidden_reason=event.hidden_reason,
+        pinned=event.pinned_at is not None,
+        data=event.data,
+    )
+
+
+def event_frame(event: StoredEvent, *, reveal_hidden: bool = False) -> EventFrame:
+    return EventFrame(
+        room=event.room_id, seq=event.seq, event=event_out(event, reveal_hidden=reveal_hidden)
+    )
+
+
+def ack_frame(event: StoredEvent, ref: str | None) -> AckFrame:
+    return AckFrame(room=event.room_id, seq=event.seq, event=event_out(event), ref=ref)
