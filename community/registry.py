@@ -29,9 +29,9 @@ if TYPE_CHECKING:  # this app's own models, for annotations only
 class PostCheck:
     """``sql()`` gives a boolean SQL expression over ``r.id`` (the room; NULL for a check of
     the whole community), ``r.community_id``, ``u.id`` (the poster) and ``u.now``, with its
-    parameters (built once, on the first post). ``refusal(user, room, community_id)`` turns a true value into the
-    reason the user may not post (``room`` None: anywhere in the community), or is None for a
-    check that only informs the ``message_posted`` hooks."""
+    parameters (built once, on the first post). ``refusal(user, room, community_id)`` turns a
+    true value into the reason the user may not post (``room`` None: anywhere in the
+    community), or is None for a check that only informs the ``message_posted`` hooks."""
 
     sql: Callable[[], tuple[str, tuple[Any, ...]]]
     refusal: Callable[[User, Room | None, int], str | None] | None = None

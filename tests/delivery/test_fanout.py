@@ -8,9 +8,9 @@ from notifications.models import Notification
 
 from community import services
 from community.models import Membership
+from core import outbox
 from core.notify import Category
 from delivery import services as delivery
-from core import outbox
 from delivery.categories import Level, levels_receiving
 from delivery.models import OutboxJob
 from delivery.worker import process_pending_jobs
