@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-MAX_FRAME_BYTES ?= 65536
 INSTALLED := $(VENV)/.installed
 
 .PHONY: install run serve migrate demo test test-fast lint format bench clean
@@ -27,10 +26,7 @@ demo: migrate
 run: demo serve
 
 serve: install
-	$(BIN)/daphne -b $(HOST) -p $(PORT) \
-		--websocket-max-message-size $(MAX_FRAME_BYTES) --websocket-max-frame-size $(MAX_FRAME_BYTES) \
-		--ping-interval 20 --ping-timeout 30 \
-		config.asgi:application
+	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/pytest

@@ -106,9 +106,7 @@ def start_daphne(env: dict[str, str], name: str = "daphne") -> Process:
     port = free_port()
     log = Path(f"/tmp/kring-bench-{name}-{port}.log").open("w")  # noqa: SIM115 - the child keeps it
     popen = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536",
-         "config.asgi:application"],
+        [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     process = Process(popen, name, url=f"http://127.0.0.1:{port}", port=port)

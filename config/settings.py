@@ -316,8 +316,14 @@ SECURE_PROXY_SSL_HEADER = (
 # --- Kring limits ---------------------------------------------------------------------------
 # Longest message body, in characters (a post over it gets a `too_large` error frame).
 KRING_MAX_MESSAGE_LENGTH = env.int("KRING_MAX_MESSAGE_LENGTH", default=4000)
-# Largest incoming WebSocket frame, in bytes; passed to daphne too (Procfile, Makefile).
+# Largest incoming WebSocket frame (message), in bytes; `manage.py serve` passes it to daphne.
 KRING_MAX_FRAME_BYTES = env.int("KRING_MAX_FRAME_BYTES", default=65_536)
+# Largest frame the server sends (an event with a long formatted message, a presence list):
+# a separate limit; a message whose event would not fit is refused before it is stored.
+KRING_MAX_OUTGOING_FRAME_BYTES = env.int("KRING_MAX_OUTGOING_FRAME_BYTES", default=1_048_576)
+# WebSocket keep-alive pings by the server (daphne), and how long a pong may take.
+KRING_PING_INTERVAL_SECONDS = env.int("KRING_PING_INTERVAL_SECONDS", default=20)
+KRING_PING_TIMEOUT_SECONDS = env.int("KRING_PING_TIMEOUT_SECONDS", default=30)
 # Posts (messages and edits) one user may make per minute across all rooms.
 KRING_POSTS_PER_MINUTE = env.int("KRING_POSTS_PER_MINUTE", default=30)
 # Typing frames one socket may send per room before they are ignored, per 2 s window.

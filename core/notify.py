@@ -62,20 +62,9 @@ def notify_users(
     recipients = sorted({uid for uid in user_ids if uid and uid != getattr(actor, "pk", None)})
     if not recipients:
         return None
+    payload = _payload(actor, category, verb, community_id, room_id, target, text, url)
     return outbox.enqueue(
-        kind=USERS_JOB,
-        payload={
-            "actor": getattr(actor, "pk", None),
-            "users": recipients,
-            "members_only": members_only,
-            "category": category,
-            "verb": verb,
-            "community": community_id,
-            "room": room_id,
-            "target": target_ref(target),
-            "text": text[:TEXT_EXCERPT_LENGTH],
-            "url": url,
-        },
+        kind=USERS_JOB, payload={**payload, "users": recipients, "members_only": members_only}
     )
 
 
@@ -92,19 +81,30 @@ def notify_community(
 ) -> Any:
     """Notify every active member of a community (except the actor) whose level takes this
     category."""
-    return outbox.enqueue(
-        kind=COMMUNITY_JOB,
-        payload={
-            "actor": getattr(actor, "pk", None),
-            "category": category,
-            "verb": verb,
-            "community": community_id,
-            "room": room_id,
-            "target": target_ref(target),
-            "text": text[:TEXT_EXCERPT_LENGTH],
-            "url": url,
-        },
-    )
+    payload = _payload(actor, category, verb, community_id, room_id, target, text, url)
+    return outbox.enqueue(kind=COMMUNITY_JOB, payload=payload)
+
+
+def _payload(
+    actor: Any,
+    category: str,
+    verb: str,
+    community_id: int | None,
+    room_id: int | None,
+    target: Model | None,
+    text: str,
+    url: str,
+) -> dict[str, Any]:
+    return {
+        "actor": getattr(actor, "pk", None),
+        "category": category,
+        "verb": verb,
+        "community": community_id,
+        "room": room_id,
+        "target": target_ref(target),
+        "text": text[:TEXT_EXCERPT_LENGTH],
+        "url": url,
+    }
 
 
 # follow_room(user=..., room=...): the user hears of every new message in the room (unless

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class RealtimeConfig(AppConfig):
@@ -6,4 +7,9 @@ class RealtimeConfig(AppConfig):
     verbose_name = "Real-time"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import limits, signals  # noqa: F401 - connects the receivers, registers checks
+
+        problems = limits.limit_problems()
+        if problems:
+            # A server started with these limits would take messages it can never send.
+            raise ImproperlyConfigured(" ".join(problems))

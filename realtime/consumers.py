@@ -6,10 +6,12 @@ frames in one place (``receive``). A bad frame never closes the socket and never
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -56,7 +58,14 @@ from delivery import selectors as delivery_selectors
 
 from .auth import authenticate_handshake
 from .hub import get_hub
-from .transport import daphne_protocol
+from .transport import (
+    buffered_bytes,
+    daphne_protocol,
+    direct_writer,
+    is_open,
+    text_frame,
+    write_frame,
+)
 
 logger = logging.getLogger(__name__)
 # Database work of different sockets runs in parallel threads (each with its own connection),
@@ -65,6 +74,9 @@ logger = logging.getLogger(__name__)
 in_db_thread = functools.partial(database_sync_to_async, thread_sensitive=False)
 
 WEBSOCKET_PATH = "/ws/"
+MESSAGE_TOO_BIG = 1009  # RFC 6455 close code
+# How long a closing socket may take to write what is queued for it (the ASGI path).
+FLUSH_BEFORE_CLOSE_SECONDS = 1.0
 # Notifications replayed on `{"type":"notifications"}`; beyond this the client pages over HTTP.
 NOTIFICATION_CATCH_UP_MAX = 200
 
@@ -79,9 +91,17 @@ class KringConsumer(AsyncWebsocketConsumer):
     _typing_sent: dict[int, float] | None = None
 
     rooms: set[int]
+    # daphne's protocol: ``direct`` when frames are written straight to its transport,
+    # ``transport`` on either path (its buffer tells a slow client). None elsewhere.
     direct: Any = None
+    transport: Any = None
     session_key: str | None = None
     last_seen: float = 0.0
+    # The ASGI path: frames wait here for the socket's writer task, so no send to a slow
+    # client holds up anyone else. Created on first use; the direct path never needs them.
+    _queue: deque[str] | None = None
+    _queued_bytes: int = 0
+    _writer: asyncio.Task[None] | None = None
 
     @property
     def author(self) -> AuthorOut:
@@ -130,8 +150,13 @@ class KringConsumer(AsyncWebsocketConsumer):
 
         self._closing = False
         self.last_seen = time.monotonic()
+        self.transport = daphne_protocol(self.base_send)
+        if self.transport is not None:
+            # A frame over the size limit gets a 1009 close with the reason, not a dropped
+            # connection (autobahn's default), so the client can tell why.
+            self.transport.failByDrop = False
         await self.accept()
-        self.direct = daphne_protocol(self.base_send)
+        self.direct = direct_writer(self.transport)
         # The handshake's headers (cookies, user agent, ...) are not needed any more, but
         # every middleware's copy of the scope shares the one list: empty it, for memory.
         self.scope.get("headers", []).clear()
@@ -142,9 +167,39 @@ class KringConsumer(AsyncWebsocketConsumer):
             await self.hub.unregister(self)
 
     async def send_text(self, text: str) -> None:
-        await self.base_send({"type": "websocket.send", "text": text})
+        """Every frame of this socket takes one road, so they arrive in order: straight to
+        daphne's transport, or through the socket's queue (never waiting on the client)."""
+        if self.direct is not None:
+            if is_open(self.direct):
+                write_frame(self.direct, text_frame(text))
+        else:
+            self.queue_text(text)
 
-    async def close_with(self, text: str | None, code: int) -> None:
+    def queue_text(self, text: str) -> int:
+        """Queue a frame for the writer task; returns the bytes this socket has not sent yet
+        (its queue, plus daphne's buffer when it is known)."""
+        if self._queue is None:
+            self._queue = deque()
+        self._queue.append(text)
+        self._queued_bytes += len(text)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write_queued())
+        buffered = buffered_bytes(self.transport) if self.transport is not None else 0
+        return self._queued_bytes + buffered
+
+    async def _write_queued(self) -> None:
+        queue = self._queue
+        while queue:
+            text = queue.popleft()
+            self._queued_bytes -= len(text)
+            try:
+                await self.base_send({"type": "websocket.send", "text": text})
+            except Exception:
+                logger.debug("send to a closing socket failed", exc_info=True)
+                queue.clear()
+                self._queued_bytes = 0
+
+    async def close_with(self, text: str | None, code: int, reason: str | None = None) -> None:
         """Tell the client why (a ``resume`` frame), then close; the client reconnects and
         resumes from its last seq."""
         if self._closing:
@@ -154,7 +209,10 @@ class KringConsumer(AsyncWebsocketConsumer):
         with contextlib.suppress(Exception):
             if text:
                 await self.send_text(text)
-            await self.close(code=code)
+            if self._writer is not None:
+                await asyncio.wait_for(asyncio.shield(self._writer), FLUSH_BEFORE_CLOSE_SECONDS)
+        with contextlib.suppress(Exception):
+            await self.close(code=code, reason=reason)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         self.last_seen = time.monotonic()
@@ -162,11 +220,15 @@ class KringConsumer(AsyncWebsocketConsumer):
         try:
             if text_data is None:
                 raise FrameError("Send JSON as text frames; binary frames are not supported.")
-            if len(text_data) > settings.KRING_MAX_FRAME_BYTES:
-                raise FrameError(
+            if _too_big(text_data):
+                # A fragmented message may pass the server's frame limit; it can never be
+                # acted on, and a client re-sending it would loop: close, saying why.
+                await self.close_with(
+                    None,
+                    MESSAGE_TOO_BIG,
                     f"Frames can be at most {settings.KRING_MAX_FRAME_BYTES} bytes.",
-                    code="too_large",
                 )
+                return
             frame = parse_frame(text_data)
             ref = frame.ref
             await self._handlers[type(frame)](self, frame)
@@ -221,19 +283,27 @@ class KringConsumer(AsyncWebsocketConsumer):
             ref=frame.ref,
             version=frame.version,
         )
-        await self.send_text(encode(ack_frame(event, frame.ref)))
+        await self._ack(event, frame.ref)
+
+    async def _ack(self, event: Any, ref: str | None) -> None:
+        """Answer a stored write. It is stored: whatever happens now, the client must not be
+        told to retry (``unavailable``); the event also reaches it in the room's stream."""
+        try:
+            await self.send_text(encode(ack_frame(event, ref)))
+        except Exception:
+            logger.exception("the ack of stored event %s could not be sent", event.pk)
 
     async def _on_edit(self, frame: Edit) -> None:
         event = await in_db_thread(services.message_edit)(
             actor=self.user, message_id=frame.message, body=frame.body
         )
-        await self.send_text(encode(ack_frame(event, frame.ref)))
+        await self._ack(event, frame.ref)
 
     async def _on_delete(self, frame: Delete) -> None:
         event = await in_db_thread(services.message_delete)(
             actor=self.user, message_id=frame.message
         )
-        await self.send_text(encode(ack_frame(event, frame.ref)))
+        await self._ack(event, frame.ref)
 
     async def _on_typing(self, frame: Typing) -> None:
         if frame.room not in self.rooms:
@@ -292,3 +362,9 @@ class KringConsumer(AsyncWebsocketConsumer):
 KringConsumer._handlers = {
     frame: getattr(KringConsumer, f"_on_{frame_type(frame)}") for frame in CLIENT_FRAMES
 }
+
+
+def _too_big(text: str) -> bool:
+    """Over the incoming frame limit in UTF-8 bytes (counted only when it could be)."""
+    limit = settings.KRING_MAX_FRAME_BYTES
+    return len(text) > limit // 4 and len(text.encode("utf-8")) > limit

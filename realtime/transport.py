@@ -15,6 +15,7 @@ cannot keep up is found before it eats the server's memory, and is told to resum
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -24,23 +25,52 @@ try:  # autobahn comes with daphne; keep the module importable without it
 except ImportError:  # pragma: no cover
     WebSocketServerProtocol = None  # type: ignore[assignment,misc]
 
+logger = logging.getLogger(__name__)
 _OPCODE_TEXT = 0x81  # FIN + text frame
+# What the fast path reads of a Twisted TCP transport (private: checked before first use).
+_TRANSPORT_ATTRIBUTES = ("socket", "connected", "_writeDisconnected", "dataBuffer", "offset",
+                         "_tempDataLen")  # fmt: skip
+_reported: set[str] = set()
 
 
 def daphne_protocol(send: Any) -> Any | None:
-    """The autobahn protocol behind daphne's ``send``, if frames may be written to it directly."""
-    if not settings.KRING_DIRECT_WRITES or WebSocketServerProtocol is None:
+    """The autobahn protocol behind daphne's ``send`` (daphne binds it into the callable it
+    gives the application), or ``None`` under another server or the test communicator."""
+    if WebSocketServerProtocol is None:
         return None
     if not isinstance(send, functools.partial) or not send.args:
         return None
     protocol = send.args[0]
     if not isinstance(protocol, WebSocketServerProtocol):
         return None
-    if getattr(protocol, "_perMessageCompress", None) is not None:
-        return None  # compressed connections need their own frames
     if getattr(protocol, "transport", None) is None:
         return None
     return protocol
+
+
+def direct_writer(protocol: Any | None) -> Any | None:
+    """``protocol`` if frames may be written straight to its transport, else ``None`` (the
+    ASGI path). Says once per process and reason which path sockets take."""
+    if protocol is None:
+        return None
+    if not settings.KRING_DIRECT_WRITES:
+        _report("not engaged: KRING_DIRECT_WRITES is off")
+        return None
+    if getattr(protocol, "_perMessageCompress", None) is not None:
+        return None  # a compressed connection needs frames of its own (rare; not reported)
+    missing = [a for a in _TRANSPORT_ATTRIBUTES if not hasattr(protocol.transport, a)]
+    if missing:
+        _report(f"not engaged: this Twisted's transport lacks {', '.join(missing)}")
+        return None
+    _report("engaged")
+    return protocol
+
+
+def _report(state: str) -> None:
+    if state not in _reported:
+        _reported.add(state)
+        log = logger.info if state == "engaged" else logger.warning
+        log("direct writes %s", state)
 
 
 def text_frame(text: str) -> bytes:

@@ -247,15 +247,9 @@ def start_daphne(
     port = _free_port()
     env = server_env(env_overrides)
     log_path = Path(f"/tmp/kring-test-{log_name}-{port}.log")
-    frame_limit = str(settings.KRING_MAX_FRAME_BYTES)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [
-                sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                "--websocket-max-message-size", frame_limit,
-                "--websocket-max-frame-size", frame_limit,
-                "config.asgi:application",
-            ],
+            [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=BASE_DIR,
             env=env,
             stdout=log,

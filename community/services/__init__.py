@@ -17,6 +17,7 @@ from .messages import (
     message_edit,
     message_post,
     read_mark,
+    rendered,
     room_event_append,
 )
 from .profiles import clean_language_tags, profile_update
@@ -37,6 +38,7 @@ __all__ = [
     "message_post",
     "profile_update",
     "read_mark",
+    "rendered",
     "room_create",
     "room_event_append",
     "room_state_change",

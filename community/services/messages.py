@@ -13,6 +13,7 @@ from core.audit import AuditAction, audit_record
 from core.emitters import room_event_on_commit, user_frame_on_commit
 from core.errors import Forbidden, Invalid, KringError, NotFound, RateLimited, TooLarge
 from core.protocol.frames import ReadFrame
+from core.protocol.room_events import event_frame_size
 
 from .. import selectors
 from ..models import EventKind, Room, RoomEvent, RoomReadState, User
@@ -36,6 +37,15 @@ def clean_body(body: str) -> str:
     if len(body) > limit:
         raise TooLarge(f"A message can be at most {limit} characters (this one has {len(body)}).")
     return body
+
+
+def rendered(body: str) -> str:
+    """The message's HTML, refused (``too_large``) before anything is stored when its event
+    could not be sent to the room."""
+    html = render_markdown(body)
+    if event_frame_size(body, html) > settings.KRING_MAX_OUTGOING_FRAME_BYTES:
+        raise TooLarge("This message is too long once formatted; shorten it or split it up.")
+    return html
 
 
 def room_event_append(
@@ -102,6 +112,7 @@ def message_post(
     """
     try:
         body = clean_body(body)
+        html = rendered(body)  # before taking the room's lock: posters queue on it
         ratelimit.hit(bucket=f"post:{author.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
         with transaction.atomic():
             room, context = take_seq_for_post(room_id, author.pk)
@@ -134,7 +145,7 @@ def message_post(
                 author=author,
                 reply_to=reply_to,
                 body=body,
-                html=render_markdown(body),
+                html=html,
                 client_ref=ref,
                 data=data,
             )
@@ -173,6 +184,7 @@ def _event_by_ref(author: User, ref: str) -> RoomEvent | None:
 def message_edit(*, actor: User, message_id: int, body: str) -> RoomEvent:
     """Change the text of one's own message; stores an ``edit`` event with the new text."""
     body = clean_body(body)
+    html = rendered(body)
     ratelimit.hit(bucket=f"post:{actor.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
     with transaction.atomic():
         message = selectors.message_get(message_id=message_id)
@@ -185,7 +197,6 @@ def message_edit(*, actor: User, message_id: int, body: str) -> RoomEvent:
         refusal = post_refusal(actor, message.room)
         if refusal:
             raise Forbidden(refusal)
-        html = render_markdown(body)
         RoomEvent.objects.filter(pk=message.pk).update(
             body=body, html=html, edited_at=timezone.now()
         )

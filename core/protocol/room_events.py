@@ -3,6 +3,7 @@ history, byte for byte the same) and the ``ack`` that answers a post, edit or de
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -12,6 +13,9 @@ from .base import Frame
 from .people import AuthorOut, Person, author_out
 
 REPLY_EXCERPT_LENGTH = 140
+# Everything an event or ack frame carries besides the text twice (body and html): ids, seq,
+# author and reply preview (names and an excerpt, JSON-escaped), times, data, ref.
+EVENT_FRAME_OVERHEAD_BYTES = 4096
 
 
 class StoredEvent(Protocol):
@@ -131,3 +135,13 @@ def event_frame(event: StoredEvent, *, reveal_hidden: bool = False) -> EventFram
 
 def ack_frame(event: StoredEvent, ref: str | None) -> AckFrame:
     return AckFrame(room=event.room_id, seq=event.seq, event=event_out(event), ref=ref)
+
+
+def event_frame_size(body: str, html: str) -> int:
+    """An upper bound of the bytes of the ``event`` (or ``ack``) frame of a message with this
+    text: what must fit ``KRING_MAX_OUTGOING_FRAME_BYTES``."""
+    return (
+        len(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+        + len(json.dumps(html, ensure_ascii=False).encode("utf-8"))
+        + EVENT_FRAME_OVERHEAD_BYTES
+    )

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from community.models import Community, EventKind, RoomEvent, User
-from community.services import GENERAL_ROOM, clean_body, room_event_append
-from community.text import render_markdown
+from community.services import GENERAL_ROOM, clean_body, rendered, room_event_append
 from core.errors import NotFound
 from core.notify import Category, notify_community
 
@@ -17,6 +16,7 @@ def announcement_post(*, actor: User, community: Community, body: str) -> RoomEv
     """A facilitator's announcement: an ``announcement`` event in the general room, and a
     notification to every member (even those who chose "mentions only")."""
     body = clean_body(body)
+    html = rendered(body)
     require_moderator(actor, community)
     general = community.rooms.filter(name=GENERAL_ROOM).first()
     if general is None:
@@ -27,7 +27,7 @@ def announcement_post(*, actor: User, community: Community, body: str) -> RoomEv
             kind=EventKind.ANNOUNCEMENT,
             author=actor,
             body=body,
-            html=render_markdown(body),
+            html=html,
         )
         notify_community(
             actor=actor,

@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from realtime import maintenance
 from realtime.hub import get_hub
 from tests.conftest import connect, receive_until
 
@@ -49,7 +50,7 @@ async def test_password_change_closes_every_socket_of_the_user(alice):
 async def test_expired_or_deleted_session_is_noticed_by_the_periodic_check(alice):
     socket = await connect(alice.token)
     await database_sync_to_async(Session.objects.filter(session_key=alice.token).delete)()
-    await get_hub()._revalidate_sessions()
+    await maintenance.revalidate_sessions(get_hub())
     await _closed_with(socket, 4401)
 
 
@@ -61,7 +62,7 @@ async def test_idle_sockets_are_closed(alice, settings):
     await receive_until(socket, "pong")
     for conn in hub.user_sockets[alice.user.pk]:
         conn.last_seen -= 5
-    await hub._close_idle_sockets()
+    await maintenance.close_idle_sockets(hub)
     assert (await _closed_with(socket, 4000))["reason"] == "idle"
 
 
