@@ -7,6 +7,13 @@ from typing import get_args
 from pydantic import BaseModel, ConfigDict
 
 
+class Shape(BaseModel):
+    """A part of a frame: exactly these keys, no others (the frame tests hold every emitted
+    frame to its model)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class Frame(BaseModel):
     """A server-to-client frame. Each subclass has a literal ``type`` and is listed in
     docs/protocol.md (a test compares the two)."""

@@ -9,13 +9,13 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import BaseModel
 
-from .base import Frame
+from .base import Frame, Shape
 from .people import AuthorOut, author_out
 
 REPORT_EXCERPT_LENGTH = 200
 
 
-class AuditEntryOut(BaseModel):
+class AuditEntryOut(Shape):
     id: int
     community: str
     action: str
@@ -52,7 +52,7 @@ def audit_entry_out(entry: Any, community_slug: str) -> AuditEntryOut:
     )
 
 
-class ReportOut(BaseModel):
+class ReportOut(Shape):
     id: int
     community: str
     room: int

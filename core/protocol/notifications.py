@@ -7,13 +7,13 @@ from datetime import datetime, time
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import Frame
+from .base import Frame, Shape
 from .people import AuthorOut, Person, author_out
 
 
-class NotificationBody(BaseModel):
+class NotificationBody(Shape):
     """Everything about a notification that is the same for all its recipients."""
 
     verb: str

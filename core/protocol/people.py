@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from pydantic import BaseModel
+from .base import Shape
 
 DELETED_USER_NAME = "Deleted user"
 
@@ -19,7 +19,7 @@ class Person(Protocol):
     def public_name(self) -> str: ...
 
 
-class AuthorOut(BaseModel):
+class AuthorOut(Shape):
     id: int | None
     name: str
     # For @mentions; null for a deleted user.

@@ -7,9 +7,9 @@ import json
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import Frame
+from .base import Frame, Shape
 from .people import AuthorOut, Person, author_out
 
 REPLY_EXCERPT_LENGTH = 140
@@ -45,13 +45,13 @@ class StoredEvent(Protocol):
     def reply_to(self) -> StoredEvent | None: ...
 
 
-class ReplyPreviewOut(BaseModel):
+class ReplyPreviewOut(Shape):
     id: int
     author: AuthorOut
     excerpt: str
 
 
-class EventOut(BaseModel):
+class EventOut(Shape):
     id: int
     kind: str
     author: AuthorOut

@@ -24,6 +24,9 @@
       this.pending = new Map(); // ref -> frame awaiting its ack
       // Last notification seq seen; after a reconnect the server sends what came after it.
       this.notificationSeq = options.notificationSeq === undefined ? null : options.notificationSeq;
+      // The largest frame the server takes (bytes); a bigger post could never be sent.
+      this.maxFrameBytes = options.maxFrameBytes || 0;
+      this.lastSentPost = null;
       this.socket = null;
       this.attempt = 0;
       this.closedByUser = false;
@@ -55,8 +58,9 @@
         this._startPing();
       };
       socket.onmessage = (message) => this._receive(JSON.parse(message.data));
-      socket.onclose = () => {
+      socket.onclose = (event) => {
         this._stopPing();
+        if (event.code === 1009) this._refuseTooLarge(this.lastSentPost);
         if (this.socket !== socket || this.closedByUser) return;
         this._emit("status", "reconnecting");
         const delay = Math.min(10000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
@@ -79,10 +83,26 @@
       const frame = { type: "post", room: room, body: body, ref: newRef() };
       if (replyTo) frame.reply_to = replyTo;
       if (version) frame.version = version;
-
+      const size = new TextEncoder().encode(JSON.stringify(frame)).length;
+      if (this.maxFrameBytes && size > this.maxFrameBytes) {
+        // Never sent, so never re-sent after a reconnect: refused here, once.
+        setTimeout(() => this._refuseTooLarge(frame), 0);
+        return frame.ref;
+      }
       this.pending.set(frame.ref, frame);
+      this.lastSentPost = frame;
       this._send(frame);
       return frame.ref;
+    }
+
+    _refuseTooLarge(frame) {
+      // The server closed the socket over a frame too large (1009): the post that caused it
+      // is dropped, not re-sent into the same close after reconnecting.
+      if (!frame) return;
+      this.pending.delete(frame.ref);
+      if (this.lastSentPost === frame) this.lastSentPost = null;
+      this._receive({ type: "error", code: "too_large", ref: frame.ref,
+        detail: "This message is too long to send." });
     }
 
     edit(message, body) { return this._request({ type: "edit", message: message, body: body }); }
@@ -132,6 +152,7 @@
       } else if (frame.type === "ack" || (frame.type === "error" && frame.ref)) {
         const retryable = frame.type === "error" && frame.code === "unavailable";
         if (!retryable) this.pending.delete(frame.ref);
+        if (this.lastSentPost && this.lastSentPost.ref === frame.ref) this.lastSentPost = null;
       } else if (frame.type === "gap") {
         this._fillGap(frame.room, frame.from, frame.to);
       } else if (frame.type === "removed") {
@@ -175,6 +196,7 @@
       url: scheme + location.host + "/ws/",
       historyUrl: (room) => "/api/rooms/" + room + "/events",
       notificationSeq: Number(body.dataset.notificationSeq || 0),
+      maxFrameBytes: Number(body.dataset.maxFrameBytes || 0),
     });
     const badge = document.getElementById("notification-badge");
     global.kring.on("notification", (frame) => {

@@ -366,12 +366,16 @@ async def test_locked_database_gets_an_error_never_an_unstored_ack(redis_server,
         stop_daphne(server)
 
 
-async def test_slow_consumer_is_told_to_resume_and_misses_nothing(redis_server, transactional_db):
+@pytest.mark.parametrize("direct_writes", ["true", "false"])
+async def test_slow_consumer_is_told_to_resume_and_misses_nothing(
+    redis_server, transactional_db, direct_writes
+):
     server = start_daphne(
         {
             "REDIS_URL": redis_server.url,
             "KRING_SLOW_CONSUMER_BYTES": "65536",
             "KRING_WORKER_IN_PROCESS": "0",
+            "KRING_DIRECT_WRITES": direct_writes,
         },
         log_name="fault-slow",
     )
