@@ -7,13 +7,22 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run serve migrate demo test test-fast lint format bench clean
+.PHONY: install lock run serve migrate demo test test-fast lint format bench clean
 
-$(INSTALLED): pyproject.toml
+# Exact versions with hashes from requirements.lock, then Kring itself (no more resolving).
+$(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# Re-resolve requirements.lock from pyproject.toml (every supported Python, with hashes).
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet "uv>=0.13,<1"
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --no-header --upgrade -o requirements.lock
 
 install: $(INSTALLED)
 
