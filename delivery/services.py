@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from notifications.models import Notification
 
-from community.models import Room, RoomEvent, RoomKind, User
+from community.models import Community, Room, RoomEvent, RoomKind, User
 from community.permissions import can_read_rooms
 from community.registry import PostingContext
 from core import outbox
@@ -57,7 +57,7 @@ def message_posted(event: RoomEvent, room: Room, context: PostingContext) -> Non
     )
 
 
-def follow_room(*, user: Any, room: Any) -> None:
+def follow_room(*, user: User, room: Room) -> None:
     """Follow a room (``watching``) unless the user chose a level for it; provides
     ``core.notify.follow_room``."""
     NotificationPreference.objects.get_or_create(
@@ -69,7 +69,7 @@ def follow_room(*, user: Any, room: Any) -> None:
 
 
 def preference_set(
-    *, user: User, community: Any, room: Room | None = None, level: str
+    *, user: User, community: Community, room: Room | None = None, level: str
 ) -> NotificationPreference:
     if not can_read_rooms.test(user, community):
         raise Forbidden("Only members choose how they hear from a community.")

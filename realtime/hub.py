@@ -1,8 +1,8 @@
 """The per-process fan-out hub.
 
 Stock Channels gives every socket its own layer channel and sends one layer message, one
-consumer dispatch and one JSON encoding per recipient (about 21x the cost of a minimal
-WebSocket server per delivery, see PERFORMANCE.md). Kring instead joins each room's group
+consumer dispatch and one JSON encoding per recipient: about 21x the CPU of a minimal
+WebSocket server per delivery, measured side by side. Kring instead joins each room's group
 *once per process*: the hub owns one layer channel, receives one message per room event,
 builds the WebSocket frame once and writes it to every local socket subscribed to the room
 (``realtime.transport``).

@@ -205,7 +205,7 @@ def adapt_resource(
     target = community_by_slug(slug=fields.pop("community"))
     number = fields.pop("version", None)
     versions = list(resource.versions.all())
-    source = services.version_get(resource=resource, number=number) if number else versions[-1]
+    source = selectors.version_get(resource=resource, number=number) if number else versions[-1]
     adaptation = services.resource_adapt(
         actor=request.auth,
         source=source,
@@ -252,7 +252,7 @@ def _react(request: HttpRequest, resource_id: int, kind: str, *, on: bool) -> Re
 def download(request: HttpRequest, resource_id: int, number: int) -> FileResponse:
     """The stored file of a version, for members of the material's community only."""
     resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
-    version = services.downloadable_version(viewer=request.auth, resource=resource, number=number)
+    version = selectors.downloadable_version(viewer=request.auth, resource=resource, number=number)
     if not version.file:
         raise NotFound(f"Version {number} is a link, not a file: {version.url}")
     return attachment_response(resource, version)

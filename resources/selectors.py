@@ -14,10 +14,11 @@ from django.db.models.expressions import RawSQL
 
 from community.models import Community, Membership, MembershipState
 from community.permissions import can_read_rooms
-from core.errors import Forbidden, NotFound
+from core.errors import Forbidden, Gone, NotFound
 from core.roles import FACILITATING_ROLES, POSTING_ROLES
 
 from .models import Reaction, ReactionKind, Resource, ResourceVersion
+from .permissions import can_withdraw_resource
 
 SORTS = ("newest", "most_used")
 
@@ -259,3 +260,25 @@ def communities_of(*, user: Any) -> list[Any]:
             memberships__user_id=user.pk, memberships__state=MembershipState.ACTIVE
         ).order_by("name")
     )
+
+
+def reaction_counts(resource: Resource) -> dict[str, int]:
+    counts = dict.fromkeys(ReactionKind.values, 0)
+    for kind in resource.reactions.values_list("kind", flat=True):
+        counts[kind] += 1
+    return counts
+
+
+def version_get(*, resource: Resource, number: int) -> ResourceVersion:
+    version = resource.versions.filter(number=number).first()
+    if version is None:
+        raise NotFound(f"“{resource.title}” has no version {number}.")
+    return version
+
+
+def downloadable_version(*, viewer: Any, resource: Resource, number: int) -> ResourceVersion:
+    """A version to download or open: a withdrawn material's only for its author and the
+    facilitators (who may need to review it)."""
+    if resource.withdrawn_at is not None and not can_withdraw_resource(viewer, resource):
+        raise Gone(f"“{resource.title}” was withdrawn; its files are no longer shared.")
+    return version_get(resource=resource, number=number)

@@ -27,10 +27,11 @@ from community.services import (
     room_state_change,
 )
 from core.audit import AuditAction, audit_record
-from core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid
 from core.notify import Category, follow_room, notify_community, notify_users
 from core.protocol.materials import material_summary
 
+from . import selectors
 from .licences import LICENCES, adaptation_licence_problem
 from .models import IscedLevel, Reaction, ReactionKind, Resource, ResourceType, ResourceVersion
 from .permissions import (
@@ -330,25 +331,11 @@ def reaction_set(*, actor: User, resource: Resource, kind: str, on: bool = True)
             deleted, _ = Reaction.objects.filter(resource=resource, user=actor, kind=kind).delete()
             if deleted:
                 Resource.objects.filter(pk=resource.pk).update(**{counter: F(counter) - deleted})
-    return reaction_counts(resource)
+    return selectors.reaction_counts(resource)
 
 
 # The counter on Resource that each reaction kind keeps (the library sorts by them).
 COUNTERS = {ReactionKind.USED_IN_CLASS: "used_count", ReactionKind.USEFUL: "useful_count"}
-
-
-def reaction_counts(resource: Resource) -> dict[str, int]:
-    counts = dict.fromkeys(ReactionKind.values, 0)
-    for kind in resource.reactions.values_list("kind", flat=True):
-        counts[kind] += 1
-    return counts
-
-
-def version_get(*, resource: Resource, number: int) -> ResourceVersion:
-    version = resource.versions.filter(number=number).first()
-    if version is None:
-        raise NotFound(f"“{resource.title}” has no version {number}.")
-    return version
 
 
 def _require_current(resource: Resource) -> None:
@@ -460,11 +447,3 @@ def resource_restore(*, actor: User, resource: Resource, reason: str = "") -> Re
                 data={"resource": locked.pk, "title": locked.title},
             )  # fmt: skip
     return locked
-
-
-def downloadable_version(*, viewer: Any, resource: Resource, number: int) -> ResourceVersion:
-    """A version to download or open: a withdrawn material's only for its author and the
-    facilitators (who may need to review it)."""
-    if resource.withdrawn_at is not None and not can_withdraw_resource(viewer, resource):
-        raise Gone(f"“{resource.title}” was withdrawn; its files are no longer shared.")
-    return version_get(resource=resource, number=number)

@@ -172,7 +172,7 @@ def _react(request: HttpRequest, resource: Any) -> HttpResponse:
 def download(request: HttpRequest, resource_id: int, number: int) -> HttpResponse:
     try:
         resource = _readable(request, resource_id)
-        version = services.downloadable_version(
+        version = selectors.downloadable_version(
             viewer=request.user, resource=resource, number=number
         )
     except NotFound as exc:
@@ -253,7 +253,9 @@ def adapt(request: HttpRequest, resource_id: int) -> HttpResponse:
         try:
             adaptation = services.resource_adapt(
                 actor=request.user,
-                source=services.version_get(resource=resource, number=form.cleaned_data["version"]),
+                source=selectors.version_get(
+                    resource=resource, number=form.cleaned_data["version"]
+                ),
                 community=community_by_slug(slug=form.cleaned_data["community"]),
                 **form.content(),
                 **form.metadata(),

@@ -115,12 +115,12 @@ def test_new_versions_keep_the_old_ones(community, alice, bob):
         actor=alice.user, resource=resource, url="https://example.org/online-version"
     )
     assert [v.number for v in resource.versions.order_by("number")] == [1, 2, 3]
-    first = services.version_get(resource=resource, number=1)
+    first = selectors.version_get(resource=resource, number=1)
     assert default_storage.open(first.file.name).read() == PDF
     assert default_storage.open(second.file.name).read() == PDF + b"%v2\n"
     assert third.url == "https://example.org/online-version"
     with pytest.raises(NotFound):
-        services.version_get(resource=resource, number=4)
+        selectors.version_get(resource=resource, number=4)
     event = RoomEvent.objects.filter(kind=EventKind.RESOURCE).order_by("seq")[1]
     assert (event.data["action"], event.data["resource"]["version"]) == ("version", 2)
 
@@ -164,7 +164,7 @@ def polish_hub(alice):
 def test_an_adaptation_links_to_its_source_version(community, alice, bob, polish_hub):
     original = share(bob.user, community)
     services.resource_new_version(actor=bob.user, resource=original, url="https://x.org/v2")
-    version_1 = services.version_get(resource=original, number=1)
+    version_1 = selectors.version_get(resource=original, number=1)
     adaptation = services.resource_adapt(
         actor=alice.user,
         source=version_1,
