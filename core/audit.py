@@ -65,4 +65,31 @@ def audit_record(
     )
 
 
+def audit_member_action(
+    *, membership: Any, actor: Any, action: str, reason: str = "", **details: Any
+) -> Any:
+    """An action on a member (``membership``): their community, them as the target."""
+    return audit_record(
+        community_id=membership.community_id,
+        actor=actor,
+        action=action,
+        target_user=membership.user,
+        reason=reason,
+        **details,
+    )
+
+
+def audit_message_action(*, message: Any, actor: Any, action: str, reason: str = "") -> Any:
+    """An action on a message (its room loaded): its room and community, its author."""
+    return audit_record(
+        community_id=message.room.community_id,
+        actor=actor,
+        action=action,
+        target_user=message.author,
+        room=message.room,
+        message=message,
+        reason=reason,
+    )
+
+
 provide_audit_log = _record.provide

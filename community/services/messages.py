@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import ratelimit
-from core.audit import AuditAction, audit_record
+from core.audit import AuditAction, audit_message_action
 from core.emitters import room_event_on_commit, user_frame_on_commit
 from core.errors import Forbidden, Invalid, KringError, NotFound, RateLimited, TooLarge
 from core.protocol.frames import ReadFrame
@@ -237,13 +237,10 @@ def message_delete(*, actor: User, message_id: int, reason: str = "") -> RoomEve
             data=data,
         )
         if not own:
-            audit_record(
-                community_id=message.room.community_id,
+            audit_message_action(
+                message=message,
                 actor=actor,
                 action=AuditAction.DELETE,
-                target_user=message.author,
-                room=message.room,
-                message=message,
                 reason=reason,
             )
         return event

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from community.models import Community, Membership, MembershipState, User
 from community.services import member_event
-from core.audit import AuditAction, audit_record
+from core.audit import AuditAction, audit_member_action, audit_record
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.roles import Role
 
@@ -35,11 +35,10 @@ def join_request_approve(*, actor: User, membership: Membership, message: str = 
             raise Conflict("This request is no longer pending.")
         membership.state = MembershipState.ACTIVE
         membership.save(update_fields=["state", "updated_at"])
-        audit_record(
-            community_id=membership.community_id,
+        audit_member_action(
+            membership=membership,
             actor=actor,
             action=AuditAction.JOIN_APPROVE,
-            target_user=membership.user,
             reason=message,
         )
         member_event(
@@ -60,11 +59,10 @@ def join_request_decline(*, actor: User, membership: Membership, message: str = 
             raise Conflict("This request is no longer pending.")
         membership.state = MembershipState.LEFT
         membership.save(update_fields=["state", "updated_at"])
-        audit_record(
-            community_id=membership.community_id,
+        audit_member_action(
+            membership=membership,
             actor=actor,
             action=AuditAction.JOIN_DECLINE,
-            target_user=membership.user,
             reason=message,
         )
         membership_frame(membership, message)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from community.models import Membership, MembershipState, Room, User
 from community.services import member_event
-from core.audit import AuditAction, audit_record
+from core.audit import AuditAction, audit_member_action
 from core.emitters import user_frame_on_commit, user_removed_on_commit
 from core.errors import Conflict, Forbidden, Invalid
 from core.protocol.frames import MuteFrame
@@ -43,11 +43,10 @@ def member_role_change(
         previous = membership.role
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
-        audit_record(
-            community_id=membership.community_id,
+        audit_member_action(
+            membership=membership,
             actor=actor,
             action=AuditAction.ROLE_CHANGE,
-            target_user=membership.user,
             reason=reason,
             data={"from": previous, "to": role},
         )
@@ -94,11 +93,10 @@ def member_mute(
             reason=reason[:300],
             created_by=actor,
         )
-        audit_record(
-            community_id=membership.community_id,
+        audit_member_action(
+            membership=membership,
             actor=actor,
             action=AuditAction.MUTE,
-            target_user=membership.user,
             room=room,
             reason=reason,
             data={"until": until.isoformat() if until else None},
@@ -132,11 +130,10 @@ def member_unmute(*, actor: User, membership: Membership, room: Room | None = No
         lifted = mutes.update(lifted_at=timezone.now())
         if not lifted:
             raise Conflict("This member is not muted there.")
-        audit_record(
-            community_id=membership.community_id,
+        audit_member_action(
+            membership=membership,
             actor=actor,
             action=AuditAction.UNMUTE,
-            target_user=membership.user,
             room=room,
         )
         user_frame_on_commit(
@@ -162,11 +159,10 @@ def _expel(*, actor: User, membership: Membership, reason: str, ban: bool) -> Me
         membership.state = MembershipState.BANNED if ban else MembershipState.LEFT
         membership.save(update_fields=["state", "updated_at"])
         action = "banned" if ban else "removed"
-        audit_record(
-            community_id=membership.community_id,
+        audit_member_action(
+            membership=membership,
             actor=actor,
             action=AuditAction.BAN if ban else AuditAction.REMOVE,
-            target_user=membership.user,
             reason=reason,
         )
         if was_active:
@@ -207,11 +203,10 @@ def member_unban(*, actor: User, membership: Membership, reason: str = "") -> Me
             raise Conflict("This member is not banned.")
         membership.state = MembershipState.LEFT
         membership.save(update_fields=["state", "updated_at"])
-        audit_record(
-            community_id=membership.community_id,
+        audit_member_action(
+            membership=membership,
             actor=actor,
             action=AuditAction.UNBAN,
-            target_user=membership.user,
             reason=reason,
         )
     return membership

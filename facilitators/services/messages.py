@@ -9,7 +9,7 @@ from community import selectors
 from community.models import EventKind, RoomEvent, User
 from community.permissions import can_moderate_message, membership_of
 from community.services import message_delete, room_event_append
-from core.audit import AuditAction, audit_record
+from core.audit import AuditAction, audit_message_action
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .base import require_moderator
@@ -45,13 +45,10 @@ def message_hide(*, actor: User, message_id: int, reason: str) -> RoomEvent:
             target=message,
             data={"reason": reason[:300]},
         )
-        audit_record(
-            community_id=message.room.community_id,
+        audit_message_action(
+            message=message,
             actor=actor,
             action=AuditAction.HIDE,
-            target_user=message.author,
-            room=message.room,
-            message=message,
             reason=reason,
         )
     return event
@@ -72,13 +69,10 @@ def message_unhide(*, actor: User, message_id: int, reason: str = "") -> RoomEve
             body=message.body,
             html=message.html,
         )
-        audit_record(
-            community_id=message.room.community_id,
+        audit_message_action(
+            message=message,
             actor=actor,
             action=AuditAction.UNHIDE,
-            target_user=message.author,
-            room=message.room,
-            message=message,
             reason=reason,
         )
     return event
@@ -102,13 +96,10 @@ def _set_pinned(*, actor: User, message_id: int, pinned: bool) -> RoomEvent:
             author=actor,
             target=message,
         )
-        audit_record(
-            community_id=message.room.community_id,
+        audit_message_action(
+            message=message,
             actor=actor,
             action=AuditAction.PIN if pinned else AuditAction.UNPIN,
-            target_user=message.author,
-            room=message.room,
-            message=message,
         )
     return event
 
