@@ -170,3 +170,37 @@ def get_me(request: HttpRequest) -> dict[str, Any]:
 def patch_me(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:
     services.profile_update(user=request.auth, **payload.dict(exclude_unset=True))
     return _profile_out(request.auth)
+
+
+class MentionableOut(Schema):
+    id: int
+    name: str
+    handle: str
+
+
+@router.get("/communities/{slug}/mentionable", response={200: list[MentionableOut], **ERRORS})
+def mentionable(
+    request: HttpRequest, slug: str, q: str = Query("", max_length=40)
+) -> list[dict[str, Any]]:
+    """Members one can @-mention in this community, for autocomplete: handles starting with
+    ``q`` or names containing it (at most 8). Members of the community only."""
+    community = selectors.community_by_slug(slug=slug)
+    if not can_read_rooms.test(request.auth, community):
+        raise Forbidden("Only active members of this community can look up its members.")
+    users = selectors.mentionable_members(community=community, q=q)
+    return [{"id": u.pk, "name": str(u.public_name), "handle": u.handle} for u in users]
+
+
+class UnreadRoomOut(Schema):
+    room: int
+    name: str
+    topic: str
+    community: str
+    community_name: str
+    unread: int
+
+
+@router_me.get("/me/unread", response={200: list[UnreadRoomOut], **ERRORS})
+def my_unread(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every room of my communities with my unread count (the live badges of the pages)."""
+    return selectors.unread_by_room(user=request.auth)

@@ -20,6 +20,7 @@ from .models import (
     RoomEvent,
     RoomKind,
     RoomReadState,
+    User,
 )
 
 
@@ -179,3 +180,71 @@ def community_by_slug(*, slug: str) -> Community:
     if community is None:
         raise NotFound(f"No community '{slug}'.")
     return community
+
+
+def last_message_at(*, user: Any, room_id: int) -> Any:
+    """When ``user`` last posted a message in the room (``None`` if never): slow mode."""
+    return (
+        RoomEvent.objects.filter(room_id=room_id, author_id=user.pk, kind=EventKind.MESSAGE)
+        .order_by("-seq")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def unread_by_room(*, user: Any) -> list[dict[str, Any]]:
+    """Every discussion room of the user's active communities with the user's ``unread``
+    count (messages by others after their read marker), in one query: the home page and the
+    live badges of every page."""
+    read_seq = RoomReadState.objects.filter(room=OuterRef("pk"), user_id=user.pk).values(
+        "last_read_seq"
+    )[:1]
+    unread = (
+        RoomEvent.objects.filter(
+            room=OuterRef("pk"),
+            kind=EventKind.MESSAGE,
+            deleted_at__isnull=True,
+            seq__gt=OuterRef("read_seq"),
+        )
+        .exclude(author_id=user.pk)
+        .order_by()
+        .values("room")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rooms = (
+        Room.objects.filter(
+            kind=RoomKind.DISCUSSION,
+            community__memberships__user_id=user.pk,
+            community__memberships__state=MembershipState.ACTIVE,
+        )
+        .annotate(read_seq=Coalesce(Subquery(read_seq), Value(0), output_field=IntegerField()))
+        .annotate(unread=Coalesce(Subquery(unread), Value(0), output_field=IntegerField()))
+        .select_related("community")
+        .order_by("community__name", "pk")
+    )
+    return [
+        {
+            "room": room.pk,
+            "name": room.name,
+            "topic": room.topic,
+            "community": room.community.slug,
+            "community_name": room.community.name,
+            "unread": room.unread,
+        }
+        for room in rooms
+    ]
+
+
+def mentionable_members(*, community: Community, q: str, limit: int = 8) -> list[Any]:
+    """Active members whose handle starts with ``q`` or whose name contains it (for
+    @-mention autocomplete), by name."""
+    q = q.strip().lstrip("@")
+    users = User.objects.filter(
+        memberships__community=community,
+        memberships__state=MembershipState.ACTIVE,
+        handle__isnull=False,
+    )
+    if q:
+        users = users.filter(Q(handle__istartswith=q) | Q(display_name__icontains=q))
+    return list(users.order_by("display_name")[: max(1, min(limit, 20))])

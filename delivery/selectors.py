@@ -68,3 +68,22 @@ def level_for(*, user: Any, community_id: int, room_id: int | None = None) -> tu
     if None in preferences:
         return preferences[None], "community"
     return DEFAULT_LEVEL, "default"
+
+
+def notification_places(
+    notifications: list[Notification],
+) -> tuple[dict[str, str], dict[int, tuple[str, str]]]:
+    """How to name where notifications happened, in two queries: community names by slug,
+    and per room its raw label ("#resource-e59b…", as stored in the verb) with the label a
+    reader understands ("#general", or the material's title for a material's thread)."""
+    from community.models import Community, Room
+
+    slugs = {(n.data or {}).get("community") for n in notifications} - {None}
+    names = dict(Community.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    room_ids = {(n.data or {}).get("room") for n in notifications} - {None}
+    rooms: dict[int, tuple[str, str]] = {}
+    for room in Room.objects.filter(pk__in=room_ids).select_related("resource"):
+        resource = getattr(room, "resource", None)
+        label = f"“{resource.title}”" if resource is not None else f"#{room.name}"
+        rooms[room.pk] = (f"#{room.name}", label)
+    return names, rooms
