@@ -47,7 +47,7 @@
       // offline: try again next round
     }
   }
-  setInterval(refresh, 15000);
+  setInterval(refresh, (window.KRING_CLIENT_OPTIONS || {}).reactionsInterval || 15000);
   document.addEventListener("visibilitychange", refresh);
   window.kringRefreshReactions = refresh;
 })();

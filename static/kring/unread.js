@@ -7,7 +7,7 @@
   "use strict";
   const badges = () => document.querySelectorAll("[data-unread-room]");
   if (!badges().length) return;
-  const INTERVAL = 15000;
+  const INTERVAL = (window.KRING_CLIENT_OPTIONS || {}).unreadInterval || 15000;
   let timer = null;
 
   function show(roomId, unread) {
