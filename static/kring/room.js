@@ -41,6 +41,7 @@
   const typers = new Map(); // user id -> {name, until}
   const knownHandles = new Set(initial.handle ? [initial.handle.toLowerCase()] : []);
   let oldestSeq = null;
+  let lastOwnPost = 0; // ms: when my newest message here was stored (slow mode counts from it)
   let replyTo = null;
   let lastTypingSent = 0;
   let readTimer = null;
@@ -279,6 +280,7 @@
     if (oldestSeq === null || frame.seq < oldestSeq) oldestSeq = frame.seq;
     if (event.kind === "message" || event.kind === "announcement") {
       if (messages.has(event.id)) return;
+      if (event.author.id === me) lastOwnPost = Math.max(lastOwnPost, new Date(event.created_at).getTime());
       const item = renderMessage(event, frame.seq);
       if (event.kind === "announcement") item.classList.add("announcement");
       if (live) {
@@ -325,8 +327,9 @@
       topicEl.textContent = event.data.topic;
       if (live) {
         state.locked = Boolean(event.data.locked);
-        if (state.slowSeconds !== event.data.slow_mode_seconds && !event.data.slow_mode_seconds) state.nextPostAt = 0;
         state.slowSeconds = event.data.slow_mode_seconds || 0;
+        // Slow mode counts from my last message, also one sent before it was switched on.
+        state.nextPostAt = state.slowSeconds && lastOwnPost ? lastOwnPost + state.slowSeconds * 1000 : 0;
         renderRoomState();
       }
     } else if (event.kind === "member") {
