@@ -6,7 +6,9 @@ Everything (pages, API calls, the WebSocket) goes through it. Modes:
 * ``freeze`` — connections stay open but nothing flows either way (a dead Wi-Fi: the browser
   sees no close, only silence);
 * ``blackhole_up`` — what the browser sends is swallowed (a post that never arrives);
-* ``blackhole_down`` — what the server sends is swallowed (an ack that never arrives).
+* ``blackhole_down`` — what the server sends is swallowed (an ack that never arrives);
+* ``refuse`` — new connections are closed at once (the server is unreachable); the times of
+  those attempts are kept in ``refused_at`` (seconds).
 
 ``drop_all()`` closes every open connection at once (a socket dropped mid-send).
 """
@@ -16,9 +18,10 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from typing import Literal
 
-Mode = Literal["pass", "freeze", "blackhole_up", "blackhole_down"]
+Mode = Literal["pass", "freeze", "blackhole_up", "blackhole_down", "refuse"]
 
 
 class FlakyProxy:
@@ -31,6 +34,7 @@ class FlakyProxy:
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
         self._closed = False
+        self.refused_at: list[float] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -39,6 +43,10 @@ class FlakyProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            if self.mode == "refuse":
+                self.refused_at.append(time.monotonic())
+                client.close()
+                continue
             try:
                 upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
             except OSError:
