@@ -146,3 +146,21 @@ def test_api_docs_render_from_our_own_server_under_the_csp(browser, daphne_serve
     page.locator(".opblock-tag", has_text="communities").first.wait_for()
     assert hosts == {daphne_server.url.split("/")[2]}
     assert page.problems == []
+
+
+def test_the_dashboard_says_when_something_new_needs_a_look(browser, daphne_server):
+    from tests.factories import UserFactory
+
+    from .test_room_states import api
+
+    community = CommunityFactory(join_policy="request")
+    make_member(community, role="facilitator", email="lead@live.test")
+    asker = UserFactory()
+    page = sign_in(browser, daphne_server, "lead@live.test")
+    page.goto(f"{daphne_server.url}/c/{community.slug}/facilitate/")
+    socket_open(page)
+    assert page.locator("#live-activity").is_hidden()
+
+    api(daphne_server, asker, "POST", f"/api/communities/{community.slug}/join")
+
+    page.locator("#live-activity").wait_for(state="visible")

@@ -353,3 +353,27 @@ def test_mentions_autocomplete_names_highlight_and_warn_about_nobody(browser, da
     page.keyboard.press("Enter")
     page.locator("#messages .message", has_text="can you help").wait_for()
     assert page.locator("#mention-hint").is_hidden()
+
+
+def test_keyboard_reaches_the_message_box_and_new_messages_are_read_out(browser, daphne_server):
+    community = CommunityFactory()
+    room = community.rooms.get(name="general")
+    kim = make_member(community, display_name="Kim Keys", email="kim@keys.test")
+    lea = make_member(community, display_name="Lea Other", email="lea@keys.test")
+    page = open_room(browser, daphne_server, kim, community, room)
+    other = open_room(browser, daphne_server, lea, community, room)
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the message box"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "body"
+    page.keyboard.type("Typed without a mouse")
+    page.keyboard.press("Enter")
+    other.locator("#messages .message", has_text="Typed without a mouse").wait_for()
+
+    post(other, "Hello Kim")
+    page.locator("#announcer", has_text="New message from Lea Other: Hello Kim").wait_for()
+    # My own messages and the history are not read out again.
+    assert "Typed without a mouse" not in page.locator("#announcer").inner_text()
