@@ -134,3 +134,9 @@ def test_asking_to_join_keeps_the_message(community):
     user = UserFactory()
     logged_in(user).post(f"/c/{community.slug}/join/", {"message": "I teach physics"})
     assert Membership.objects.get(user=user).request_message == "I teach physics"
+
+
+def test_an_expired_form_gets_the_styled_page():
+    response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "nl"})
+    assert response.status_code == 403
+    assert "That form had expired" in response.content.decode()
