@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from core.errors import Invalid
+from core.errors import Forbidden, Invalid
 from core.protocol.api import ERRORS
 from core.protocol.base import encode
 from core.protocol.communities import (
@@ -23,14 +23,17 @@ from core.protocol.communities import (
     MembershipOut,
     ProfileOut,
     RoomOut,
+    UnreadRoomOut,
     community_out,
     profile_out,
+    unread_room_out,
 )
+from core.protocol.people import AuthorOut, author_out
 from core.protocol.room_events import EventFrame, event_frame
 
 from . import selectors, services
 from .models import CommunityKind
-from .permissions import can_moderate
+from .permissions import can_moderate, can_read_rooms
 from .schemas import ProfilePatch
 
 router = Router(tags=["communities"])
@@ -129,3 +132,21 @@ def get_me(request: HttpRequest) -> ProfileOut:
 def patch_me(request: HttpRequest, payload: ProfilePatch) -> ProfileOut:
     profile = services.profile_update(user=request.auth, **payload.dict(exclude_unset=True))
     return profile_out(request.auth, profile)
+
+
+@router.get("/communities/{slug}/mentionable", response={200: list[AuthorOut], **ERRORS})
+def mentionable(
+    request: HttpRequest, slug: str, q: str = Query("", max_length=40)
+) -> list[AuthorOut]:
+    """Members one can @-mention in this community, for autocomplete: handles starting with
+    ``q`` or names containing it (at most 8). Members of the community only."""
+    community = selectors.community_by_slug(slug=slug)
+    if not can_read_rooms.test(request.auth, community):
+        raise Forbidden("Only active members of this community can look up its members.")
+    return [author_out(u) for u in selectors.mentionable_members(community=community, q=q)]
+
+
+@router_me.get("/me/unread", response={200: list[UnreadRoomOut], **ERRORS})
+def my_unread(request: HttpRequest) -> list[UnreadRoomOut]:
+    """Every room of my communities with my unread count (the live badges of the pages)."""
+    return [unread_room_out(room) for room in selectors.unread_by_room(user=request.auth)]

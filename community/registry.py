@@ -6,7 +6,9 @@
   (notifications, following a thread);
 * ``room_kinds`` — what the app owning a kind of room adds: whether a comment may name a
   version, and which page shows such a room;
-* ``page_context`` — extra context for the community and room pages (notification level).
+* ``page_context`` — extra context for the community and room pages (notification level);
+* ``home_panels`` — cards on a signed-in teacher's home page (events, suggestions): each
+  returns ``None`` or a dict with the ``template`` to render and what it needs.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class PostCheck:
 
     sql: Callable[[], tuple[str, tuple[Any, ...]]]
     refusal: Callable[[User, Room | None, int], str | None] | None = None
+    # What the room page says before the user types (e.g. a mute with its end), or None.
+    state: Callable[[User, Room], dict[str, Any] | None] | None = None
 
 
 def sql_ref(column: str) -> RawSQL:
@@ -75,3 +79,4 @@ room_kinds: Registry[RoomKindHooks] = Registry("room kinds")
 page_context: Registry[Callable[[User, Community, Room | None], dict[str, Any]]] = Registry(
     "page context"
 )
+home_panels: Registry[Callable[[User], dict[str, Any] | None]] = Registry("home panels")

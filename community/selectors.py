@@ -21,6 +21,7 @@ from .models import (
     RoomEvent,
     RoomKind,
     RoomReadState,
+    User,
 )
 from .permissions import can_read_rooms
 
@@ -71,18 +72,12 @@ def membership_get(*, user: Any, community: Community) -> Membership | None:
     return Membership.objects.filter(user_id=user.pk, community=community).first()
 
 
-def room_list(*, community: Community, user: Any) -> QuerySet[Room]:
-    """Discussion rooms of a community (not the threads of its teaching materials) with the
-    viewer's ``unread`` count (messages by others after the viewer's read marker; 0 for rooms
-    the viewer cannot read)."""
+def _with_unread(rooms: QuerySet[Room], user: Any) -> QuerySet[Room]:
+    """``rooms`` annotated with the viewer's ``read_seq`` and ``unread`` count: messages by
+    others after the viewer's read marker."""
     read_seq = RoomReadState.objects.filter(room=OuterRef("pk"), user_id=user.pk).values(
         "last_read_seq"
     )[:1]
-    rooms = community.rooms.filter(kind=RoomKind.DISCUSSION).annotate(
-        read_seq=Coalesce(Subquery(read_seq), Value(0), output_field=IntegerField())
-    )
-    if not can_read_rooms.test(user, community):
-        return rooms.annotate(unread=Value(0, output_field=IntegerField()))
     unread = (
         RoomEvent.objects.filter(
             room=OuterRef("pk"),
@@ -96,7 +91,18 @@ def room_list(*, community: Community, user: Any) -> QuerySet[Room]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return rooms.annotate(unread=Coalesce(Subquery(unread), Value(0), output_field=IntegerField()))
+    return rooms.annotate(
+        read_seq=Coalesce(Subquery(read_seq), Value(0), output_field=IntegerField())
+    ).annotate(unread=Coalesce(Subquery(unread), Value(0), output_field=IntegerField()))
+
+
+def room_list(*, community: Community, user: Any) -> QuerySet[Room]:
+    """Discussion rooms of a community (not the threads of its teaching materials) with the
+    viewer's ``unread`` count (0 for rooms the viewer cannot read)."""
+    rooms = community.rooms.filter(kind=RoomKind.DISCUSSION)
+    if not can_read_rooms.test(user, community):
+        return rooms.annotate(unread=Value(0, output_field=IntegerField()))
+    return _with_unread(rooms, user)
 
 
 def room_get(*, room_id: int) -> Room:
@@ -198,3 +204,38 @@ def profile_of(*, user: Any) -> Profile:
     """The teacher's profile; an empty, unsaved one if they never filled it in (reading it
     writes nothing)."""
     return Profile.objects.filter(user=user).first() or Profile(user=user)
+
+
+def last_message_at(*, user: Any, room_id: int) -> Any:
+    """When ``user`` last posted a message in the room (``None`` if never): slow mode."""
+    return (
+        RoomEvent.objects.filter(room_id=room_id, author_id=user.pk, kind=EventKind.MESSAGE)
+        .order_by("-seq")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def unread_by_room(*, user: Any) -> QuerySet[Room]:
+    """Every discussion room of the user's active communities, with the user's ``unread``
+    count, in one query: the home page and the live badges of every page."""
+    rooms = Room.objects.filter(
+        kind=RoomKind.DISCUSSION,
+        community__memberships__user_id=user.pk,
+        community__memberships__state=MembershipState.ACTIVE,
+    )
+    return _with_unread(rooms, user).select_related("community").order_by("community__name", "pk")
+
+
+def mentionable_members(*, community: Community, q: str, limit: int = 8) -> list[Any]:
+    """Active members whose handle starts with ``q`` or whose name contains it (for
+    @-mention autocomplete), by name."""
+    q = q.strip().lstrip("@")
+    users = User.objects.filter(
+        memberships__community=community,
+        memberships__state=MembershipState.ACTIVE,
+        handle__isnull=False,
+    )
+    if q:
+        users = users.filter(Q(handle__istartswith=q) | Q(display_name__icontains=q))
+    return list(users.order_by("display_name")[: max(1, min(limit, 20))])

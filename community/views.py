@@ -10,17 +10,19 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from core.errors import Forbidden, KringError, NotFound
+from core.roles import Role
 
 from . import selectors, services
 from .forms import ProfileForm
 from .models import CommunityKind
 from .permissions import can_moderate, can_post, can_read_rooms, can_report
-from .registry import page_context, room_kinds
+from .registry import page_context, post_checks, room_kinds
 
 
 def _extra_context(request: HttpRequest, community: Any, room: Any = None) -> dict[str, Any]:
@@ -76,6 +78,7 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_read": can_read_rooms.test(request.user, community),
             "can_moderate": can_moderate.test(request.user, community),
             **_extra_context(request, community),
+            "role_label": dict(Role.choices).get(community.viewer_role or "", ""),
         },
     )
 
@@ -85,7 +88,11 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def community_join(request: HttpRequest, slug: str) -> HttpResponse:
     community = _community_or_404(request, slug)
     try:
-        membership = services.membership_join(user=request.user, community=community)
+        membership = services.membership_join(
+            user=request.user,
+            community=community,
+            request_message=request.POST.get("message", "").strip()[:1000],
+        )
     except KringError as exc:
         messages.error(request, exc.detail)
     else:
@@ -145,10 +152,39 @@ def live_room_context(request: HttpRequest, community: Any, room: Any) -> dict[s
         "max_length": settings.KRING_MAX_MESSAGE_LENGTH,
         "strings": _room_strings(),
         **_extra_context(request, community, room),
+        "composer_state": composer_state(request.user, community, room),
     }
 
 
-def _room_strings() -> dict[str, str]:
+def composer_state(user: Any, community: Any, room: Any) -> dict[str, Any]:
+    """What may stop this user posting in this room, for the page to say before they type:
+    a lock, a mute (with its end as ISO time; the page shows it in the reader's zone), slow
+    mode and how long until the next post is allowed."""
+    moderates = can_moderate.test(user, community)
+    wait = 0.0
+    if room.slow_mode_seconds and not moderates:
+        last = selectors.last_message_at(user=user, room_id=room.pk)
+        if last is not None:
+            wait = max(0.0, room.slow_mode_seconds - (timezone.now() - last).total_seconds())
+    return {
+        "community": community.slug,
+        "handle": user.handle or "",
+        "locked": room.is_locked,
+        "moderates": moderates,
+        # What each post check would refuse (e.g. "muted": its room, end and reason).
+        **{name: check.state(user, room) for name, check in post_checks.items() if check.state},
+        "slow_mode_seconds": room.slow_mode_seconds,
+        "slow_wait_seconds": round(wait, 1),
+    }
+
+
+def _js(text: str, *names: str) -> str:
+    """A translated text with ``%(name)s`` placeholders turned into ``{name}`` for a script
+    to fill in (the page's scripts take every text from the page)."""
+    return text % {name: "{" + name + "}" for name in names}
+
+
+def _room_strings() -> dict[str, Any]:
     """Texts the room page's script shows, translated here so the script stays plain."""
     return {
         "connected": _("Live"),
@@ -178,6 +214,34 @@ def _room_strings() -> dict[str, str]:
         "deletedByFacilitator": _("Removed by a facilitator."),
         "locked": _("Locked: only facilitators can post."),
         "slow": _("Slow mode:"),
+        "lockedTag": _("Locked"),
+        "slowTag": _("Slow mode"),
+        "lockedForMe": _("This room is locked: only its facilitators can post for now."),
+        "lockedModerator": _(
+            "This room is locked for members; as a facilitator you can still post."
+        ),
+        "slowNotice": _js(_("Slow mode: one message every %(seconds)s seconds."), "seconds"),
+        "slowWait": _js(_("You can send your next message in %(seconds)s s."), "seconds"),
+        "mutedRoom": _("A facilitator muted you in this room."),
+        "mutedCommunity": _("A facilitator muted you in this community."),
+        "mutedUntil": _js(_("You can post again from %(time)s."), "time"),
+        "mutedReason": _js(_("Reason: %(reason)s"), "reason"),
+        "offline": _("Offline: messages you send go out when the connection is back."),
+        "retry": _("Try again"),
+        "editFailed": _("Edit text"),
+        "dismiss": _("Dismiss"),
+        "notSent": _js(_("Not sent: %(reason)s"), "reason"),
+        "waitingToSend": _("Waiting for the connection…"),
+        "newMessageFrom": _js(_("New message from %(name)s"), "name"),
+        "mentionUnknown": _js(_("%(mention)s matches nobody in this community."), "mention"),
+        "mentionDidYouMean": _js(_("Did you mean %(handles)s?"), "handles"),
+        "mentionFacilitators": _("all facilitators of this community"),
+        "member_joined": _js(_("%(name)s joined the community."), "name"),
+        "member_left": _js(_("%(name)s left the community."), "name"),
+        "member_removed": _js(_("%(name)s was removed from the community."), "name"),
+        "member_banned": _js(_("%(name)s was banned from the community."), "name"),
+        "member_role": _js(_("%(name)s is now %(role)s."), "name", "role"),
+        "roleNames": {str(value): str(label).lower() for value, label in Role.choices},
         "muted": _("You are muted here."),
         "unmuted": _("You can post again."),
         "removed": _("You are no longer a member of this community."),

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.shortcuts import render
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 
@@ -34,6 +35,25 @@ class SessionTokenAuth(APIKeyHeader):
         return user_for_session_token(key)
 
 
+class LocalSwagger(Swagger):
+    """Swagger UI served from static/vendor (swagger-ui-dist), not ninja's CDN template:
+    the page keeps the site's strict Content-Security-Policy and works offline."""
+
+    template = "api/docs.html"
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        openapi_url = self.get_openapi_url(api, kwargs)
+        return render(
+            request,
+            self.template,
+            {
+                "api": api,
+                "openapi_url": openapi_url,
+                "swagger_settings": {**self.settings, "url": openapi_url},
+            },
+        )
+
+
 api = NinjaAPI(
     title="Kring API",
     version="1",
@@ -43,6 +63,7 @@ api = NinjaAPI(
     ),
     auth=[SessionTokenAuth(), SessionAuth(csrf=True)],
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
 api.add_router("/", community_router)
 api.add_router("/", router_me)

@@ -213,7 +213,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "account_login"
 
-LOGIN_REDIRECT_URL = "community:directory"
+LOGIN_REDIRECT_URL = "community:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -286,8 +286,9 @@ STORAGES = {
 # --- Security -------------------------------------------------------------------------------
 # Content Security Policy (django-csp): only this site's own scripts, styles and sockets.
 CONTENT_SECURITY_POLICY = {
-    # Interactive API docs and the admin load their own inline/CDN assets.
-    "EXCLUDE_URL_PREFIXES": ["/api/docs", "/_allauth/openapi.html", "/admin/"],
+    # allauth's OpenAPI page and the admin load their own inline/CDN assets. (/api/docs
+    # serves Swagger UI from static/vendor and keeps the policy.)
+    "EXCLUDE_URL_PREFIXES": ["/_allauth/openapi.html", "/admin/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],

@@ -1,8 +1,13 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from . import pages
 from .api import api
 from .health import healthz
+
+# /nl/, /pl/, ...: the home page in that language (Kring's URLs carry no language prefix).
+LANGUAGE_PREFIX = "|".join(code for code, _name in settings.LANGUAGES)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,6 +16,9 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("design/", pages.design_system, name="design"),
+    re_path(rf"^(?P<code>{LANGUAGE_PREFIX})/?$", pages.language_home, name="language_home"),
+    path("", pages.home, name="home"),
     path("", include("facilitators.urls")),
     path("", include("delivery.urls")),
     path("", include("resources.urls")),

@@ -6,7 +6,7 @@ from typing import Any
 
 from notifications.models import Notification
 
-from community.models import User
+from community.models import Community, Room, User
 
 from .categories import DEFAULT_LEVEL
 from .models import DeliverySettings, NotificationPreference
@@ -83,3 +83,20 @@ def watchers(*, community_id: int, room_id: int) -> set[int]:
             "user_id", flat=True
         )
     )
+
+
+def notification_places(
+    notifications: list[Notification],
+) -> tuple[dict[str, str], dict[int, tuple[str, str]]]:
+    """How to name where notifications happened, in two queries: community names by slug,
+    and per room its raw label ("#resource-e59b…", as stored in the verb) with the label a
+    reader understands ("#general", or the material's title for a material's thread)."""
+    slugs = {(n.data or {}).get("community") for n in notifications} - {None}
+    names = dict(Community.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    room_ids = {(n.data or {}).get("room") for n in notifications} - {None}
+    rooms: dict[int, tuple[str, str]] = {}
+    for room in Room.objects.filter(pk__in=room_ids).select_related("resource"):
+        resource = getattr(room, "resource", None)
+        label = f"“{resource.title}”" if resource is not None else f"#{room.name}"
+        rooms[room.pk] = (f"#{room.name}", label)
+    return names, rooms

@@ -7,5 +7,6 @@ app_name = "delivery"
 urlpatterns = [
     path("notifications/", views.notification_list, name="list"),
     path("notifications/settings/", views.delivery_settings, name="settings"),
+    path("notifications/<int:notification_id>/open/", views.notification_open, name="open"),
     path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

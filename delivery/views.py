@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -48,11 +51,46 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         request,
         "delivery/list.html",
         {
-            "notifications": [notification_out(n) for n in notifications],
+            "notifications": notifications_for_display(notifications),
             "unread": selectors.unread_count(user=request.user),
             "only_unread": only_unread,
         },
     )
+
+
+def notifications_for_display(notifications: list[Any]) -> list[dict[str, Any]]:
+    """Notifications as a reader should see them: the community's name rather than its slug,
+    a material's title rather than its thread's room name, and a link that marks it read."""
+    names, rooms = selectors.notification_places(notifications)
+    shown = []
+    for notification in notifications:
+        out = notification_out(notification).model_dump()
+        verb = out["verb"]
+        if out["room"] in rooms:
+            raw, label = rooms[out["room"]]
+            verb = verb.replace(raw, label)
+        out["verb"] = verb
+        out["community_name"] = names.get(out["community"] or "", "")
+        out["open_url"] = reverse("delivery:open", args=[out["id"]])
+        shown.append(out)
+    return shown
+
+
+@login_required
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Follow a notification's link and mark it read on the way."""
+    try:
+        notification = services.notification_mark(
+            user=request.user, notification_id=notification_id, unread=False
+        )
+    except KringError:
+        messages.error(request, _("That notification does not exist."))
+        return redirect("delivery:list")
+    target = (notification.data or {}).get("url") or ""
+    # Only this site's own paths: a stored URL must never send a reader elsewhere.
+    if not (target.startswith("/") and not target.startswith("//")):
+        return redirect("delivery:list")
+    return redirect(target)
 
 
 @login_required

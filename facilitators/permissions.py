@@ -67,4 +67,17 @@ def _muted_sql() -> tuple[str, tuple[Any, ...]]:
     return exists_sql(mutes)
 
 
-MUTE_CHECK = PostCheck(sql=_muted_sql, refusal=_mute_refusal)
+def _mute_state(user: User, room: Any) -> dict[str, Any] | None:
+    """The mute a room page shows before its reader types (its end as ISO time: the page
+    shows it in the reader's zone)."""
+    mute = active_mute(user, room.community_id, room.pk)
+    if mute is None:
+        return None
+    return {
+        "room": mute.room_id,
+        "until": mute.until.isoformat() if mute.until else None,
+        "reason": mute.reason,
+    }
+
+
+MUTE_CHECK = PostCheck(sql=_muted_sql, refusal=_mute_refusal, state=_mute_state)

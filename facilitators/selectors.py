@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from community.models import Community, Membership
 from core.errors import NotFound
 
-from .models import AuditEntry, Invitation, Report
+from .models import AuditEntry, Invitation, Mute, Report
 
 
 def member_list(
@@ -109,3 +109,18 @@ def audit_list(
         entries = entries.filter(id__lt=before_id)
     entries = entries.order_by("-id")
     return entries[:limit] if limit else entries.iterator(chunk_size=500)
+
+
+def active_mutes(*, community: Community) -> dict[int, Any]:
+    """The mute in force per member of the community (the longest-lasting when several),
+    keyed by user id: the dashboard shows "muted until …" instead of "active"."""
+    mutes: dict[int, Any] = {}
+    ordered = (
+        Mute.objects.active()
+        .filter(community=community)
+        .select_related("room")
+        .order_by("user_id", F("until").desc(nulls_first=True))
+    )
+    for mute in ordered:
+        mutes.setdefault(mute.user_id, mute)
+    return mutes

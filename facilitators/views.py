@@ -13,15 +13,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community import selectors as community_selectors
-from community.models import Community, RoomKind
-from community.permissions import can_moderate
+from community.models import Community, MembershipState, RoomKind
+from community.permissions import actor_rank, can_moderate
 from core.audit import AuditAction
 from core.errors import KringError, NotFound
-from core.roles import Role
+from core.roles import ROLE_RANK, Role
 
 from . import selectors, services
+from .permissions import can_act_on
 
 
 def _community(request: HttpRequest, slug: str) -> Community:
@@ -48,6 +50,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         _handle_action(request, community)
         return redirect(request.get_full_path())
     action_filter = request.GET.get("action") or None
+    members = list(selectors.member_list(community=community, state=None)[:300])
     return render(
         request,
         "facilitators/dashboard.html",
@@ -55,7 +58,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "pending": selectors.member_list(community=community, state="pending"),
             "reports": selectors.report_list(community=community, state="open"),
-            "members": selectors.member_list(community=community, state=None)[:300],
+            "members": member_rows(request.user, community, members),
             # Resource threads are moderated from their material's page (same controls).
             "rooms": community.rooms.filter(kind=RoomKind.DISCUSSION),
             "audit": selectors.audit_list(community=community, action=action_filter, limit=50),
@@ -63,9 +66,45 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "roles": Role.choices,
             "audit_actions": AuditAction.choices,
             "action_filter": action_filter or "",
-            "report_actions": services.REPORT_ACTIONS,
+            "report_actions": [
+                (a, REPORT_ACTION_LABELS.get(a, a)) for a in services.REPORT_ACTIONS
+            ],
         },
     )
+
+
+# What resolving a report does, in a facilitator's words (the codes are the API's).
+REPORT_ACTION_LABELS = {
+    "dismiss": gettext_lazy("Dismiss the report (nothing wrong)"),
+    "hide": gettext_lazy("Hide the message"),
+    "delete": gettext_lazy("Delete the message"),
+    "mute": gettext_lazy("Mute the author"),
+    "remove": gettext_lazy("Remove the author from the community"),
+    "ban": gettext_lazy("Ban the author"),
+}
+
+
+def member_rows(actor: Any, community: Community, members: list[Any]) -> list[dict[str, Any]]:
+    """Each member with what the dashboard may offer against them: nothing against oneself
+    or anyone of equal or higher rank (the services refuse it anyway), only the roles below
+    the actor's own, and the mute in force (so a muted member does not read as "active")."""
+    mutes = selectors.active_mutes(community=community)
+    rank = actor_rank(actor, community)
+    roles = [(value, label) for value, label in Role.choices if ROLE_RANK[value] < rank]
+    rows = []
+    for membership in members:
+        acts = can_act_on(actor, membership)
+        rows.append(
+            {
+                "m": membership,
+                "can_act": acts,
+                "roles": roles if acts else [],
+                "mute": mutes.get(membership.user_id)
+                if membership.state == MembershipState.ACTIVE
+                else None,
+            }
+        )
+    return rows
 
 
 def _handle_action(request: HttpRequest, community: Community) -> None:

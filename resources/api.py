@@ -217,6 +217,13 @@ def adapt_resource(
     return Status(201, _fresh_detail(request, adaptation.pk))
 
 
+@router.get("/resources/{resource_id}/reactions", response={200: ReactionsOut, **ERRORS})
+def reactions(request: HttpRequest, resource_id: int) -> ReactionsOut:
+    """The reaction counts and mine (the material page keeps its counts live with it)."""
+    resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
+    return reactions_out(*selectors.reactions_of(resource=resource, user=request.auth))
+
+
 @router.put("/resources/{resource_id}/reactions/{kind}", response={200: ReactionsOut, **ERRORS})
 def react(request: HttpRequest, resource_id: int, kind: str) -> Any:
     """Say "used it in class" (``used_in_class``) or "useful" (``useful``)."""

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .licences import CHOICES as LICENCE_CHOICES
+from .licences import adaptation_licence_problem
 from .models import IscedLevel, ResourceType
 
 
@@ -135,3 +136,17 @@ class AdaptForm(_ContentFields, _DescribingFields):
         ]
         self.fields["file"].help_text = _("Leave empty to start from a copy of the source file.")
         self.order_fields(["community", "version"])
+
+    def limit_licences(self, source_licence: str) -> None:
+        """Offer only the licences an adaptation of a ``source_licence`` material may have
+        (share-alike keeps it, non-commercial stays non-commercial)."""
+        field = self.fields["licence"]
+        field.choices = [
+            (spdx, name)
+            for spdx, name in LICENCE_CHOICES
+            if adaptation_licence_problem(source_licence, spdx) is None
+        ]
+        allowed = [spdx for spdx, _name in field.choices]
+        if self.initial.get("licence") not in allowed and allowed:
+            self.initial["licence"] = source_licence if source_licence in allowed else allowed[0]
+        field.help_text = _("Only the licences the original's licence allows for adaptations.")

@@ -208,7 +208,9 @@ def share(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Shared. Your community was told."))
             return redirect("resources:detail", resource_id=resource.pk)
     elif request.method == "GET":
-        form.initial.update({"language": request.LANGUAGE_CODE, "licence": "CC-BY-4.0"})
+        # The community's own language first: a Dutch community shares in Dutch.
+        language = (community.languages or [request.LANGUAGE_CODE])[0]
+        form.initial.update({"language": language, "licence": "CC-BY-4.0"})
     return render(
         request,
         "resources/form.html",
@@ -268,6 +270,7 @@ def adapt(request: HttpRequest, resource_id: int) -> HttpResponse:
     elif request.method == "GET":
         form.start_from(resource)
         form.initial["community"] = resource.community.slug
+    form.limit_licences(resource.licence)
     licence = LICENCES[resource.licence]
     return _material_form(
         request,

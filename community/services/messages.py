@@ -78,12 +78,7 @@ def room_event_append(
 def _check_slow_mode(author: User, room: Room) -> None:
     if not room.slow_mode_seconds or can_moderate.test(author, room):
         return
-    last_post = (
-        RoomEvent.objects.filter(room_id=room.pk, author_id=author.pk, kind=EventKind.MESSAGE)
-        .order_by("-seq")
-        .values_list("created_at", flat=True)
-        .first()
-    )
+    last_post = selectors.last_message_at(user=author, room_id=room.pk)
     if last_post is None:
         return
     wait = room.slow_mode_seconds - (timezone.now() - last_post).total_seconds()

@@ -61,6 +61,27 @@ class RoomOut(Schema):
     unread: int
 
 
+class UnreadRoomOut(Schema):
+    room: int
+    name: str
+    topic: str
+    community: str
+    community_name: str
+    unread: int
+
+
+def unread_room_out(room: Any) -> UnreadRoomOut:
+    """A room from ``unread_by_room`` (annotated with ``unread``, community loaded)."""
+    return UnreadRoomOut(
+        room=room.pk,
+        name=room.name,
+        topic=room.topic,
+        community=room.community.slug,
+        community_name=room.community.name,
+        unread=room.unread,
+    )
+
+
 class ProfileOut(Schema):
     id: int
     email: str

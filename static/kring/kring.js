@@ -5,6 +5,10 @@
  * - Posts carry a `ref`; unacknowledged posts are re-sent after a reconnect with the same ref,
  *   and the server stores each (author, ref) once.
  * - Events are delivered to the page in seq order, each once; a `gap` frame is filled over HTTP.
+ * - A socket that stops answering (a dead network does not close it) is noticed by the
+ *   client's own ping timeout: status "offline", then reconnect. The browser's own
+ *   offline/online events are heeded too.
+ * Status events: "connecting", "connected", "reconnecting", "offline", "signed_out".
  * No dependencies; see docs/protocol.md for the frames.
  */
 (function (global) {
@@ -31,6 +35,12 @@
       this.attempt = 0;
       this.closedByUser = false;
       this.pingTimer = null;
+      this.deadline = null; // timer: no frame since our ping within pingTimeout = dead socket
+      this.reconnectTimer = null;
+      this.pingInterval = options.pingInterval || 25000;
+      this.pingTimeout = options.pingTimeout || 10000;
+      this.maxDelay = options.maxDelay || 10000;
+      this.status = "connecting";
     }
 
     on(kind, listener) {
@@ -39,12 +49,15 @@
     }
 
     _emit(kind, ...args) {
+      if (kind === "status") this.status = args[0];
       for (const listener of this.listeners[kind]) listener(...args);
     }
 
     connect() {
       this.closedByUser = false;
-      this._emit("status", this.attempt ? "reconnecting" : "connecting");
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
+      if (this.attempt === 0) this._emit("status", "connecting");
       const socket = new WebSocket(this.url);
       this.socket = socket;
       socket.onopen = () => {
@@ -57,20 +70,54 @@
         for (const frame of this.pending.values()) this._send(frame);
         this._startPing();
       };
-      socket.onmessage = (message) => this._receive(JSON.parse(message.data));
+      socket.onmessage = (message) => {
+        if (this.socket !== socket) return;
+        this._alive();
+        this._receive(JSON.parse(message.data));
+      };
       socket.onclose = (event) => {
-        this._stopPing();
         if (event.code === 1009) this._refuseTooLarge(this.lastSentPost);
         if (this.socket !== socket || this.closedByUser) return;
-        this._emit("status", "reconnecting");
-        const delay = Math.min(10000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
-        this.attempt += 1;
-        setTimeout(() => this.connect(), delay);
+        this._lost(this.attempt >= 2 || !navigator.onLine ? "offline" : "reconnecting");
       };
+    }
+
+    // The socket is gone (closed, or silent past the ping timeout): forget it, tell the page,
+    // and try again with exponential backoff and jitter.
+    _lost(status) {
+      this._stopPing();
+      const socket = this.socket;
+      this.socket = null;
+      if (socket) {
+        socket.onopen = socket.onmessage = socket.onclose = null;
+        try { socket.close(); } catch (error) { /* already closing */ }
+      }
+      this._emit("status", status);
+      if (this.closedByUser || this.reconnectTimer) return;
+      const delay = Math.min(this.maxDelay, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+      this.attempt += 1;
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        this.connect();
+      }, delay);
+    }
+
+    // The browser says the network is back: try now rather than at the end of a backoff (a
+    // socket that lived through the outage is replaced too: resuming loses nothing).
+    _online() {
+      if (this.closedByUser || this.status === "connected") return;
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
+      this.attempt = 0;
+      if (this.socket) this._lost("reconnecting");
+      else this.connect();
     }
 
     close() {
       this.closedByUser = true;
+      this._stopPing();
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
       if (this.socket) this.socket.close();
     }
 
@@ -105,6 +152,18 @@
         detail: "This message is too long to send." });
     }
 
+    // Send an unacknowledged post again, with its own ref (the server stores it once).
+    resend(ref) {
+      const frame = this.pending.get(ref);
+      if (frame) this._send(frame);
+      return Boolean(frame);
+    }
+
+    // Give up on a post: it will not be re-sent after a reconnect.
+    forget(ref) { this.pending.delete(ref); }
+
+    get connected() { return Boolean(this.socket && this.socket.readyState === WebSocket.OPEN); }
+
     edit(message, body) { return this._request({ type: "edit", message: message, body: body }); }
     remove(message) { return this._request({ type: "delete", message: message }); }
     typing(room) { this._send({ type: "typing", room: room }); }
@@ -124,12 +183,24 @@
 
     _startPing() {
       this._stopPing();
-      this.pingTimer = setInterval(() => this._send({ type: "ping" }), 25000);
+      this.pingTimer = setInterval(() => {
+        this._send({ type: "ping" });
+        if (!this.deadline) {
+          this.deadline = setTimeout(() => { this.deadline = null; this._lost("offline"); }, this.pingTimeout);
+        }
+      }, this.pingInterval);
+    }
+
+    // Any frame proves the socket alive.
+    _alive() {
+      if (this.deadline) clearTimeout(this.deadline);
+      this.deadline = null;
     }
 
     _stopPing() {
       if (this.pingTimer) clearInterval(this.pingTimer);
       this.pingTimer = null;
+      this._alive();
     }
 
     _receive(frame) {
@@ -192,12 +263,17 @@
   const body = document.body;
   if (body && body.dataset.user) {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    global.kring = new KringClient({
+    // KRING_CLIENT_OPTIONS lets an embedding page (or a test) tune timings before load.
+    global.kring = new KringClient(Object.assign({
       url: scheme + location.host + "/ws/",
       historyUrl: (room) => "/api/rooms/" + room + "/events",
       notificationSeq: Number(body.dataset.notificationSeq || 0),
       maxFrameBytes: Number(body.dataset.maxFrameBytes || 0),
+    }, global.KRING_CLIENT_OPTIONS || {}));
+    global.addEventListener("offline", () => {
+      if (global.kring.status === "connected") global.kring._emit("status", "offline");
     });
+    global.addEventListener("online", () => global.kring._online());
     const badge = document.getElementById("notification-badge");
     global.kring.on("notification", (frame) => {
       if (badge) {

@@ -12,12 +12,12 @@ from tests.conftest import make_member
 from tests.factories import CommunityFactory
 from tests.resources.files import PDF
 
-from .test_room_page import browser, sign_in  # noqa: F401 - the fixture
+from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_share_then_discuss_a_version_live(browser, daphne_server, tmp_path):  # noqa: F811
+def test_share_then_discuss_a_version_live(browser, daphne_server, tmp_path):
     community = CommunityFactory(name="Materials browser community")
     general = community.rooms.get(name="general")
     make_member(community, display_name="Sara Sharer", email="sara@browser.test")

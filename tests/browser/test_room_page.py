@@ -2,55 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import time
-
 import pytest
 
-from tests.conftest import IN_CI, make_member
-from tests.factories import PASSWORD, CommunityFactory
+from tests.conftest import make_member
+from tests.factories import CommunityFactory
+
+from .conftest import sign_in, socket_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        if IN_CI:
-            pytest.fail(f"chromium not found at {CHROMIUM}; .ci/run installs it")
-        pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread, which makes Django
-    # refuse ORM calls from the test body; the ORM calls here are plain sync test set-up.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def sign_in(browser, server, email):
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server.url}/communities/")
-    return page
 
 
 def test_message_typed_in_one_page_appears_in_the_other(browser, daphne_server):
@@ -109,6 +68,7 @@ def test_reload_resumes_history_and_directory_join_flow(browser, daphne_server):
 
     UserFactory(email="newbie@browser.test", display_name="New Teacher")
     page = sign_in(browser, daphne_server, "newbie@browser.test")
+    page.get_by_role("link", name="Find a learning community").click()  # home, no community yet
     page.get_by_role("link", name="Open circle").click()
     page.get_by_test_id("join").click()
     page.wait_for_selector("text=Welcome to Open circle!")
@@ -166,8 +126,9 @@ def test_facilitator_dashboard_mutes_a_member(browser, daphne_server):
     member = make_member(community, display_name="Noisy Nils", email="nils@browser.test")
     page = sign_in(browser, daphne_server, "fdash@browser.test")
     page.goto(f"{daphne_server.url}/c/{community.slug}/facilitate/")
-    row = page.locator(f"tr[data-user='{member.user.pk}']")
-    row.locator("input[name=reason]").fill("Too many off-topic posts")
+    row = page.locator(f".member-row[data-user='{member.user.pk}']")
+    row.get_by_text("Actions").click()
+    row.locator(".mute-form input[name=reason]").fill("Too many off-topic posts")
     row.get_by_role("button", name="Mute", exact=True).click()
     page.wait_for_selector("text=Done.")
     page.locator(".audit", has_text="Noisy Nils").wait_for()
@@ -187,14 +148,7 @@ def test_notification_badge_updates_live_when_mentioned(browser, e2e_worker):
     listener.goto(f"{daphne_server.url}/c/{community.slug}/")
     badge = listener.locator("#notification-badge")
     assert badge.is_hidden()
-    # Polled from here: wait_for_function would eval the predicate inside the page, which
-    # the page's CSP (rightly) refuses once the first check fails.
-    deadline = time.monotonic() + 10
-    while not listener.evaluate(
-        "() => !!(window.kring && window.kring.socket && window.kring.socket.readyState === 1)"
-    ):
-        assert time.monotonic() < deadline, "the page's socket did not open"
-        listener.wait_for_timeout(50)
+    socket_open(listener)
 
     writer = sign_in(browser, daphne_server, "rita@browser.test")
     writer.goto(f"{daphne_server.url}/c/{community.slug}/rooms/{room.pk}/")

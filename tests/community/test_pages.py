@@ -18,10 +18,12 @@ def logged_in(user):
     return client
 
 
-def test_home_for_visitors_and_redirect_for_teachers():
+def test_home_for_visitors_and_a_home_page_for_teachers():
     assert "Create an account" in Client().get("/").content.decode()
     assert Client().get("/communities/").status_code == 302  # to login
-    assert logged_in(UserFactory()).get("/").url == "/communities/"
+    response = logged_in(UserFactory()).get("/")
+    assert response.status_code == 200
+    assert "Find a learning community" in response.content.decode()  # no community yet
 
 
 def test_directory_lists_and_filters():
