@@ -26,8 +26,10 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """One chromium for the browser tests, closed after them: Playwright's sync API keeps an
+    event loop running in this thread, which the async tests that follow cannot share."""
     if not shutil.which(CHROMIUM):
         if IN_CI:
             pytest.fail(f"chromium not found at {CHROMIUM}; .ci/run installs it")

@@ -4,8 +4,6 @@ The matrix is read from the document itself, so the document stays the specifica
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,25 +16,11 @@ from facilitators.models import Mute
 from resources.services import resource_share
 from tests.conftest import make_member, session_token_for, ws_application
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from tests.permission_matrix import matrix
 from tests.resources.files import pdf_upload
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 SOCKET_ACTIONS = {"post", "subscribe"}
-
-
-def _matrix() -> dict[str, dict[str, bool]]:
-    lines = [line for line in DOC.read_text().splitlines() if line.startswith("|")]
-    header = [re.search(r"`(\w+)`", cell) for cell in lines[0].strip("|").split("|")[1:]]
-    actions = [m.group(1) for m in header if m]
-    matrix = {}
-    for line in lines[2:]:
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        who = re.search(r"`(\w+)`", cells[0]).group(1)
-        matrix[who] = {a: v == "yes" for a, v in zip(actions, cells[1:], strict=True)}
-    return matrix
-
-
-MATRIX = _matrix()
+MATRIX = matrix("Communities, rooms, moderation and materials")
 API_CELLS = [(who, a) for who, row in MATRIX.items() for a in row if a not in SOCKET_ACTIONS]
 SOCKET_CELLS = [(who, a) for who, row in MATRIX.items() for a in row if a in SOCKET_ACTIONS]
 
