@@ -1,0 +1,73 @@
+"""Saying when, to a person: in their language and their time zone, with the organiser's time
+beside it when the two differ. Notifications are written once per (language, zone) group of
+recipients."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from community.models import Profile
+from core.notify import user_zones
+
+UI_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def city(zone_name: str) -> str:
+    """``Europe/Amsterdam`` -> ``Amsterdam``: how people name a zone."""
+    return zone_name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def when(moment: datetime, zone_name: str) -> str:
+    """``Tuesday 3 March 2026, 19:00`` in the active language, in ``zone_name``."""
+    local = moment.astimezone(ZoneInfo(zone_name))
+    return formats.date_format(local, "l j F Y, H:i")
+
+
+def when_for(moment: datetime, viewer_zone: str | None, event_zone: str) -> str:
+    """When, for one reader: their time (zone named), and the organiser's when it differs."""
+    if not viewer_zone:
+        return _("%(when)s (%(zone)s time)") % {
+            "when": when(moment, event_zone), "zone": city(event_zone),
+        }  # fmt: skip
+    mine = when(moment, viewer_zone)
+    offset_mine = moment.astimezone(ZoneInfo(viewer_zone)).utcoffset()
+    offset_theirs = moment.astimezone(ZoneInfo(event_zone)).utcoffset()
+    if offset_mine == offset_theirs:
+        return _("%(when)s (your time, %(zone)s)") % {"when": mine, "zone": city(viewer_zone)}
+    theirs = formats.date_format(moment.astimezone(ZoneInfo(event_zone)), "H:i")
+    return _("%(when)s your time (%(theirs)s in %(zone)s)") % {
+        "when": mine, "theirs": theirs, "zone": city(event_zone),
+    }  # fmt: skip
+
+
+def language_of(languages: list[str] | None) -> str:
+    """The first language a teacher speaks that Kring's interface has, else the default."""
+    for tag in languages or []:
+        code = str(tag).split("-")[0].lower()
+        if code in UI_LANGUAGES:
+            return code
+    return settings.LANGUAGE_CODE
+
+
+def groups(user_ids: Iterable[int]) -> dict[tuple[str, str | None], list[int]]:
+    """Recipients by (language, chosen zone or None), to write one text per group."""
+    ids = sorted(set(user_ids))
+    zones = user_zones(ids)
+    languages = dict(Profile.objects.filter(user_id__in=ids).values_list("user_id", "languages"))
+    grouped: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    for user_id in ids:
+        grouped[(language_of(languages.get(user_id)), zones.get(user_id))].append(user_id)
+    return dict(grouped)
+
+
+def in_language(language: str, build: Any) -> str:
+    with translation.override(language):
+        return str(build())
