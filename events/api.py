@@ -168,14 +168,14 @@ def my_events(request: HttpRequest, query: Query[MyEventsQuery]) -> Any:
     return _list_out(views, request.auth)
 
 
-@router.get("/events/{event_id}", response={200: EventDetailOut, **ERRORS})
+@router.get("/events/{int:event_id}", response={200: EventDetailOut, **ERRORS})
 def get_event(request: HttpRequest, event_id: int, query: Query[OccurrenceQuery]) -> Any:
     event = selectors.event_for_viewer(user=request.auth, event_id=event_id)
     view = selectors.occurrence_view(event=event, key=selectors.parse_key(query.occurrence))
     return detail_out(view, request.auth)
 
 
-@router.patch("/events/{event_id}", response={200: EventDetailOut, **ERRORS})
+@router.patch("/events/{int:event_id}", response={200: EventDetailOut, **ERRORS})
 def edit_event(
     request: HttpRequest, event_id: int, payload: EventEditIn, query: Query[ScopeQuery]
 ) -> Any:
@@ -193,7 +193,7 @@ def edit_event(
     return detail_out(view, request.auth)
 
 
-@router.delete("/events/{event_id}", response={200: EventDetailOut, **ERRORS})
+@router.delete("/events/{int:event_id}", response={200: EventDetailOut, **ERRORS})
 def cancel_event(request: HttpRequest, event_id: int, query: Query[ScopeQuery]) -> Any:
     """Cancel an event, or part of a series (``scope``). Calendars show it as cancelled;
     those going or maybe are told."""
@@ -207,7 +207,7 @@ def cancel_event(request: HttpRequest, event_id: int, query: Query[ScopeQuery]) 
     return detail_out(view, request.auth)
 
 
-@router.post("/events/{event_id}/rsvp", response={200: RsvpOut, **ERRORS})
+@router.post("/events/{int:event_id}/rsvp", response={200: RsvpOut, **ERRORS})
 def rsvp(request: HttpRequest, event_id: int, payload: RsvpIn) -> Any:
     """Going, maybe or no, for one occurrence (default: the next). Going when no seat is
     left puts you on the waiting list (``waitlisted``); you are told when a seat is yours."""
@@ -228,13 +228,13 @@ def _managed_view(request: HttpRequest, event_id: int, occurrence: Any) -> Any:
     return selectors.occurrence_view(event=event, key=selectors.parse_key(occurrence))
 
 
-@router.get("/events/{event_id}/attendees", response={200: list[AttendeeOut], **ERRORS})
+@router.get("/events/{int:event_id}/attendees", response={200: list[AttendeeOut], **ERRORS})
 def attendees(request: HttpRequest, event_id: int, query: Query[OccurrenceQuery]) -> Any:
     view = _managed_view(request, event_id, query.occurrence)
     return [attendee_out(r, position=p, community=c) for r, p, c in selectors.attendees(view=view)]
 
 
-@router.get("/events/{event_id}/attendees.csv", response={200: str, **ERRORS}, openapi_extra=CSV)
+@router.get("/events/{int:event_id}/attendees.csv", response={200: str, **ERRORS}, openapi_extra=CSV)
 def attendees_csv(request: HttpRequest, event_id: int, query: Query[OccurrenceQuery]) -> Any:
     """The attendee list to keep (e.g. for an Erasmus+ report); times in the event's zone,
     named in the header."""
@@ -279,7 +279,7 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
-@router.post("/events/{event_id}/attendance", response={200: AttendeeOut, **ERRORS})
+@router.post("/events/{int:event_id}/attendance", response={200: AttendeeOut, **ERRORS})
 def mark_attendance(request: HttpRequest, event_id: int, payload: AttendanceIn) -> Any:
     """Who came (after the start; organisers and facilitators). ``attended`` null unmarks."""
     event = selectors.event_for_viewer(user=request.auth, event_id=event_id)
@@ -303,7 +303,7 @@ def ics_response(body: bytes, name: str, *, attachment: bool) -> HttpResponse:
     return response
 
 
-@router.get("/events/{event_id}.ics", response={200: str, **ERRORS}, openapi_extra=ICS)
+@router.get("/events/{int:event_id}.ics", response={200: str, **ERRORS}, openapi_extra=ICS)
 def event_ics(request: HttpRequest, event_id: int) -> Any:
     """The event (a whole series) as an iCalendar file to add to any calendar app."""
     event = selectors.event_for_viewer(user=request.auth, event_id=event_id)
