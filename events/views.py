@@ -176,7 +176,12 @@ def detail(request: HttpRequest, event_id: int) -> HttpResponse:
     room_context = live_room_context(request, event.community, event.room)
     refusal = post_refusal(request.user, event.room)
     room_context["can_post"] = refusal is None
-    attendees = selectors.attendees(view=view) if manages else []
+    names = {c.slug: c.name for c in [event.community, *event.guest_communities.all()]}
+    attendees = (
+        [(r, place, names.get(slug, "")) for r, place, slug in selectors.attendees(view=view)]
+        if manages
+        else []
+    )
     return render(
         request,
         "events/detail.html",

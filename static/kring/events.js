@@ -29,8 +29,8 @@
 
   // --- times in the reader's zone -------------------------------------------------------------
   const styles = {
-    datetime: { weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" },
-    time: { hour: "2-digit", minute: "2-digit" },
+    datetime: { weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "numeric", minute: "2-digit" },
+    time: { hour: "numeric", minute: "2-digit" },
     date: { weekday: "long", day: "numeric", month: "long" },
   };
   function formatEventTimes(scope) {
