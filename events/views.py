@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar as calendar_module
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -46,11 +47,12 @@ DEFAULT_ZONE = "Europe/Brussels"
 
 def page_zone(request: HttpRequest, fallback: str | None = None) -> str:
     """The zone times are shown in on the server (see the module's docstring)."""
-    return (
-        selectors.viewer_zone(request.user, request.COOKIES.get(ZONE_COOKIE))
-        or fallback
-        or DEFAULT_ZONE
-    )
+    return selectors.viewer_zone(request.user, browser_zone(request)) or fallback or DEFAULT_ZONE
+
+
+def browser_zone(request: HttpRequest) -> str:
+    """The zone the reader's browser reported (``events.js`` sets the cookie, URL-encoded)."""
+    return unquote(request.COOKIES.get(ZONE_COOKIE, ""))[:64]
 
 
 def _community_or_404(slug: str) -> Community:
@@ -86,7 +88,9 @@ def _shown(view: Any, zone_name: str) -> dict[str, Any]:
     """An occurrence for a template: its times in the page's zone and the organiser's."""
     event_zone = view.event.timezone
     local = view.starts_at.astimezone(ZoneInfo(zone_name))
-    same = local.utcoffset() == view.starts_at.astimezone(ZoneInfo(event_zone)).utcoffset()
+    theirs = view.starts_at.astimezone(ZoneInfo(event_zone))
+    same = local.utcoffset() == theirs.utcoffset()
+    same_day = local.date() == theirs.date()
     return {
         "view": view,
         "key": occurrence_key(view.key),
@@ -96,7 +100,10 @@ def _shown(view: Any, zone_name: str) -> dict[str, Any]:
         "start": formats.date_format(local, "H:i"),
         "end": formats.date_format(view.ends_at.astimezone(ZoneInfo(zone_name)), "H:i"),
         "when": texts.when(view.starts_at, zone_name),
-        "organiser_when": None if same else texts.when(view.starts_at, event_zone),
+        "organiser_when": None
+        if same
+        else formats.date_format(theirs, "H:i" if same_day else "D j M, H:i"),
+        "organiser_when_full": None if same else texts.when(view.starts_at, event_zone),
         "organiser_city": texts.city(event_zone),
         "hosted_elsewhere": None,
     }
@@ -269,7 +276,7 @@ def _guests_for(request: HttpRequest, community: Community) -> list[Any]:
 
 
 def _default_zone(request: HttpRequest, community: Community) -> str:
-    chosen = selectors.viewer_zone(request.user, request.COOKIES.get(ZONE_COOKIE))
+    chosen = selectors.viewer_zone(request.user, browser_zone(request))
     if chosen:
         return chosen
     countries = [c.code for c in community.countries]

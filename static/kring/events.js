@@ -29,8 +29,9 @@
 
   // --- times in the reader's zone -------------------------------------------------------------
   const styles = {
-    datetime: { weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "numeric", minute: "2-digit" },
-    time: { hour: "numeric", minute: "2-digit" },
+    // 24-hour clocks, as in every country Kring serves (also when the interface is English).
+    datetime: { weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+    time: { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
     date: { weekday: "long", day: "numeric", month: "long" },
   };
   function formatEventTimes(scope) {
@@ -173,7 +174,7 @@
         place.textContent = row.country_name + (row.timezone ? " · " + row.timezone.split("/").pop().replace("_", " ") : "");
         const time = document.createElement("td");
         const local = new Date(row.local);
-        time.textContent = new Intl.DateTimeFormat(lang, { weekday: "short", hour: "2-digit", minute: "2-digit" }).format(local) + " (UTC" + row.utc_offset + ")";
+        time.textContent = new Intl.DateTimeFormat(lang, { weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(local) + " (UTC" + row.utc_offset + ")";
         const note = document.createElement("td");
         note.textContent = [row.members ? fill(helper.dataset.members, { n: row.members }) : "", row.school_hours ? helper.dataset.school : ""].filter(Boolean).join(" · ");
         tr.append(place, time, note);
