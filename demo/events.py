@@ -71,20 +71,33 @@ def seed_events(users: dict[str, User], countries: dict[str, str]) -> int:
     if not Event.objects.filter(community=gelderland, title=title).exists():
         first = _first_weekday(today.replace(day=1) - timedelta(days=35), 1)
         event = services.event_create(
-            actor=users["marieke@demo.kring.eu"], community=gelderland, title=title,
-            description="Every first Tuesday after school: teachers of the Gelderland schools share "
-                        "what they tried with personalised learning and ICT. Come in person in Arnhem "
-                        "or join online.",
-            starts_at=_local(first, 15, 30).isoformat(), ends_at=_local(first, 17, 0).isoformat(),
-            timezone="Europe/Amsterdam", rrule="FREQ=MONTHLY;BYDAY=1TU",
-            location="Rijnstad College, Velperweg 1, Arnhem", online_url="https://meet.jit.si/kring-gelderland",
-            capacity=25, agenda=AGENDA_SESSION, allow_past=True,
-        )  # fmt: skip
-        services.event_update(actor=users["marieke@demo.kring.eu"], event=event, notes=NOTES_SESSION)
+            actor=users["marieke@demo.kring.eu"],
+            community=gelderland,
+            title=title,
+            description="Every first Tuesday after school: teachers of the Gelderland schools "
+            "share what they tried with personalised learning and ICT. Come in person in "
+            "Arnhem or join online.",
+            starts_at=_local(first, 15, 30).isoformat(),
+            ends_at=_local(first, 17, 0).isoformat(),
+            timezone="Europe/Amsterdam",
+            rrule="FREQ=MONTHLY;BYDAY=1TU",
+            location="Rijnstad College, Velperweg 1, Arnhem",
+            online_url="https://meet.jit.si/kring-gelderland",
+            capacity=25,
+            agenda=AGENDA_SESSION,
+            allow_past=True,
+        )
+        services.event_update(
+            actor=users["marieke@demo.kring.eu"], event=event, notes=NOTES_SESSION
+        )
         held = Occurrence.objects.create(
-            event=event, original_start=event.starts_at, starts_at=event.starts_at,
-            ends_at=event.ends_at, capacity=event.capacity, going_count=2,
-        )  # fmt: skip
+            event=event,
+            original_start=event.starts_at,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            capacity=event.capacity,
+            going_count=2,
+        )
         for email in ("daan@demo.kring.eu", "marieke@demo.kring.eu"):
             Rsvp.objects.create(occurrence=held, user=users[email], status="going", attended=True)
         _answer(event, ["daan@demo.kring.eu", "marieke@demo.kring.eu"], users)
@@ -95,14 +108,22 @@ def seed_events(users: dict[str, User], countries: dict[str, str]) -> int:
     if not Event.objects.filter(community=malopolska, title=title).exists():
         first = _first_weekday(today + timedelta(days=2), 2)
         event = services.event_create(
-            actor=users["katarzyna@demo.kring.eu"], community=malopolska, title=title,
-            description="A six-week online training (in English) for teachers of Małopolska and the "
-                        "Tartu hub: exit tickets, quick polls and feedback that changes the next lesson.",
-            starts_at=_local(first, 16, 0).isoformat(), ends_at=_local(first, 17, 0).isoformat(),
-            timezone="Europe/Warsaw", rrule="FREQ=WEEKLY;COUNT=6",
-            online_url="https://meet.jit.si/kring-cpd-formative", capacity=20, agenda=AGENDA_CPD,
-            audience="network", guest_communities=["tartu-innovation-hub"],
-        )  # fmt: skip
+            actor=users["katarzyna@demo.kring.eu"],
+            community=malopolska,
+            title=title,
+            description="A six-week online training (in English) for teachers of Małopolska and "
+            "the Tartu hub: exit tickets, quick polls and feedback that changes the next "
+            "lesson.",
+            starts_at=_local(first, 16, 0).isoformat(),
+            ends_at=_local(first, 17, 0).isoformat(),
+            timezone="Europe/Warsaw",
+            rrule="FREQ=WEEKLY;COUNT=6",
+            online_url="https://meet.jit.si/kring-cpd-formative",
+            capacity=20,
+            agenda=AGENDA_CPD,
+            audience="network",
+            guest_communities=["tartu-innovation-hub"],
+        )
         _answer(event, ["piotr@demo.kring.eu", "kadri@demo.kring.eu"], users)
         made += 1
 
@@ -110,17 +131,33 @@ def seed_events(users: dict[str, User], countries: dict[str, str]) -> int:
     if not Event.objects.filter(community=circle, title=title).exists():
         day = _first_weekday(today + timedelta(days=33), 3)
         event = services.event_create(
-            actor=users["coordinator@demo.kring.eu"], community=circle, title=title,
+            actor=users["coordinator@demo.kring.eu"],
+            community=circle,
+            title=title,
             description="The partners of the project meet at the host school in Lisbon; those who "
-                        "cannot travel join online from Amsterdam, Tartu, Kraków and Malmö.",
-            starts_at=_local(day, 9, 30).isoformat(), ends_at=_local(day, 17, 0).isoformat(),
-            timezone="Europe/Lisbon", location="Escola Secundária de Camões, Lisboa",
-            online_url="https://meet.jit.si/kring-transnational", capacity=30, agenda=AGENDA_MEETING,
-            audience="network", guest_communities=["tartu-innovation-hub", "skane-larande-natverk"],
+            "cannot travel join online from Amsterdam, Tartu, Kraków and Malmö.",
+            starts_at=_local(day, 9, 30).isoformat(),
+            ends_at=_local(day, 17, 0).isoformat(),
+            timezone="Europe/Lisbon",
+            location="Escola Secundária de Camões, Lisboa",
+            online_url="https://meet.jit.si/kring-transnational",
+            capacity=30,
+            agenda=AGENDA_MEETING,
+            audience="network",
+            guest_communities=["tartu-innovation-hub", "skane-larande-natverk"],
             organisers=[users["marieke@demo.kring.eu"].pk],
-        )  # fmt: skip
-        _answer(event, ["coordinator@demo.kring.eu", "marieke@demo.kring.eu", "kadri@demo.kring.eu",
-                        "katarzyna@demo.kring.eu", "erik@demo.kring.eu"], users)  # fmt: skip
+        )
+        _answer(
+            event,
+            [
+                "coordinator@demo.kring.eu",
+                "marieke@demo.kring.eu",
+                "kadri@demo.kring.eu",
+                "katarzyna@demo.kring.eu",
+                "erik@demo.kring.eu",
+            ],
+            users,
+        )
         _answer(event, ["daan@demo.kring.eu"], users, "maybe")
         made += 1
     return made

@@ -234,7 +234,9 @@ def attendees(request: HttpRequest, event_id: int, query: Query[OccurrenceQuery]
     return [attendee_out(r, position=p, community=c) for r, p, c in selectors.attendees(view=view)]
 
 
-@router.get("/events/{int:event_id}/attendees.csv", response={200: str, **ERRORS}, openapi_extra=CSV)
+@router.get(
+    "/events/{int:event_id}/attendees.csv", response={200: str, **ERRORS}, openapi_extra=CSV
+)
 def attendees_csv(request: HttpRequest, event_id: int, query: Query[OccurrenceQuery]) -> Any:
     """The attendee list to keep (e.g. for an Erasmus+ report); times in the event's zone,
     named in the header."""
@@ -249,22 +251,40 @@ def attendee_csv_response(view: Any) -> HttpResponse:
     tz = ZoneInfo(zone)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([
-        "event", f"occurrence start ({zone})", "occurrence start (UTC)", "name", "handle",
-        "community", "country", "school", "answer", "waiting list place",
-        f"answered at ({zone})", "attended",
-    ])  # fmt: skip
+    writer.writerow(
+        [
+            "event",
+            f"occurrence start ({zone})",
+            "occurrence start (UTC)",
+            "name",
+            "handle",
+            "community",
+            "country",
+            "school",
+            "answer",
+            "waiting list place",
+            f"answered at ({zone})",
+            "attended",
+        ]
+    )
     for rsvp, place, community in selectors.attendees(view=view):
         out = attendee_out(rsvp, position=place, community=community)
-        writer.writerow([
-            view.title,
-            view.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-            view.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            _cell(out.user.name), out.user.handle or "", community or "", out.country,
-            _cell(out.school), "going" if rsvp.has_seat else "waiting" if rsvp.waitlisted else rsvp.status,
-            place or "", rsvp.updated_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-            "" if rsvp.attended is None else "yes" if rsvp.attended else "no",
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                view.title,
+                view.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                view.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                _cell(out.user.name),
+                out.user.handle or "",
+                community or "",
+                out.country,
+                _cell(out.school),
+                "going" if rsvp.has_seat else "waiting" if rsvp.waitlisted else rsvp.status,
+                place or "",
+                rsvp.updated_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                "" if rsvp.attended is None else "yes" if rsvp.attended else "no",
+            ]
+        )
     name = slugify(view.title)[:60] or "event"
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -361,9 +381,12 @@ def revoke_feed(request: HttpRequest, feed_id: int, payload: RevokeIn) -> Any:
 
 
 @router.get(
-    "/calendar/{token}.ics", auth=None, response={200: str, 404: ErrorOut}, openapi_extra=ICS,
+    "/calendar/{token}.ics",
+    auth=None,
+    response={200: str, 404: ErrorOut},
+    openapi_extra=ICS,
     url_name="calendar_feed",
-)  # fmt: skip
+)
 def calendar_feed(request: HttpRequest, token: str) -> Any:
     """A private feed for calendar apps (no sign-in: the token is the key). Permissions are
     checked at every fetch: leaving a community empties what its feed shows you."""

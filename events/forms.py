@@ -80,49 +80,73 @@ class EventForm(forms.Form):
     )
     timezone = forms.ChoiceField(
         label=_("Time zone"),
-        help_text=_("The organiser's zone: the times above are in it, and a series repeats at "
-                    "that time there (also across summer time). Everyone sees their own time "
-                    "beside it."),
-    )  # fmt: skip
+        help_text=_(
+            "The organiser's zone: the times above are in it, and a series repeats at "
+            "that time there (also across summer time). Everyone sees their own time "
+            "beside it."
+        ),
+    )
     repeat = forms.ChoiceField(label=_("Repeat"), choices=REPEAT_CHOICES, required=False)
     count = forms.IntegerField(
-        label=_("Number of sessions"), min_value=1, max_value=500, required=False,
-        help_text=_("e.g. 6 for six weekly sessions; leave empty to repeat until the date below "
-                    "or without end."),
-    )  # fmt: skip
+        label=_("Number of sessions"),
+        min_value=1,
+        max_value=500,
+        required=False,
+        help_text=_(
+            "e.g. 6 for six weekly sessions; leave empty to repeat until the date below "
+            "or without end."
+        ),
+    )
     until = forms.DateField(
         label=_("Repeat until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     rrule = forms.CharField(
-        label=_("Custom rule"), max_length=500, required=False,
+        label=_("Custom rule"),
+        max_length=500,
+        required=False,
         help_text=_("Only with “Custom rule”, e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=WE;COUNT=5"),
-    )  # fmt: skip
+    )
     format = forms.ChoiceField(label=_("Where"), choices=EventFormat.choices)
     location = forms.CharField(
-        label=_("Address"), max_length=300, required=False,
+        label=_("Address"),
+        max_length=300,
+        required=False,
         help_text=_("For in person and hybrid: school, street, town."),
-    )  # fmt: skip
+    )
     online_url = forms.URLField(
-        label=_("Video link"), max_length=500, required=False, assume_scheme="https",
+        label=_("Video link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
         help_text=_("For online and hybrid (Teams, Zoom, Jitsi, …)."),
-    )  # fmt: skip
+    )
     capacity = forms.IntegerField(
-        label=_("Seats"), min_value=1, required=False,
+        label=_("Seats"),
+        min_value=1,
+        required=False,
         help_text=_("Leave empty for no limit. When full, people join a waiting list."),
-    )  # fmt: skip
+    )
     description = forms.CharField(
-        label=_("Description"), max_length=10_000, required=False,
-        widget=forms.Textarea(attrs={"rows": 5}), help_text=_("Markdown works."),
-    )  # fmt: skip
+        label=_("Description"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Markdown works."),
+    )
     agenda = forms.CharField(
-        label=_("Agenda"), max_length=5000, required=False,
-        widget=forms.Textarea(attrs={"rows": 4}), help_text=_("Pinned in the event's room."),
-    )  # fmt: skip
+        label=_("Agenda"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Pinned in the event's room."),
+    )
     audience = forms.ChoiceField(label=_("Who can come"), choices=Audience.choices)
     guest_communities = forms.MultipleChoiceField(
-        label=_("Also open to"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Also open to"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("With “Also members of the communities listed”."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, guests: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -185,14 +209,18 @@ class OccurrenceForm(forms.Form):
 
 class NotesForm(forms.Form):
     notes = forms.CharField(
-        label=_("Notes"), max_length=10_000, required=False,
+        label=_("Notes"),
+        max_length=10_000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What was said and decided; Markdown works."),
-    )  # fmt: skip
+    )
     materials = forms.CharField(
-        label=_("Shared materials"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Shared materials"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: a title, then the link (e.g. Slides https://…)."),
-    )  # fmt: skip
+    )
 
     def changes(self) -> dict[str, Any]:
         materials = []
@@ -209,6 +237,8 @@ class NotesForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why (told to those going)"), max_length=500, required=False,
+        label=_("Why (told to those going)"),
+        max_length=500,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-    )  # fmt: skip
+    )

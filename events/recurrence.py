@@ -22,16 +22,25 @@ from .errors import FieldInvalid
 
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 PARTS = (
-    "FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS",
-    "BYWEEKNO", "BYYEARDAY", "WKST",
-)  # fmt: skip
+    "FREQ",
+    "INTERVAL",
+    "COUNT",
+    "UNTIL",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYMONTH",
+    "BYSETPOS",
+    "BYWEEKNO",
+    "BYYEARDAY",
+    "WKST",
+)
 
 
 def zone(name: str, field: str = "timezone") -> ZoneInfo:
     """The IANA zone ``name`` (``Europe/Amsterdam``); offsets like ``+01:00`` are not zones:
     they do not know about summer time."""
     name = (name or "").strip()
-    if not name or "/" not in name and name != "UTC":
+    if not name or ("/" not in name and name != "UTC"):
         raise FieldInvalid(field, f"'{name}' is not an IANA time zone (e.g. Europe/Amsterdam).")
     try:
         return ZoneInfo(name)
@@ -130,9 +139,8 @@ def normalise_rule(rule: str, *, tz: ZoneInfo, start_local: datetime) -> str:
         raise FieldInvalid("rrule", "Give COUNT or UNTIL, not both.")
     limit = settings.KRING_EVENT_MAX_OCCURRENCES
     for key, low, high in (("INTERVAL", 1, 366), ("COUNT", 1, limit)):
-        if key in parts:
-            if not parts[key].isdigit() or not low <= int(parts[key]) <= high:
-                raise FieldInvalid("rrule", f"{key}: a whole number from {low} to {high}.")
+        if key in parts and (not parts[key].isdigit() or not low <= int(parts[key]) <= high):
+            raise FieldInvalid("rrule", f"{key}: a whole number from {low} to {high}.")
     if "UNTIL" in parts:
         parts["UNTIL"] = _format_until(_until_utc(parts["UNTIL"], tz))
     normalised = _build(parts)

@@ -27,7 +27,7 @@ from .models import (
     RsvpStatus,
 )
 from .permissions import can_view_event
-from .recurrence import Series, parse_local, starts_between, to_utc, zone
+from .recurrence import Series, is_rule_start, parse_local, starts_between, to_utc, zone
 from .zones import SCHOOL_DAY, zones_of
 
 # How far listings reach by default, and at most.
@@ -120,11 +120,10 @@ def expand(events: list[Event], after: datetime, before: datetime) -> list[Occur
         keys = set(starts_between(series, after, before))
         # Occurrences moved into the window on their own, if their rule start still exists.
         for (event_id, key), row in rows.items():
-            if event_id == event.pk and key not in keys and row.starts_at < before:
-                if row.ends_at > after and key in starts_between(
-                    series, key, key + timedelta(seconds=1)
-                ):
-                    keys.add(key)
+            moved_in = event_id == event.pk and key not in keys
+            overlaps = row.starts_at < before and row.ends_at > after
+            if moved_in and overlaps and is_rule_start(series, key):
+                keys.add(key)
         for key in keys:
             view = view_of(event, key, rows.get((event.pk, key)))
             if view.starts_at < before and view.ends_at > after:
@@ -251,7 +250,7 @@ def occurrence_view(*, event: Event, key: datetime | None = None) -> OccurrenceV
             return past[-1]
         key = event.starts_at
     row = Occurrence.objects.filter(event=event, original_start=key).first()
-    if row is None and key not in starts_between(Series.of(event), key, key + timedelta(seconds=1)):
+    if row is None and not is_rule_start(Series.of(event), key):
         raise NotFound(f"“{event.title}” has no occurrence at {key:%Y-%m-%dT%H:%M:%SZ}.")
     return view_of(event, key, row)
 
@@ -287,9 +286,10 @@ def attendees(*, view: OccurrenceView) -> list[tuple[Rsvp, int | None, str | Non
     slugs = dict(Community.objects.filter(pk__in=allowed).values_list("pk", "slug"))
     home: dict[int, str] = {}
     for user_id, community_id in Membership.objects.filter(
-        user_id__in=[r.user_id for r in rsvps], community_id__in=allowed,
+        user_id__in=[r.user_id for r in rsvps],
+        community_id__in=allowed,
         state=MembershipState.ACTIVE,
-    ).values_list("user_id", "community_id"):  # fmt: skip
+    ).values_list("user_id", "community_id"):
         if community_id == event.community_id or user_id not in home:
             home[user_id] = slugs[community_id]
     waiting = sorted((r for r in rsvps if r.waitlisted), key=lambda r: (r.waitlisted_at, r.pk))
@@ -407,7 +407,7 @@ def export_of(*, user: Any) -> dict[str, Any]:
                 "revoked_at": f.revoked_at.isoformat() if f.revoked_at else None,
             }
             for f in CalendarFeed.objects.filter(user_id=user.pk).select_related("community")
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -441,6 +441,11 @@ def feed_rsvps(*, user: Any) -> list[Rsvp]:
     )
 
 
+def _offset_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def scheduling_help(*, community: Community, starts_at: str, timezone_name: str) -> dict[str, Any]:
     """A proposed start, and what it is in each zone the community's members live in."""
     tz = zone(timezone_name)
@@ -451,13 +456,16 @@ def scheduling_help(*, community: Community, starts_at: str, timezone_name: str)
             local = moment.astimezone(zone(name))
             offset = local.utcoffset() or timedelta(0)
             minutes = int(offset.total_seconds()) // 60
-            rows.append({
-                "country": code,
-                "country_name": str(countries.name(code)),
-                "timezone": name,
-                "local": local.replace(tzinfo=None).isoformat(timespec="minutes"),
-                "utc_offset": f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}",
-                "members": members,
-                "school_hours": local.weekday() < 5 and SCHOOL_DAY[0] <= local.hour < SCHOOL_DAY[1],
-            })  # fmt: skip
+            rows.append(
+                {
+                    "country": code,
+                    "country_name": str(countries.name(code)),
+                    "timezone": name,
+                    "local": local.replace(tzinfo=None).isoformat(timespec="minutes"),
+                    "utc_offset": _offset_text(minutes),
+                    "members": members,
+                    "school_hours": local.weekday() < 5
+                    and SCHOOL_DAY[0] <= local.hour < SCHOOL_DAY[1],
+                }
+            )
     return {"starts_at": moment, "zones": rows}

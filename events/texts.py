@@ -35,8 +35,9 @@ def when_for(moment: datetime, viewer_zone: str | None, event_zone: str) -> str:
     """When, for one reader: their time (zone named), and the organiser's when it differs."""
     if not viewer_zone:
         return _("%(when)s (%(zone)s time)") % {
-            "when": when(moment, event_zone), "zone": city(event_zone),
-        }  # fmt: skip
+            "when": when(moment, event_zone),
+            "zone": city(event_zone),
+        }
     mine = when(moment, viewer_zone)
     offset_mine = moment.astimezone(ZoneInfo(viewer_zone)).utcoffset()
     offset_theirs = moment.astimezone(ZoneInfo(event_zone)).utcoffset()
@@ -44,8 +45,10 @@ def when_for(moment: datetime, viewer_zone: str | None, event_zone: str) -> str:
         return _("%(when)s (your time, %(zone)s)") % {"when": mine, "zone": city(viewer_zone)}
     theirs = formats.date_format(moment.astimezone(ZoneInfo(event_zone)), "H:i")
     return _("%(when)s your time (%(theirs)s in %(zone)s)") % {
-        "when": mine, "theirs": theirs, "zone": city(event_zone),
-    }  # fmt: skip
+        "when": mine,
+        "theirs": theirs,
+        "zone": city(event_zone),
+    }
 
 
 def language_of(languages: list[str] | None) -> str:

@@ -160,13 +160,23 @@ def calendar(request: HttpRequest, slug: str) -> HttpResponse:
         "prev_from": start - timedelta(days=selectors.DEFAULT_DAYS),
     }
     if month_view:
-        context.update({
-            "month": first,
-            "weeks": [[{"day": d, "items": by_day.get(d, []), "in_month": d.month == first.month} for d in week] for week in weeks],
-            "prev_month": (first - timedelta(days=1)).replace(day=1),
-            "next_month": (weeks[-1][-1] + timedelta(days=1)).replace(day=1) if weeks[-1][-1].month != first.month else (first + timedelta(days=32)).replace(day=1),
-            "weekdays": [formats.date_format(weeks[0][i], "D") for i in range(7)],
-        })  # fmt: skip
+        context.update(
+            {
+                "month": first,
+                "weeks": [
+                    [
+                        {"day": d, "items": by_day.get(d, []), "in_month": d.month == first.month}
+                        for d in week
+                    ]
+                    for week in weeks
+                ],
+                "prev_month": (first - timedelta(days=1)).replace(day=1),
+                "next_month": (weeks[-1][-1] + timedelta(days=1)).replace(day=1)
+                if weeks[-1][-1].month != first.month
+                else (first + timedelta(days=32)).replace(day=1),
+                "weekdays": [formats.date_format(weeks[0][i], "D") for i in range(7)],
+            }
+        )
     return render(request, "events/calendar.html", context)
 
 
@@ -205,11 +215,18 @@ def detail(request: HttpRequest, event_id: int) -> HttpResponse:
             "attendees": attendees,
             "attendance_open": view.starts_at <= timezone.now(),
             "statuses": RsvpStatus.choices,
-            "notes_form": NotesForm(initial={"notes": event.notes, "materials": "\n".join(f"{m['title']} {m['url']}" for m in event.materials)}) if manages else None,
+            "notes_form": NotesForm(
+                initial={
+                    "notes": event.notes,
+                    "materials": "\n".join(f"{m['title']} {m['url']}" for m in event.materials),
+                }
+            )
+            if manages
+            else None,
             "cancel_form": CancelForm() if manages else None,
             "is_series": bool(event.rrule),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -262,10 +279,12 @@ def attendance(request: HttpRequest, event_id: int) -> HttpResponse:
     value = request.POST.get("attended")
     try:
         services.attendance_mark(
-            actor=request.user, event=event, occurrence=key,
+            actor=request.user,
+            event=event,
+            occurrence=key,
             user_id=int(request.POST.get("user", "0")),
             attended=None if value == "" else value == "1",
-        )  # fmt: skip
+        )
     except (KringError, ValueError) as exc:
         messages.error(request, getattr(exc, "detail", _("Choose someone on the list.")))
     return _back(event, key)
@@ -304,15 +323,26 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
             ZoneInfo(_default_zone(request, community))
         )
         start = start.replace(hour=15, minute=30, second=0, microsecond=0)
-        form.initial.update({
-            "timezone": _default_zone(request, community),
-            "starts_at": start.replace(tzinfo=None), "ends_at": (start + timedelta(hours=1, minutes=30)).replace(tzinfo=None),
-            "format": EventFormat.ONLINE, "audience": Audience.MEMBERS,
-        })  # fmt: skip
-    return render(request, "events/form.html", {
-        "form": form, "community": community, "heading": _("Schedule an event"),
-        "helper_url": reverse("api:scheduling_helper", args=[community.slug]), "submit": _("Schedule"),
-    })  # fmt: skip
+        form.initial.update(
+            {
+                "timezone": _default_zone(request, community),
+                "starts_at": start.replace(tzinfo=None),
+                "ends_at": (start + timedelta(hours=1, minutes=30)).replace(tzinfo=None),
+                "format": EventFormat.ONLINE,
+                "audience": Audience.MEMBERS,
+            }
+        )
+    return render(
+        request,
+        "events/form.html",
+        {
+            "form": form,
+            "community": community,
+            "heading": _("Schedule an event"),
+            "helper_url": reverse("api:scheduling_helper", args=[community.slug]),
+            "submit": _("Schedule"),
+        },
+    )
 
 
 @login_required
@@ -338,9 +368,12 @@ def edit(request: HttpRequest, event_id: int) -> HttpResponse:
         changes = form.changes()
         try:
             holder = services.event_update(
-                actor=request.user, event=event, scope=scope,
-                occurrence=view.key if scope != "series" else None, **changes,
-            )  # fmt: skip
+                actor=request.user,
+                event=event,
+                scope=scope,
+                occurrence=view.key if scope != "series" else None,
+                **changes,
+            )
         except KringError as exc:
             form.show(exc)
         else:
@@ -349,29 +382,48 @@ def edit(request: HttpRequest, event_id: int) -> HttpResponse:
     elif request.method == "GET":
         source = view if scope != "series" else selectors.view_of(event, event.starts_at, None)
         initial = {
-            "title": source.title, "description": source.description,
-            "starts_at": local_of(source.starts_at, tz), "ends_at": local_of(source.ends_at, tz),
-            "format": source.format, "location": source.location, "online_url": source.online_url,
+            "title": source.title,
+            "description": source.description,
+            "starts_at": local_of(source.starts_at, tz),
+            "ends_at": local_of(source.ends_at, tz),
+            "format": source.format,
+            "location": source.location,
+            "online_url": source.online_url,
             "capacity": source.capacity,
-        }  # fmt: skip
+        }
         if not one:
             choice, extra = repeat_of(event.rrule)
-            initial.update({
-                "timezone": event.timezone, "agenda": event.agenda, "audience": event.audience,
-                "guest_communities": [c.slug for c in event.guest_communities.all()],
-                "repeat": choice, **extra,
-            })  # fmt: skip
+            initial.update(
+                {
+                    "timezone": event.timezone,
+                    "agenda": event.agenda,
+                    "audience": event.audience,
+                    "guest_communities": [c.slug for c in event.guest_communities.all()],
+                    "repeat": choice,
+                    **extra,
+                }
+            )
         form.initial.update(initial)
     headings = {
         "this": _("Change this session only"),
         "following": _("Change this session and the following ones"),
         "series": _("Change the whole series") if event.rrule else _("Change the event"),
     }
-    return render(request, "events/form.html", {
-        "form": form, "community": event.community, "event": event, "heading": headings[scope],
-        "scope": scope, "occurrence": occurrence_key(view.key), "shown": _shown(view, page_zone(request, event.timezone)),
-        "helper_url": reverse("api:scheduling_helper", args=[event.community.slug]), "submit": _("Save"),
-    })  # fmt: skip
+    return render(
+        request,
+        "events/form.html",
+        {
+            "form": form,
+            "community": event.community,
+            "event": event,
+            "heading": headings[scope],
+            "scope": scope,
+            "occurrence": occurrence_key(view.key),
+            "shown": _shown(view, page_zone(request, event.timezone)),
+            "helper_url": reverse("api:scheduling_helper", args=[event.community.slug]),
+            "submit": _("Save"),
+        },
+    )
 
 
 @login_required
@@ -432,15 +484,23 @@ def mine(request: HttpRequest) -> HttpResponse:
         )
     )
     with_feed = {f.community_id for f in feeds}
-    return render(request, "events/mine.html", {
-        "going": [_shown(v, zone_name) for v in going],
-        "others": [_shown(v, zone_name) for v in others],
-        "feeds": [(f, request.build_absolute_uri(reverse("api:calendar_feed", args=[f.token]))) for f in feeds],
-        "has_personal": None in with_feed,
-        "feedless": [c for c in communities if c.pk not in with_feed],
-        "reminders": selectors.reminder_settings_of(user=user),
-        "zone": zone_name, "chosen_zone": selectors.viewer_zone(user),
-    })  # fmt: skip
+    return render(
+        request,
+        "events/mine.html",
+        {
+            "going": [_shown(v, zone_name) for v in going],
+            "others": [_shown(v, zone_name) for v in others],
+            "feeds": [
+                (f, request.build_absolute_uri(reverse("api:calendar_feed", args=[f.token])))
+                for f in feeds
+            ],
+            "has_personal": None in with_feed,
+            "feedless": [c for c in communities if c.pk not in with_feed],
+            "reminders": selectors.reminder_settings_of(user=user),
+            "zone": zone_name,
+            "chosen_zone": selectors.viewer_zone(user),
+        },
+    )
 
 
 def _mine_post(request: HttpRequest) -> HttpResponse:
@@ -448,9 +508,10 @@ def _mine_post(request: HttpRequest) -> HttpResponse:
     try:
         if action == "reminders":
             services.reminder_settings_update(
-                user=request.user, day_before=request.POST.get("day_before") == "on",
+                user=request.user,
+                day_before=request.POST.get("day_before") == "on",
                 soon=request.POST.get("soon") == "on",
-            )  # fmt: skip
+            )
             messages.success(request, _("Reminders saved."))
         elif action == "feed":
             slug = request.POST.get("community") or None

@@ -38,9 +38,15 @@ CALENDAR_FIELDS = SIGNIFICANT | {"description", "rrule"}
 # Changes announced in the rooms and to calendar pages (notes and materials are not news).
 ANNOUNCED = CALENDAR_FIELDS | {"capacity", "audience", "guest_communities"}
 ONE_OCCURRENCE_FIELDS = {
-    "title", "description", "starts_at", "ends_at", "location", "online_url", "format",
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "location",
+    "online_url",
+    "format",
     "capacity",
-}  # fmt: skip
+}
 MAX_ORGANISERS = 10
 MAX_MATERIALS = 20
 
@@ -106,11 +112,14 @@ def _times(
 
 def _format(data: dict[str, Any], location: str, online_url: str) -> str:
     chosen = data.get("format") or (
-        EventFormat.HYBRID if location and online_url
-        else EventFormat.ONLINE if online_url
-        else EventFormat.IN_PERSON if location
+        EventFormat.HYBRID
+        if location and online_url
+        else EventFormat.ONLINE
+        if online_url
+        else EventFormat.IN_PERSON
+        if location
         else ""
-    )  # fmt: skip
+    )
     if not chosen:
         raise FieldInvalid("location", _("where does it happen? Give an address or a video link."))
     if chosen not in EventFormat.values:
@@ -131,9 +140,10 @@ def _capacity(value: Any) -> int | None:
         or not 1 <= value <= settings.KRING_EVENT_MAX_CAPACITY
     ):
         raise FieldInvalid(
-            "capacity", _("a number of seats from 1 to %(n)s, or empty for no limit.")
+            "capacity",
+            _("a number of seats from 1 to %(n)s, or empty for no limit.")
             % {"n": settings.KRING_EVENT_MAX_CAPACITY},
-        )  # fmt: skip
+        )
     return value
 
 
@@ -170,10 +180,12 @@ def _organisers(community: Community, user_ids: list[int], creator: User | None)
     ids = list(dict.fromkeys([*(user_ids or []), *([creator.pk] if creator else [])]))
     found = set(
         Membership.objects.filter(
-            community=community, user_id__in=ids, state=MembershipState.ACTIVE,
+            community=community,
+            user_id__in=ids,
+            state=MembershipState.ACTIVE,
             role__in=POSTING_ROLES,
         ).values_list("user_id", flat=True)
-    )  # fmt: skip
+    )
     unknown = [i for i in ids if i not in found and (creator is None or i != creator.pk)]
     if unknown:
         raise FieldInvalid("organisers", _("organisers are active members of this community."))
@@ -239,9 +251,13 @@ def event_create(
     times = _times(data, tz, None)
     assert times is not None
     event = Event(
-        community=community, timezone=tz.key, starts_at=times.starts_at, ends_at=times.ends_at,
-        created_by=actor, format="",
-    )  # fmt: skip
+        community=community,
+        timezone=tz.key,
+        starts_at=times.starts_at,
+        ends_at=times.ends_at,
+        created_by=actor,
+        format="",
+    )
     _apply_describing(event, {"format": "", **data})
     event.rrule = recurrence.normalise_rule(
         str(data.get("rrule") or ""), tz=tz, start_local=times.start_local
@@ -285,9 +301,13 @@ def _check_scope(event: Event, scope: str, key: datetime | None) -> str:
 
 
 def event_update(
-    *, actor: User, event: Event, scope: str = "series", occurrence: datetime | None = None,
+    *,
+    actor: User,
+    event: Event,
+    scope: str = "series",
+    occurrence: datetime | None = None,
     **data: Any,
-) -> Event:  # fmt: skip
+) -> Event:
     """Change an event: all of it, one occurrence of a series, or this one and the rest (the
     series is split: the part from here on is a new event with its own UID, sharing the
     room). Returns the event that now holds the changed occurrence."""
@@ -323,9 +343,13 @@ def _update_series(actor: User, event: Event, data: dict[str, Any]) -> Event:
 
 
 def _apply_series(
-    actor: User, event: Event, data: dict[str, Any], *, rows: list[Occurrence],
+    actor: User,
+    event: Event,
+    data: dict[str, Any],
+    *,
+    rows: list[Occurrence],
     old: Series | None = None,
-) -> set[str]:  # fmt: skip
+) -> set[str]:
     """Apply series-wide changes to ``event`` (saved) and its ``rows``: times (rows follow,
     keeping the wall-clock shift), rule, describing fields, guests, organisers."""
     old = old or Series.of(event)
@@ -345,7 +369,7 @@ def _apply_series(
             )
         event.timezone, event.starts_at, event.ends_at = tz.key, times.starts_at, times.ends_at
     if "rrule" in data or times is not None:
-        rule = str(data["rrule"] if "rrule" in data else event.rrule)
+        rule = str(data.get("rrule", event.rrule))
         normalised = recurrence.normalise_rule(
             rule, tz=tz, start_local=recurrence.local_of(event.starts_at, tz)
         )
@@ -376,9 +400,13 @@ def _apply_series(
 
 
 def _follow_rows(
-    event: Event, rows: list[Occurrence], old_zone: Any, tz: Any, shift: timedelta,
+    event: Event,
+    rows: list[Occurrence],
+    old_zone: Any,
+    tz: Any,
+    shift: timedelta,
     capacity_changed: bool,
-) -> None:  # fmt: skip
+) -> None:
     """Occurrence rows follow a series change: renamed by the same wall-clock shift (their
     seats and answers go with them), times updated unless moved on their own, new capacity
     unless set on their own. A row whose occurrence the new rule no longer gives is
@@ -432,13 +460,18 @@ def _after_change(
 
     def verb(zone: str | None) -> str:
         return _("changed “%(title)s”: now %(when)s") % {
-            "title": title, "when": texts.when_for(moment, zone, event.timezone),
-        }  # fmt: skip
+            "title": title,
+            "when": texts.when_for(moment, zone, event.timezone),
+        }
 
     notices.tell(
-        event=event, actor=actor, user_ids=people, verb=verb,
-        key=view.key if view is not None else None, text=_where(event, view),
-    )  # fmt: skip
+        event=event,
+        actor=actor,
+        user_ids=people,
+        verb=verb,
+        key=view.key if view is not None else None,
+        text=_where(event, view),
+    )
 
 
 def _next_start(event: Event) -> datetime:
@@ -464,10 +497,14 @@ def _update_one(actor: User, event: Event, view: Any, data: dict[str, Any]) -> N
         row = _row_for_update(event, view)
         own = dict(row.overrides)
         probe = Event(
-            title=view.title, description=view.description, location=view.location,
-            online_url=view.online_url, format=view.format, capacity=row.capacity,
+            title=view.title,
+            description=view.description,
+            location=view.location,
+            online_url=view.online_url,
+            format=view.format,
+            capacity=row.capacity,
             timezone=event.timezone,
-        )  # fmt: skip
+        )
         changed = _apply_describing(probe, data)
         for key in ("title", "description", "location", "online_url", "format"):
             if key in changed:
@@ -540,9 +577,13 @@ def _split(actor: User, event: Event, view: Any, data: dict[str, Any]) -> Event:
 
 
 def event_cancel(
-    *, actor: User, event: Event, scope: str = "series", occurrence: datetime | None = None,
+    *,
+    actor: User,
+    event: Event,
+    scope: str = "series",
+    occurrence: datetime | None = None,
     reason: str = "",
-) -> Event:  # fmt: skip
+) -> Event:
     """Cancel all of an event, one occurrence, or this one and the rest. Calendars get
     STATUS:CANCELLED; those going or maybe are told."""
     if not can_manage_event(actor, event):
@@ -596,7 +637,11 @@ def event_cancel(
             return _("cancelled “%(title)s” on %(when)s") % {"title": title, "when": when}
 
         notices.tell(
-            event=locked, actor=actor, user_ids=people, verb=verb,
-            key=view.key if view is not None else None, text=reason,
-        )  # fmt: skip
+            event=locked,
+            actor=actor,
+            user_ids=people,
+            verb=verb,
+            key=view.key if view is not None else None,
+            text=reason,
+        )
     return locked

@@ -74,9 +74,12 @@ def reminders_enqueue_due() -> int:
     for view, kind in _due(now):
         with transaction.atomic():
             _log, created = ReminderLog.objects.get_or_create(
-                queue=queue, event=view.event, occurrence=view.key, starts_at=view.starts_at,
+                queue=queue,
+                event=view.event,
+                occurrence=view.key,
+                starts_at=view.starts_at,
                 kind=kind,
-            )  # fmt: skip
+            )
             if created:
                 outbox.enqueue(
                     kind=REMINDER_JOB,
@@ -121,17 +124,24 @@ def reminder_job(job_id: int, payload: dict[str, Any]) -> int:
         when = texts.when_for(view.starts_at, zone, event.timezone)
         if kind == ReminderKind.SOON:
             return _("reminds you: “%(title)s” starts in 15 minutes, %(when)s") % {
-                "title": view.title, "when": when,
-            }  # fmt: skip
+                "title": view.title,
+                "when": when,
+            }
         return _("reminds you: “%(title)s” is tomorrow, %(when)s") % {
-            "title": view.title, "when": when,
-        }  # fmt: skip
+            "title": view.title,
+            "when": when,
+        }
 
     where = " · ".join(p for p in (view.location, view.online_url) if p)
     notices.tell(
-        event=event, actor=_organiser(event), user_ids=people, verb=verb, key=view.key,
-        text=where, from_organiser=True,
-    )  # fmt: skip
+        event=event,
+        actor=_organiser(event),
+        user_ids=people,
+        verb=verb,
+        key=view.key,
+        text=where,
+        from_organiser=True,
+    )
     if settings.KRING_FAULT_REMINDER_PAUSE:
         # Fault injection for the crash test: hold the job's transaction open after its
         # notification jobs are written. Never set in production.

@@ -43,9 +43,13 @@ def agenda_pin(*, event: Event, actor: User | None) -> None:
     html = rendered(body)
     if message is None:
         message = room_event_append(
-            room_id=event.room_id, kind=EventKind.MESSAGE, author=actor, body=body, html=html,
+            room_id=event.room_id,
+            kind=EventKind.MESSAGE,
+            author=actor,
+            body=body,
+            html=html,
             data={"agenda": True},
-        )  # fmt: skip
+        )
         Event.objects.filter(pk=event.pk).update(agenda_message=message)
         event.agenda_message = message
     elif message.body != body:
@@ -53,9 +57,13 @@ def agenda_pin(*, event: Event, actor: User | None) -> None:
             body=body, html=html, edited_at=timezone.now()
         )
         room_event_append(
-            room_id=event.room_id, kind=EventKind.EDIT, author=actor, target=message,
-            body=body, html=html,
-        )  # fmt: skip
+            room_id=event.room_id,
+            kind=EventKind.EDIT,
+            author=actor,
+            target=message,
+            body=body,
+            html=html,
+        )
     if message.pinned_at is None:
         RoomEvent.objects.filter(pk=message.pk).update(pinned_at=timezone.now())
         message.pinned_at = timezone.now()

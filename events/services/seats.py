@@ -45,8 +45,10 @@ def _recount(row: Occurrence) -> None:
         maybe=Count("pk", filter=Q(status=RsvpStatus.MAYBE)),
     )
     row.going_count, row.waiting_count, row.maybe_count = (
-        counts["going"], counts["waiting"], counts["maybe"],
-    )  # fmt: skip
+        counts["going"],
+        counts["waiting"],
+        counts["maybe"],
+    )
 
 
 def _save_counts(row: Occurrence) -> None:
@@ -76,13 +78,19 @@ def promote_waiting(row: Occurrence, event: Event) -> list[int]:
 
     def verb(zone: str | None) -> str:
         return _("has a seat for you: you are going to “%(title)s” on %(when)s") % {
-            "title": view.title, "when": texts.when_for(view.starts_at, zone, event.timezone),
-        }  # fmt: skip
+            "title": view.title,
+            "when": texts.when_for(view.starts_at, zone, event.timezone),
+        }
 
     notices.tell(
-        event=event, actor=event.created_by, user_ids=promoted, verb=verb, key=row.original_start,
-        text=_("A seat came free and you were first on the waiting list."), from_organiser=True,
-    )  # fmt: skip
+        event=event,
+        actor=event.created_by,
+        user_ids=promoted,
+        verb=verb,
+        key=row.original_start,
+        text=_("A seat came free and you were first on the waiting list."),
+        from_organiser=True,
+    )
     room_frame_on_commit(event.room_id, rsvp_frame(row, promoted))
     return promoted
 

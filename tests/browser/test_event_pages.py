@@ -22,17 +22,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_scheduled_session_appears_live_and_answers_update_everyone(browser, daphne_server):
     community = CommunityFactory(name="Gelderland live")
-    facilitator = make_member(community, role="facilitator", email="fac@events.test", display_name="Fenna")
+    facilitator = make_member(
+        community, role="facilitator", email="fac@events.test", display_name="Fenna"
+    )
     member = make_member(community, email="member@events.test", display_name="Mees")
     late = make_member(community, email="late@events.test", display_name="Lotte")
     base = daphne_server.url
 
-    watcher = sign_in(browser, daphne_server, member.user.email, viewport=PHONE, timezone_id="Europe/Helsinki")
+    watcher = sign_in(
+        browser, daphne_server, member.user.email, viewport=PHONE, timezone_id="Europe/Helsinki"
+    )
     watcher.goto(f"{base}/c/{community.slug}/events/")
     watcher.locator("text=Nothing scheduled in these weeks.").wait_for()
     socket_open(watcher)
 
-    organiser = sign_in(browser, daphne_server, facilitator.user.email, timezone_id="Europe/Amsterdam")
+    organiser = sign_in(
+        browser, daphne_server, facilitator.user.email, timezone_id="Europe/Amsterdam"
+    )
     organiser.goto(f"{base}/c/{community.slug}/events/new/")
     day = (timezone.now() + timedelta(days=3)).astimezone(ZoneInfo("Europe/Amsterdam")).date()
     organiser.fill("input[name=title]", "Peer coaching session")
@@ -54,7 +60,7 @@ def test_a_scheduled_session_appears_live_and_answers_update_everyone(browser, d
     assert "19:00 in Amsterdam" in item.inner_text()
     screenshot(watcher, "event-appeared-390")
 
-    watcher.click(f"a:has-text('Peer coaching session')")
+    watcher.click("a:has-text('Peer coaching session')")
     live_in_room(watcher)
     watcher.click("button[data-status=going]")
     watcher.locator("#my-rsvp", has_text="You are going.").wait_for()

@@ -42,10 +42,14 @@ def test_a_worker_killed_mid_reminder_reminds_everyone_exactly_once(transactiona
     start = (timezone.now() + timedelta(minutes=10)).astimezone(ZoneInfo("Europe/Amsterdam"))
     start = start.replace(tzinfo=None, second=0, microsecond=0)
     event = services.event_create(
-        actor=facilitator.user, community=community, title="Online CPD: formative assessment",
-        starts_at=start.isoformat(), ends_at=(start + timedelta(hours=1)).isoformat(),
-        timezone="Europe/Amsterdam", online_url="https://meet.example.org/cpd",
-    )  # fmt: skip
+        actor=facilitator.user,
+        community=community,
+        title="Online CPD: formative assessment",
+        starts_at=start.isoformat(),
+        ends_at=(start + timedelta(hours=1)).isoformat(),
+        timezone="Europe/Amsterdam",
+        online_url="https://meet.example.org/cpd",
+    )
     Event.objects.filter(pk=event.pk).update(scheduled_at=timezone.now() - timedelta(days=2))
     people = [make_member(community).user for _ in range(attendees)]
     for person in people:
@@ -59,8 +63,9 @@ def test_a_worker_killed_mid_reminder_reminds_everyone_exactly_once(transactiona
     try:
         _wait_for(
             lambda: os.path.exists(log) and "paused mid-transaction" in Path(log).read_text(),
-            60, "the first worker never reached the middle of a reminder",
-        )  # fmt: skip
+            60,
+            "the first worker never reached the middle of a reminder",
+        )
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
     finally:
@@ -69,16 +74,25 @@ def test_a_worker_killed_mid_reminder_reminds_everyone_exactly_once(transactiona
 
     mine = OutboxJob.objects.filter(queue=QUEUE)
     assert ReminderLog.objects.filter(queue=QUEUE, event=event).count() == 1, "the claim committed"
-    assert not Notification.objects.filter(data__job__in=list(mine.values_list("pk", flat=True))).exists()
+    assert not Notification.objects.filter(
+        data__job__in=list(mine.values_list("pk", flat=True))
+    ).exists()
     assert mine.filter(state="pending").exists(), "the job the worker died in is still to do"
 
     second = start_worker(server_env({"KRING_OUTBOX_QUEUE": QUEUE}), log_name="reminder-crash-2")
     try:
         _wait_for(
-            lambda: mine.exists() and not mine.exclude(state="done").exists()
-            and Notification.objects.filter(data__job__in=list(mine.values_list("pk", flat=True))).count() >= attendees,
-            90, "the reminder was not finished after the restart",
-        )  # fmt: skip
+            lambda: (
+                mine.exists()
+                and not mine.exclude(state="done").exists()
+                and Notification.objects.filter(
+                    data__job__in=list(mine.values_list("pk", flat=True))
+                ).count()
+                >= attendees
+            ),
+            90,
+            "the reminder was not finished after the restart",
+        )
         time.sleep(1.5)  # a scan or two more: nothing new may come of them
     finally:
         stop_process(second)

@@ -37,7 +37,9 @@ def circle(db: Any) -> Circle:
     )
 
 
-def local_in(days: int, hour: int = 19, minute: int = 0, zone: str = "Europe/Amsterdam") -> datetime:
+def local_in(
+    days: int, hour: int = 19, minute: int = 0, zone: str = "Europe/Amsterdam"
+) -> datetime:
     """A wall-clock time ``days`` from today at ``hour:minute`` in ``zone`` (naive)."""
     day = (timezone.now() + timedelta(days=days)).astimezone(ZoneInfo(zone)).date()
     return datetime(day.year, day.month, day.day, hour, minute)

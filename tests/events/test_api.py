@@ -28,12 +28,18 @@ def test_scheduling_over_the_api_answers_in_utc_and_in_the_organisers_zone(circl
     start = local_in(20, hour=10, zone="Europe/Lisbon")
     response = _client(circle.facilitator).post(
         f"/api/communities/{circle.community.slug}/events",
-        {"title": "Transnational meeting", "starts_at": start.isoformat(),
-         "ends_at": (start + timedelta(hours=3)).isoformat(), "timezone": "Europe/Lisbon",
-         "location": "Escola Secundária, Lisboa", "online_url": "https://meet.example.org/tm",
-         "capacity": 30, "description": "**Day one** of the partner meeting"},
+        {
+            "title": "Transnational meeting",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=3)).isoformat(),
+            "timezone": "Europe/Lisbon",
+            "location": "Escola Secundária, Lisboa",
+            "online_url": "https://meet.example.org/tm",
+            "capacity": 30,
+            "description": "**Day one** of the partner meeting",
+        },
         **JSON,
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["local"]["starts_at"] == start.isoformat(timespec="minutes")
@@ -47,10 +53,15 @@ def test_scheduling_over_the_api_answers_in_utc_and_in_the_organisers_zone(circl
 def test_errors_name_the_field(circle):
     response = _client(circle.facilitator).post(
         f"/api/communities/{circle.community.slug}/events",
-        {"title": "x", "starts_at": "2026-03-29T02:30", "ends_at": "2026-03-29T04:00",
-         "timezone": "Europe/Amsterdam", "online_url": "https://meet.example.org/x"},
+        {
+            "title": "x",
+            "starts_at": "2026-03-29T02:30",
+            "ends_at": "2026-03-29T04:00",
+            "timezone": "Europe/Amsterdam",
+            "online_url": "https://meet.example.org/x",
+        },
         **JSON,
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     assert response.json()["detail"].startswith("starts_at: 02:30 does not exist")
 
@@ -61,18 +72,27 @@ def test_listing_expands_series_with_my_answer_and_checks_the_window(circle):
     client = _client(circle.alice)
     listing = client.get(f"/api/communities/{circle.community.slug}/events").json()
     assert [o["id"] for o in listing] == [event.pk] * 3
-    assert listing[0]["my_rsvp"] == {"status": "maybe", "waitlisted": False, "position": None, "attended": None}
+    assert listing[0]["my_rsvp"] == {
+        "status": "maybe",
+        "waitlisted": False,
+        "position": None,
+        "attended": None,
+    }
     assert listing[1]["my_rsvp"] is None and listing[0]["occurrence"] != listing[1]["occurrence"]
     mine = client.get("/api/me/events", {"mine": "true"}).json()
     assert [o["occurrence"] for o in mine] == [listing[0]["occurrence"]]
     assert client.get("/api/me/events", {"from": "2026-01-01T00:00:00"}).status_code == 400
-    too_long = client.get("/api/me/events", {"from": "2026-01-01T00:00:00Z", "to": "2028-01-01T00:00:00Z"})
+    too_long = client.get(
+        "/api/me/events", {"from": "2026-01-01T00:00:00Z", "to": "2028-01-01T00:00:00Z"}
+    )
     assert too_long.status_code == 400
 
 
 def test_a_scope_other_than_series_needs_an_occurrence(circle):
     event = schedule(circle.facilitator.user, circle.community, rrule="FREQ=WEEKLY;COUNT=3")
-    response = _client(circle.facilitator).patch(f"/api/events/{event.pk}?scope=this", {"title": "X"}, **JSON)
+    response = _client(circle.facilitator).patch(
+        f"/api/events/{event.pk}?scope=this", {"title": "X"}, **JSON
+    )
     assert response.status_code == 400 and response.json()["detail"].startswith("occurrence:")
     second = selectors.expand([event], event.starts_at, event.starts_at + timedelta(days=30))[1]
     key = second.key.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -81,14 +101,22 @@ def test_a_scope_other_than_series_needs_an_occurrence(circle):
     )
     assert changed.status_code == 200 and changed.json()["title"] == "Only this one"
     assert changed.json()["occurrence"] == key
-    cancelled = _client(circle.facilitator).delete(f"/api/events/{event.pk}?scope=this&occurrence={key}")
+    cancelled = _client(circle.facilitator).delete(
+        f"/api/events/{event.pk}?scope=this&occurrence={key}"
+    )
     assert cancelled.json()["cancelled"] is True
 
 
 def test_rsvp_answers_with_the_waiting_list(circle):
     event = schedule(circle.facilitator.user, circle.community, capacity=1)
-    first = _client(circle.alice).post(f"/api/events/{event.pk}/rsvp", {"status": "going"}, **JSON).json()
-    second = _client(circle.bob).post(f"/api/events/{event.pk}/rsvp", {"status": "going"}, **JSON).json()
+    first = (
+        _client(circle.alice)
+        .post(f"/api/events/{event.pk}/rsvp", {"status": "going"}, **JSON)
+        .json()
+    )
+    second = (
+        _client(circle.bob).post(f"/api/events/{event.pk}/rsvp", {"status": "going"}, **JSON).json()
+    )
     assert (first["waitlisted"], second["waitlisted"], second["position"]) == (False, True, 1)
     assert (second["going"], second["waiting"]) == (1, 1)
     bad = _client(circle.bob).post(f"/api/events/{event.pk}/rsvp", {"status": "perhaps"}, **JSON)
@@ -96,7 +124,12 @@ def test_rsvp_answers_with_the_waiting_list(circle):
 
 
 def test_the_export_states_its_time_zone_and_defuses_formulas(circle):
-    event = schedule(circle.facilitator.user, circle.community, timezone="Europe/Warsaw", start=local_in(5, zone="Europe/Warsaw"))
+    event = schedule(
+        circle.facilitator.user,
+        circle.community,
+        timezone="Europe/Warsaw",
+        start=local_in(5, zone="Europe/Warsaw"),
+    )
     circle.alice.user.display_name = "=HYPERLINK(1)"
     circle.alice.user.save()
     ProfileFactory(user=circle.alice.user, country="PL", school="SP 12 Kraków")
@@ -104,7 +137,10 @@ def test_the_export_states_its_time_zone_and_defuses_formulas(circle):
     response = _client(circle.facilitator).get(f"/api/events/{event.pk}/attendees.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][1] == "occurrence start (Europe/Warsaw)" and rows[0][10] == "answered at (Europe/Warsaw)"
+    assert (
+        rows[0][1] == "occurrence start (Europe/Warsaw)"
+        and rows[0][10] == "answered at (Europe/Warsaw)"
+    )
     assert rows[1][1].endswith("19:00") and rows[1][3] == "'=HYPERLINK(1)"
     assert rows[1][5:9] == [circle.community.slug, "PL", "SP 12 Kraków", "going"]
 
@@ -117,18 +153,26 @@ def test_the_helper_shows_the_time_in_each_members_country(circle):
         {"starts_at": "2026-11-03T15:30", "timezone": "Europe/Amsterdam"},
     )
     zones = {row["timezone"]: row for row in response.json()["zones"]}
-    assert zones["Europe/Helsinki"]["local"] == "2026-11-03T16:30" and zones["Europe/Helsinki"]["members"] == 1
+    assert (
+        zones["Europe/Helsinki"]["local"] == "2026-11-03T16:30"
+        and zones["Europe/Helsinki"]["members"] == 1
+    )
     assert zones["Europe/Lisbon"]["local"] == "2026-11-03T14:30"
     assert zones["Atlantic/Azores"]["local"] == "2026-11-03T13:30"
-    assert zones["Europe/Amsterdam"]["utc_offset"] == "+01:00" and zones["Europe/Amsterdam"]["members"] == 0
+    assert (
+        zones["Europe/Amsterdam"]["utc_offset"] == "+01:00"
+        and zones["Europe/Amsterdam"]["members"] == 0
+    )
     assert zones["Europe/Warsaw"]["school_hours"] is True
 
 
 def test_calendar_settings(circle):
     client = _client(circle.alice)
     assert client.get("/api/me/calendar").json() == {
-        "feeds": [], "reminders": {"day_before": True, "soon": True}, "timezone": None,
-    }  # fmt: skip
+        "feeds": [],
+        "reminders": {"day_before": True, "soon": True},
+        "timezone": None,
+    }
     changed = client.patch("/api/me/calendar", {"soon": False}, **JSON).json()
     assert changed["reminders"] == {"day_before": True, "soon": False}
 
@@ -136,9 +180,14 @@ def test_calendar_settings(circle):
 def test_every_events_operation_is_in_the_openapi_schema(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     for path in (
-        "/api/communities/{slug}/events", "/api/me/events", "/api/events/{event_id}",
-        "/api/events/{event_id}/rsvp", "/api/events/{event_id}.ics", "/api/me/calendar",
-        "/api/calendar/{token}.ics", "/api/events/{event_id}/attendees.csv",
-    ):  # fmt: skip
+        "/api/communities/{slug}/events",
+        "/api/me/events",
+        "/api/events/{event_id}",
+        "/api/events/{event_id}/rsvp",
+        "/api/events/{event_id}.ics",
+        "/api/me/calendar",
+        "/api/calendar/{token}.ics",
+        "/api/events/{event_id}/attendees.csv",
+    ):
         assert path in paths, path
     assert set(paths["/api/events/{event_id}"]) == {"get", "patch", "delete"}

@@ -27,7 +27,7 @@ def _all_at_once(count: int, act) -> list[BaseException | object]:
         try:
             start.wait(timeout=10)
             results[i] = act(i)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
+        except BaseException as exc:
             results[i] = exc
         finally:
             connections.close_all()
@@ -46,7 +46,9 @@ def test_people_taking_the_last_seat_at_once_one_wins_the_rest_wait(circle, peop
     services.rsvp_set(actor=circle.alice.user, event=event, status="going")  # one seat left
     racers = [make_member(circle.community).user for _ in range(people)]
 
-    results = _all_at_once(people, lambda i: services.rsvp_set(actor=racers[i], event=event, status="going")[0])
+    results = _all_at_once(
+        people, lambda i: services.rsvp_set(actor=racers[i], event=event, status="going")[0]
+    )
 
     errors = [r for r in results if isinstance(r, BaseException)]
     assert not errors, errors
@@ -54,7 +56,11 @@ def test_people_taking_the_last_seat_at_once_one_wins_the_rest_wait(circle, peop
     row = Occurrence.objects.get(event=event)
     seated = Rsvp.objects.filter(occurrence=row, status="going", waitlisted=False).count()
     assert seated == row.going_count == 2
-    assert row.waiting_count == people - 1 == Rsvp.objects.filter(occurrence=row, waitlisted=True).count()
+    assert (
+        row.waiting_count
+        == people - 1
+        == Rsvp.objects.filter(occurrence=row, waitlisted=True).count()
+    )
 
 
 def test_a_seat_given_back_while_others_queue_goes_to_exactly_one(circle):
@@ -72,7 +78,11 @@ def test_a_seat_given_back_while_others_queue_goes_to_exactly_one(circle):
 
     assert not [r for r in results if isinstance(r, BaseException)]
     row = Occurrence.objects.get(event=event)
-    assert row.going_count == 1 == Rsvp.objects.filter(occurrence=row, waitlisted=False, status="going").count()
+    assert (
+        row.going_count
+        == 1
+        == Rsvp.objects.filter(occurrence=row, waitlisted=False, status="going").count()
+    )
     # Whoever ran first, the seat is Bob's: he was first on the waiting list, and a late
     # comer only finds a seat free after it was given to him in the same transaction.
     holder = Rsvp.objects.get(occurrence=row, status="going", waitlisted=False).user

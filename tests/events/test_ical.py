@@ -37,9 +37,12 @@ def _client(member) -> Client:
 
 def test_an_event_file_has_its_zone_rule_and_stays_the_same_event_across_edits(circle):
     event = schedule(
-        circle.facilitator.user, circle.community, rrule="FREQ=WEEKLY;COUNT=4", timezone="Europe/Helsinki",
+        circle.facilitator.user,
+        circle.community,
+        rrule="FREQ=WEEKLY;COUNT=4",
+        timezone="Europe/Helsinki",
         start=local_in(9, zone="Europe/Helsinki"),
-    )  # fmt: skip
+    )
     client = _client(circle.alice)
     first = _get(client, f"/api/events/{event.pk}.ics")
     (master,) = _vevents(first)
@@ -60,9 +63,15 @@ def test_a_session_changed_or_cancelled_alone_is_its_own_vevent(circle):
     event = schedule(circle.facilitator.user, circle.community, rrule="FREQ=WEEKLY;COUNT=4")
     start = event.starts_at - timedelta(days=1)
     views = selectors.expand([event], start, start + timedelta(days=60))
-    services.event_cancel(actor=circle.facilitator.user, event=event, scope="this", occurrence=views[1].key)
+    services.event_cancel(
+        actor=circle.facilitator.user, event=event, scope="this", occurrence=views[1].key
+    )
     services.event_update(
-        actor=circle.facilitator.user, event=event, scope="this", occurrence=views[2].key, title="Special"
+        actor=circle.facilitator.user,
+        event=event,
+        scope="this",
+        occurrence=views[2].key,
+        title="Special",
     )
     calendar = _get(_client(circle.bob), f"/api/events/{event.pk}.ics")
     master, *instances = _vevents(calendar)
@@ -90,7 +99,9 @@ def test_outsiders_get_no_file(circle):
 
 def test_the_personal_feed_has_what_one_goes_to_and_a_new_link_revokes_the_old(circle):
     event = schedule(circle.facilitator.user, circle.community, rrule="FREQ=WEEKLY;COUNT=3")
-    single = schedule(circle.facilitator.user, circle.community, title="Visit", days=12, location="Tartu")
+    single = schedule(
+        circle.facilitator.user, circle.community, title="Visit", days=12, location="Tartu"
+    )
     start = event.starts_at - timedelta(days=1)
     views = selectors.expand([event], start, start + timedelta(days=60))
     services.rsvp_set(actor=circle.alice.user, event=event, status="going", occurrence=views[1].key)
@@ -104,13 +115,17 @@ def test_the_personal_feed_has_what_one_goes_to_and_a_new_link_revokes_the_old(c
     calendar = _get(Client(), path)  # no sign-in: the token is the key
     vevents = {str(v["SUMMARY"]): v for v in _vevents(calendar)}
     assert set(vevents) == {"Regional session", "Visit"}
-    assert vevents["Regional session"].decoded("DTSTART").astimezone(ZoneInfo("UTC")) == views[1].key
+    assert (
+        vevents["Regional session"].decoded("DTSTART").astimezone(ZoneInfo("UTC")) == views[1].key
+    )
     assert "RRULE" not in vevents["Regional session"]
     assert vevents["Regional session"]["UID"] != event.uid and vevents["Visit"]["UID"] == single.uid
     assert vevents["Visit"]["STATUS"] == "TENTATIVE"
 
     feed_id = circle.alice.user.calendar_feeds.get().pk
-    renewed = client.post(f"/api/me/calendar/feeds/{feed_id}/revoke", {}, content_type="application/json")
+    renewed = client.post(
+        f"/api/me/calendar/feeds/{feed_id}/revoke", {}, content_type="application/json"
+    )
     assert renewed.status_code == 200 and renewed.json()["url"] != feed["url"]
     assert Client().get(path).status_code == 404
 
@@ -119,7 +134,9 @@ def test_a_community_feed_follows_membership(circle):
     event = schedule(circle.facilitator.user, circle.community)
     client = _client(circle.bob)
     feed = client.post(
-        "/api/me/calendar/feeds", {"community": circle.community.slug}, content_type="application/json"
+        "/api/me/calendar/feeds",
+        {"community": circle.community.slug},
+        content_type="application/json",
     ).json()
     path = feed["url"].split("testserver")[1]
     (vevent,) = _vevents(_get(Client(), path))

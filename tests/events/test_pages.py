@@ -25,7 +25,12 @@ def _browser(member) -> Client:
 
 
 def test_the_calendar_lists_days_in_the_readers_zone_with_the_organisers_time(circle):
-    schedule(circle.facilitator.user, circle.community, title="Late one", start=local_in(5, hour=23, minute=30))
+    schedule(
+        circle.facilitator.user,
+        circle.community,
+        title="Late one",
+        start=local_in(5, hour=23, minute=30),
+    )
     DeliverySettings.objects.create(user=circle.alice.user, timezone="Europe/Helsinki")
     page = _browser(circle.alice).get(f"/c/{circle.community.slug}/events/").content.decode()
     # 23:30 in Amsterdam is 00:30 the next day in Helsinki: listed under that day.
@@ -36,11 +41,18 @@ def test_the_calendar_lists_days_in_the_readers_zone_with_the_organisers_time(ci
 
 
 def test_the_month_view_and_the_browser_zone_cookie(circle):
-    event = schedule(circle.facilitator.user, circle.community, title="Monthly", rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=3")
+    event = schedule(
+        circle.facilitator.user,
+        circle.community,
+        title="Monthly",
+        rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=3",
+    )
     month = event.starts_at.strftime("%Y-%m")
     client = _browser(circle.bob)
     client.cookies["kring_tz"] = "America/New_York"
-    page = client.get(f"/c/{circle.community.slug}/events/?view=month&month={month}").content.decode()
+    page = client.get(
+        f"/c/{circle.community.slug}/events/?view=month&month={month}"
+    ).content.decode()
     assert '<table class="month">' in page and page.count("Monthly") >= 1
     assert "Times in America/New_York" in page and "13:00" in page  # 19:00 Amsterdam
 
@@ -83,27 +95,53 @@ def test_organisers_see_who_comes_and_mark_attendance_after_the_start(circle):
 
 def test_the_form_shows_service_errors_next_to_their_field(circle):
     client = _browser(circle.facilitator)
-    response = client.post(f"/c/{circle.community.slug}/events/new/", {
-        "title": "Skipped hour", "starts_at": "2026-03-29T02:30", "ends_at": "2026-03-29T04:00",
-        "timezone": "Europe/Amsterdam", "format": "online", "online_url": "", "audience": "members",
-    })  # fmt: skip
+    response = client.post(
+        f"/c/{circle.community.slug}/events/new/",
+        {
+            "title": "Skipped hour",
+            "starts_at": "2026-03-29T02:30",
+            "ends_at": "2026-03-29T04:00",
+            "timezone": "Europe/Amsterdam",
+            "format": "online",
+            "online_url": "",
+            "audience": "members",
+        },
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="id_starts_at_error"' in page and "does not exist" in page
     assert not Event.objects.exists()
 
-    response = client.post(f"/c/{circle.community.slug}/events/new/", {
-        "title": "Weekly", "starts_at": local_in(3).isoformat()[:16], "ends_at": local_in(3, hour=20).isoformat()[:16],
-        "timezone": "Europe/Amsterdam", "format": "online", "online_url": "https://meet.example.org/w",
-        "audience": "members", "repeat": "custom", "rrule": "FREQ=MINUTELY",
-    })  # fmt: skip
+    response = client.post(
+        f"/c/{circle.community.slug}/events/new/",
+        {
+            "title": "Weekly",
+            "starts_at": local_in(3).isoformat()[:16],
+            "ends_at": local_in(3, hour=20).isoformat()[:16],
+            "timezone": "Europe/Amsterdam",
+            "format": "online",
+            "online_url": "https://meet.example.org/w",
+            "audience": "members",
+            "repeat": "custom",
+            "rrule": "FREQ=MINUTELY",
+        },
+    )
     assert 'id="id_rrule_error"' in response.content.decode()
 
-    response = client.post(f"/c/{circle.community.slug}/events/new/", {
-        "title": "Weekly", "starts_at": local_in(3).isoformat()[:16], "ends_at": local_in(3, hour=20).isoformat()[:16],
-        "timezone": "Europe/Amsterdam", "format": "online", "online_url": "https://meet.example.org/w",
-        "audience": "members", "repeat": "weekly", "count": "6",
-    })  # fmt: skip
+    response = client.post(
+        f"/c/{circle.community.slug}/events/new/",
+        {
+            "title": "Weekly",
+            "starts_at": local_in(3).isoformat()[:16],
+            "ends_at": local_in(3, hour=20).isoformat()[:16],
+            "timezone": "Europe/Amsterdam",
+            "format": "online",
+            "online_url": "https://meet.example.org/w",
+            "audience": "members",
+            "repeat": "weekly",
+            "count": "6",
+        },
+    )
     event = Event.objects.get()
     assert response["Location"] == f"/events/{event.pk}/"
     assert event.rrule.startswith("FREQ=WEEKLY;COUNT=6;BYDAY=")
@@ -122,16 +160,28 @@ def test_changing_one_session_and_cancelling_from_the_pages(circle):
     form = client.get(f"/events/{event.pk}/edit/?scope=this&occurrence={key}").content.decode()
     assert "Change this session only" in form and 'name="repeat"' not in form
     local = second.starts_at.astimezone(selectors.zone("Europe/Amsterdam")).replace(tzinfo=None)
-    response = client.post(f"/events/{event.pk}/edit/?scope=this&occurrence={key}", {
-        "title": "Visit week", "starts_at": local.isoformat()[:16],
-        "ends_at": (local + timedelta(hours=1, minutes=30)).isoformat()[:16], "format": "online",
-        "online_url": "https://meet.example.org/kring",
-    })  # fmt: skip
+    response = client.post(
+        f"/events/{event.pk}/edit/?scope=this&occurrence={key}",
+        {
+            "title": "Visit week",
+            "starts_at": local.isoformat()[:16],
+            "ends_at": (local + timedelta(hours=1, minutes=30)).isoformat()[:16],
+            "format": "online",
+            "online_url": "https://meet.example.org/kring",
+        },
+    )
     assert response.status_code == 302
-    assert [v.title for v in selectors.expand([event], event.starts_at, event.starts_at + timedelta(days=30))] == [
-        "Regional session", "Visit week", "Regional session",
-    ]  # fmt: skip
-    client.post(f"/events/{event.pk}/cancel/", {"scope": "this", "occurrence": key, "reason": "Strike"})
+    assert [
+        v.title
+        for v in selectors.expand([event], event.starts_at, event.starts_at + timedelta(days=30))
+    ] == [
+        "Regional session",
+        "Visit week",
+        "Regional session",
+    ]
+    client.post(
+        f"/events/{event.pk}/cancel/", {"scope": "this", "occurrence": key, "reason": "Strike"}
+    )
     assert selectors.occurrence_view(event=event, key=second.key).cancelled
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -28,9 +29,20 @@ SOCKET_CELLS = [(who, a) for who, row in MATRIX.items() for a in row if a in SOC
 
 def test_the_table_covers_every_row_and_action():
     assert set(MATRIX) == {
-        "anonymous", "non_member", "guest", "pending", "observer", "member", "muted", "banned",
-        "organiser", "co_facilitator", "facilitator", "other_facilitator", "staff",
-    }  # fmt: skip
+        "anonymous",
+        "non_member",
+        "guest",
+        "pending",
+        "observer",
+        "member",
+        "muted",
+        "banned",
+        "organiser",
+        "co_facilitator",
+        "facilitator",
+        "other_facilitator",
+        "staff",
+    }
     assert len({a for row in MATRIX.values() for a in row}) == 13
 
 
@@ -47,18 +59,35 @@ def _world() -> dict[str, Any]:
     target = make_member(community, display_name="Target Member").user
     common = {"timezone": "Europe/Amsterdam", "online_url": "https://meet.example.org/x"}
     event = services.event_create(
-        actor=facilitator, community=community, title="Session in ten minutes",
-        starts_at=_local(timedelta(minutes=10)), ends_at=_local(timedelta(minutes=70)),
-        audience="network", guest_communities=[guests.slug], **common,
-    )  # fmt: skip
-    past = services.event_create(
-        actor=facilitator, community=community, title="Last week", allow_past=True,
-        starts_at=_local(-timedelta(days=7)), ends_at=_local(-timedelta(days=7) + timedelta(hours=1)),
+        actor=facilitator,
+        community=community,
+        title="Session in ten minutes",
+        starts_at=_local(timedelta(minutes=10)),
+        ends_at=_local(timedelta(minutes=70)),
+        audience="network",
+        guest_communities=[guests.slug],
         **common,
-    )  # fmt: skip
-    row = Occurrence.objects.create(event=past, original_start=past.starts_at, starts_at=past.starts_at, ends_at=past.ends_at)
+    )
+    past = services.event_create(
+        actor=facilitator,
+        community=community,
+        title="Last week",
+        allow_past=True,
+        starts_at=_local(-timedelta(days=7)),
+        ends_at=_local(-timedelta(days=7) + timedelta(hours=1)),
+        **common,
+    )
+    row = Occurrence.objects.create(
+        event=past, original_start=past.starts_at, starts_at=past.starts_at, ends_at=past.ends_at
+    )
     Rsvp.objects.create(occurrence=row, user=target, status="going")
-    return {"community": community, "guests": guests, "event": event, "past": past, "target": target}
+    return {
+        "community": community,
+        "guests": guests,
+        "event": event,
+        "past": past,
+        "target": target,
+    }
 
 
 def _actor(who: str, world: dict[str, Any]) -> Any:
@@ -98,10 +127,15 @@ def _request(client: Client, action: str, w: dict[str, Any]):
         "ics": lambda: client.get(f"/api/events/{event.pk}.ics"),
         "schedule": lambda: client.post(
             f"/api/communities/{slug}/events",
-            {"title": "Mine", "starts_at": _local(timedelta(days=3)), "ends_at": _local(timedelta(days=3, hours=1)),
-             "timezone": "Europe/Warsaw", "online_url": "https://meet.example.org/y"},
+            {
+                "title": "Mine",
+                "starts_at": _local(timedelta(days=3)),
+                "ends_at": _local(timedelta(days=3, hours=1)),
+                "timezone": "Europe/Warsaw",
+                "online_url": "https://meet.example.org/y",
+            },
             **json,
-        ),  # fmt: skip
+        ),
         "edit": lambda: client.patch(f"/api/events/{event.pk}", {"title": "Renamed"}, **json),
         "cancel": lambda: client.delete(f"/api/events/{event.pk}"),
         "rsvp": lambda: client.post(f"/api/events/{event.pk}/rsvp", {"status": "going"}, **json),
@@ -146,10 +180,8 @@ async def test_socket_cell(who, action):
     if action == "room_post":
 
         def say_going() -> None:
-            try:
+            with contextlib.suppress(Exception):  # those who may not answer just post
                 services.rsvp_set(actor=actor, event=event, status="going")
-            except Exception:  # noqa: BLE001 - those who may not answer just post
-                pass
 
         await database_sync_to_async(say_going)()
     token = await database_sync_to_async(session_token_for)(actor)

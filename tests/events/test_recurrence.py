@@ -25,7 +25,9 @@ from events.recurrence import (
 def _series(start_local: datetime, zone_name: str, rule: str, hours: float = 1.5) -> Series:
     tz = ZoneInfo(zone_name)
     normalised = normalise_rule(rule, tz=tz, start_local=start_local)
-    series = Series(to_utc(start_local, tz, "starts_at"), timedelta(hours=hours), zone_name, normalised)
+    series = Series(
+        to_utc(start_local, tz, "starts_at"), timedelta(hours=hours), zone_name, normalised
+    )
     first = first_start(series)
     return Series(first, series.duration, zone_name, normalised)
 
@@ -35,7 +37,9 @@ def _local(moments: list[datetime], zone_name: str) -> list[str]:
 
 
 def test_every_first_tuesday_starts_on_the_first_match_and_keeps_its_time():
-    series = _series(datetime(2026, 2, 20, 19, 0), "Europe/Amsterdam", "FREQ=MONTHLY;BYDAY=1TU;COUNT=4")
+    series = _series(
+        datetime(2026, 2, 20, 19, 0), "Europe/Amsterdam", "FREQ=MONTHLY;BYDAY=1TU;COUNT=4"
+    )
     starts = starts_between(series, series.starts_at, series.starts_at + timedelta(days=400))
     assert _local(starts, "Europe/Amsterdam") == [
         "2026-03-03 19:00 +0100",
@@ -77,8 +81,10 @@ def test_a_weekly_series_across_the_march_switch_keeps_its_local_time(
     series = _series(datetime(2026, 3, 19, 19, 0), zone_name, "FREQ=WEEKLY;COUNT=3")
     starts = starts_between(series, series.starts_at, series.starts_at + timedelta(days=30))
     assert _local(starts, zone_name) == [
-        f"2026-03-19 19:00 {winter}", f"2026-03-26 19:00 {winter}", f"2026-04-02 19:00 {summer}",
-    ]  # fmt: skip
+        f"2026-03-19 19:00 {winter}",
+        f"2026-03-26 19:00 {winter}",
+        f"2026-04-02 19:00 {summer}",
+    ]
     assert [s.strftime("%H:%M") for s in starts] == [utc_winter, utc_winter, utc_summer]
 
 
@@ -89,16 +95,22 @@ def test_a_weekly_series_across_the_october_switch_keeps_its_local_time(
     series = _series(datetime(2026, 10, 18, 19, 0), zone_name, "FREQ=WEEKLY;COUNT=3")
     starts = starts_between(series, series.starts_at, series.starts_at + timedelta(days=30))
     assert _local(starts, zone_name) == [
-        f"2026-10-18 19:00 {summer}", f"2026-10-25 19:00 {winter}", f"2026-11-01 19:00 {winter}",
-    ]  # fmt: skip
+        f"2026-10-18 19:00 {summer}",
+        f"2026-10-25 19:00 {winter}",
+        f"2026-11-01 19:00 {winter}",
+    ]
     assert [s.strftime("%H:%M") for s in starts] == [utc_summer, utc_winter, utc_winter]
 
 
 @pytest.mark.parametrize(
     ("zone_name", "skipped"),
-    [("Europe/Amsterdam", "02:30"), ("Europe/Warsaw", "02:30"), ("Europe/Helsinki", "03:30"),
-     ("Europe/London", "01:30")],
-)  # fmt: skip
+    [
+        ("Europe/Amsterdam", "02:30"),
+        ("Europe/Warsaw", "02:30"),
+        ("Europe/Helsinki", "03:30"),
+        ("Europe/London", "01:30"),
+    ],
+)
 def test_a_time_the_clocks_skip_is_refused(zone_name, skipped):
     hour, minute = map(int, skipped.split(":"))
     with pytest.raises(FieldInvalid) as error:
@@ -109,9 +121,13 @@ def test_a_time_the_clocks_skip_is_refused(zone_name, skipped):
 
 @pytest.mark.parametrize(
     ("zone_name", "repeated", "first_utc"),
-    [("Europe/Amsterdam", "02:30", "00:30"), ("Europe/Warsaw", "02:30", "00:30"),
-     ("Europe/Helsinki", "03:30", "00:30"), ("Europe/London", "01:30", "00:30")],
-)  # fmt: skip
+    [
+        ("Europe/Amsterdam", "02:30", "00:30"),
+        ("Europe/Warsaw", "02:30", "00:30"),
+        ("Europe/Helsinki", "03:30", "00:30"),
+        ("Europe/London", "01:30", "00:30"),
+    ],
+)
 def test_a_time_that_happens_twice_in_october_means_the_first(zone_name, repeated, first_utc):
     hour, minute = map(int, repeated.split(":"))
     moment = to_utc(datetime(2026, 10, 25, hour, minute), ZoneInfo(zone_name), "starts_at")
@@ -124,13 +140,17 @@ def test_an_occurrence_in_the_skipped_hour_moves_forward_by_the_gap():
     series = _series(datetime(2026, 3, 28, 2, 30), "Europe/Amsterdam", "FREQ=DAILY;COUNT=3")
     starts = starts_between(series, series.starts_at, series.starts_at + timedelta(days=5))
     assert _local(starts, "Europe/Amsterdam") == [
-        "2026-03-28 02:30 +0100", "2026-03-29 03:30 +0200", "2026-03-30 02:30 +0200",
-    ]  # fmt: skip
+        "2026-03-28 02:30 +0100",
+        "2026-03-29 03:30 +0200",
+        "2026-03-30 02:30 +0200",
+    ]
 
 
 def test_until_is_kept_in_utc_and_a_date_means_the_end_of_that_day_there():
     tz = ZoneInfo("Europe/Helsinki")
-    rule = normalise_rule("RRULE:freq=weekly;until=20260331", tz=tz, start_local=datetime(2026, 3, 3, 18))
+    rule = normalise_rule(
+        "RRULE:freq=weekly;until=20260331", tz=tz, start_local=datetime(2026, 3, 3, 18)
+    )
     assert rule == "FREQ=WEEKLY;UNTIL=20260331T205959Z"
     series = _series(datetime(2026, 3, 3, 18), "Europe/Helsinki", rule)
     starts = starts_between(series, series.starts_at, series.starts_at + timedelta(days=60))
@@ -160,13 +180,18 @@ def test_bad_rules_are_refused_with_a_reason(rule, problem):
 def test_splitting_a_counted_series_keeps_the_total():
     series = _series(datetime(2026, 3, 2, 19), "Europe/Amsterdam", "FREQ=WEEKLY;COUNT=6")
     starts = starts_between(series, series.starts_at, series.starts_at + timedelta(days=60))
-    head = Series(series.starts_at, series.duration, series.timezone, rule_ending_before(series, starts[2]))
+    head = Series(
+        series.starts_at, series.duration, series.timezone, rule_ending_before(series, starts[2])
+    )
     tail_rule = rule_from(series, starts[2])
     assert head.rule.endswith("COUNT=2") and tail_rule.endswith("COUNT=4")
     until_series = _series(datetime(2026, 3, 2, 19), "Europe/Amsterdam", "FREQ=WEEKLY")
     cut = rule_ending_before(until_series, starts[2])
     cut_series = Series(until_series.starts_at, until_series.duration, until_series.timezone, cut)
-    assert starts_between(cut_series, series.starts_at, series.starts_at + timedelta(days=60)) == starts[:2]
+    assert (
+        starts_between(cut_series, series.starts_at, series.starts_at + timedelta(days=60))
+        == starts[:2]
+    )
 
 
 @pytest.mark.parametrize("name", ["+01:00", "CET", "Mars/Olympus", ""])

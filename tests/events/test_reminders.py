@@ -24,9 +24,11 @@ pytestmark = pytest.mark.django_db
 
 def _soon(circle, minutes: int = 10, **fields):
     """An event starting in ``minutes``, scheduled two days ago (so its reminders are due)."""
-    start = (timezone.now() + timedelta(minutes=minutes)).astimezone(
-        __import__("zoneinfo").ZoneInfo("Europe/Amsterdam")
-    ).replace(tzinfo=None, second=0, microsecond=0)
+    start = (
+        (timezone.now() + timedelta(minutes=minutes))
+        .astimezone(__import__("zoneinfo").ZoneInfo("Europe/Amsterdam"))
+        .replace(tzinfo=None, second=0, microsecond=0)
+    )
     event = schedule(circle.facilitator.user, circle.community, start=start, **fields)
     Event.objects.filter(pk=event.pk).update(scheduled_at=timezone.now() - timedelta(days=2))
     return Event.objects.get(pk=event.pk)
@@ -34,7 +36,9 @@ def _soon(circle, minutes: int = 10, **fields):
 
 def _reminders(user) -> list[str]:
     return list(
-        Notification.objects.filter(recipient=user, verb__contains="reminds you").values_list("verb", flat=True)
+        Notification.objects.filter(recipient=user, verb__contains="reminds you").values_list(
+            "verb", flat=True
+        )
     )
 
 
@@ -76,9 +80,11 @@ def test_the_day_before_reminder_and_settings(circle):
 
 
 def test_an_event_scheduled_at_the_last_minute_gets_no_late_reminders(circle):
-    start = (timezone.now() + timedelta(minutes=10)).astimezone(
-        __import__("zoneinfo").ZoneInfo("Europe/Amsterdam")
-    ).replace(tzinfo=None, second=0, microsecond=0)
+    start = (
+        (timezone.now() + timedelta(minutes=10))
+        .astimezone(__import__("zoneinfo").ZoneInfo("Europe/Amsterdam"))
+        .replace(tzinfo=None, second=0, microsecond=0)
+    )
     schedule(circle.facilitator.user, circle.community, start=start)
     assert reminders_enqueue_due() == 0
 
@@ -103,9 +109,10 @@ def test_a_session_moved_after_its_reminder_is_reminded_again(circle):
     _answer, row = services.rsvp_set(actor=circle.alice.user, event=event, status="going")
     assert reminders_enqueue_due() == 1
     Occurrence.objects.filter(pk=row.pk).update(
-        starts_at=row.starts_at + timedelta(minutes=2), ends_at=row.ends_at + timedelta(minutes=2),
+        starts_at=row.starts_at + timedelta(minutes=2),
+        ends_at=row.ends_at + timedelta(minutes=2),
         scheduled_at=timezone.now() - timedelta(days=1),
-    )  # fmt: skip
+    )
     process_pending_jobs()  # the old one's job: moved since, it tells nobody
     assert _reminders(circle.alice.user) == []
     assert reminders_enqueue_due() == 1

@@ -49,7 +49,9 @@ async def test_attendees_post_in_the_window_others_read_organisers_always(circle
     assert before["type"] == "error" and "opens" in before["detail"]
     assert (await _post(circle.facilitator, room))["type"] == "ack"  # the agenda, notes...
 
-    await database_sync_to_async(services.rsvp_set)(actor=circle.alice.user, event=event, status="going")
+    await database_sync_to_async(services.rsvp_set)(
+        actor=circle.alice.user, event=event, status="going"
+    )
     await database_sync_to_async(_open_now)(event)
     assert (await _post(circle.alice, room))["type"] == "ack"
     bystander = await _post(circle.bob, room)
@@ -57,7 +59,9 @@ async def test_attendees_post_in_the_window_others_read_organisers_always(circle
 
     def over() -> None:
         start = timezone.now() - timedelta(hours=5)
-        Occurrence.objects.filter(event=event).update(starts_at=start, ends_at=start + timedelta(hours=1))
+        Occurrence.objects.filter(event=event).update(
+            starts_at=start, ends_at=start + timedelta(hours=1)
+        )
 
     await database_sync_to_async(over)()
     after = await _post(circle.alice, room)
@@ -77,7 +81,10 @@ async def test_guests_of_an_open_event_join_its_room_outsiders_do_not(circle):
         guest = make_member(other)
         outsider = make_member(CommunityFactory())
         event = schedule(
-            circle.facilitator.user, circle.community, audience="network", guest_communities=[other.slug]
+            circle.facilitator.user,
+            circle.community,
+            audience="network",
+            guest_communities=[other.slug],
         )
         services.rsvp_set(actor=guest.user, event=event, status="going")
         _open_now(event)
@@ -93,19 +100,32 @@ async def test_guests_of_an_open_event_join_its_room_outsiders_do_not(circle):
 
 
 async def test_rsvp_counts_reach_everyone_on_the_page(circle):
-    event = await database_sync_to_async(schedule)(circle.facilitator.user, circle.community, capacity=1)
+    event = await database_sync_to_async(schedule)(
+        circle.facilitator.user, circle.community, capacity=1
+    )
     capture = await Capture([event.room_id]).start()
     watcher = await connect(circle.carol.token)
     await watcher.send_json_to({"type": "subscribe", "room": event.room_id})
     await receive_until(watcher, "subscribed")
 
-    await database_sync_to_async(services.rsvp_set)(actor=circle.alice.user, event=event, status="going")
+    await database_sync_to_async(services.rsvp_set)(
+        actor=circle.alice.user, event=event, status="going"
+    )
     frame = await receive_until(watcher, "rsvp")
-    assert (frame["event"], frame["going"], frame["waiting"], frame["capacity"]) == (event.pk, 1, 0, 1)
+    assert (frame["event"], frame["going"], frame["waiting"], frame["capacity"]) == (
+        event.pk,
+        1,
+        0,
+        1,
+    )
     assert frame["users"] == [circle.alice.user.pk]
 
-    await database_sync_to_async(services.rsvp_set)(actor=circle.bob.user, event=event, status="going")
-    await database_sync_to_async(services.rsvp_set)(actor=circle.alice.user, event=event, status="no")
+    await database_sync_to_async(services.rsvp_set)(
+        actor=circle.bob.user, event=event, status="going"
+    )
+    await database_sync_to_async(services.rsvp_set)(
+        actor=circle.alice.user, event=event, status="no"
+    )
     frames = [f for f in await capture.frames() if f["type"] == "rsvp"]  # each one validated
     assert frames[-1]["going"] == 1 and frames[-1]["waiting"] == 0
     assert circle.bob.user.pk in frames[-1]["users"] or circle.bob.user.pk in frames[-2]["users"]

@@ -31,7 +31,9 @@ def _told(user, containing: str = "") -> list[str]:
 
 def _views(event):
     now = event.starts_at - timedelta(days=1)
-    return selectors.expand([selectors.event_get(event_id=event.pk)], now, now + timedelta(days=400))
+    return selectors.expand(
+        [selectors.event_get(event_id=event.pk)], now, now + timedelta(days=400)
+    )
 
 
 # --- scheduling -----------------------------------------------------------------------------------
@@ -43,7 +45,9 @@ def test_scheduling_makes_a_room_pins_the_agenda_and_tells_the_community(circle)
     assert event.room.kind == "event" and event.room.community_id == circle.community.pk
     agenda = RoomEvent.objects.get(room=event.room, kind=EventKind.MESSAGE)
     assert agenda.pinned_at is not None and "Welcome" in agenda.body
-    general = RoomEvent.objects.get(room__name="general", room__community=circle.community, kind="calendar")
+    general = RoomEvent.objects.get(
+        room__name="general", room__community=circle.community, kind="calendar"
+    )
     assert general.data["action"] == "scheduled" and general.data["event"]["id"] == event.pk
     assert _told(circle.alice.user, "scheduled “Regional session”")
     assert list(event.organisers.all()) == [circle.facilitator.user]
@@ -75,25 +79,38 @@ def test_bad_input_names_its_field_and_stores_nothing(circle, fields, field):
 def test_who_may_schedule(circle):
     with pytest.raises(Forbidden):
         schedule(circle.alice.user, circle.community)
-    services.organiser_allow(actor=circle.facilitator.user, community=circle.community, user=circle.alice.user)
+    services.organiser_allow(
+        actor=circle.facilitator.user, community=circle.community, user=circle.alice.user
+    )
     assert schedule(circle.alice.user, circle.community).created_by == circle.alice.user
     Mute.objects.create(community=circle.community, user=circle.alice.user, reason="pause")
     with pytest.raises(Forbidden):
         schedule(circle.alice.user, circle.community)
     with pytest.raises(Forbidden):
-        services.organiser_allow(actor=circle.bob.user, community=circle.community, user=circle.carol.user)
+        services.organiser_allow(
+            actor=circle.bob.user, community=circle.community, user=circle.carol.user
+        )
     observer = make_member(circle.community, role="observer")
     with pytest.raises(Exception, match="observers"):
-        services.organiser_allow(actor=circle.facilitator.user, community=circle.community, user=observer.user)
+        services.organiser_allow(
+            actor=circle.facilitator.user, community=circle.community, user=observer.user
+        )
     assert OrganiserGrant.objects.count() == 1
 
 
 def test_a_series_starts_on_its_first_occurrence(circle):
     start = local_in(10)
-    event = schedule(circle.facilitator.user, circle.community, start=start, rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=3")
+    event = schedule(
+        circle.facilitator.user,
+        circle.community,
+        start=start,
+        rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=3",
+    )
     views = _views(event)
     assert len(views) == 3
-    assert all(v.starts_at.astimezone(selectors.zone("Europe/Amsterdam")).weekday() == 1 for v in views)
+    assert all(
+        v.starts_at.astimezone(selectors.zone("Europe/Amsterdam")).weekday() == 1 for v in views
+    )
     assert event.starts_at == views[0].starts_at
 
 
@@ -134,12 +151,16 @@ def test_more_seats_promote_the_waiting_list_and_fewer_than_taken_are_refused(ci
 
 def test_maybe_takes_no_seat_and_answers_end_with_the_occurrence(circle):
     event = schedule(circle.facilitator.user, circle.community, capacity=1)
-    maybe, row = services.rsvp_set(actor=circle.alice.user, event=event, status="maybe")
+    services.rsvp_set(actor=circle.alice.user, event=event, status="maybe")
     going, row = services.rsvp_set(actor=circle.bob.user, event=event, status="going")
     assert not going.waitlisted and (row.going_count, row.maybe_count) == (1, 1)
-    Occurrence.objects.filter(pk=row.pk).update(starts_at=row.starts_at - timedelta(days=30), ends_at=row.ends_at - timedelta(days=30))
+    Occurrence.objects.filter(pk=row.pk).update(
+        starts_at=row.starts_at - timedelta(days=30), ends_at=row.ends_at - timedelta(days=30)
+    )
     with pytest.raises(Conflict):
-        services.rsvp_set(actor=circle.carol.user, event=event, status="going", occurrence=row.original_start)
+        services.rsvp_set(
+            actor=circle.carol.user, event=event, status="going", occurrence=row.original_start
+        )
 
 
 def test_outsiders_do_not_answer_and_guests_of_an_open_event_do(circle):
@@ -153,7 +174,10 @@ def test_outsiders_do_not_answer_and_guests_of_an_open_event_do(circle):
     with pytest.raises(Forbidden):
         services.rsvp_set(actor=guest.user, event=members_only, status="going")
     open_one = schedule(
-        circle.facilitator.user, circle.community, audience="network", guest_communities=[other.slug]
+        circle.facilitator.user,
+        circle.community,
+        audience="network",
+        guest_communities=[other.slug],
     )
     answer, _ = services.rsvp_set(actor=guest.user, event=open_one, status="going")
     assert answer.has_seat
@@ -170,12 +194,18 @@ def test_changing_one_session_moves_only_it_and_tells_those_going_in_their_own_z
     services.rsvp_set(actor=circle.alice.user, event=event, status="going", occurrence=second.key)
     services.rsvp_set(actor=circle.bob.user, event=event, status="going", occurrence=views[2].key)
     DeliverySettings.objects.create(user=circle.alice.user, timezone="Europe/Helsinki")
-    local_start = (second.starts_at + timedelta(hours=1)).astimezone(selectors.zone("Europe/Amsterdam"))
+    local_start = (second.starts_at + timedelta(hours=1)).astimezone(
+        selectors.zone("Europe/Amsterdam")
+    )
 
     services.event_update(
-        actor=circle.facilitator.user, event=event, scope="this", occurrence=second.key,
-        starts_at=local_start.replace(tzinfo=None).isoformat(), location="Arnhem, Rijnstad College",
-    )  # fmt: skip
+        actor=circle.facilitator.user,
+        event=event,
+        scope="this",
+        occurrence=second.key,
+        starts_at=local_start.replace(tzinfo=None).isoformat(),
+        location="Arnhem, Rijnstad College",
+    )
 
     after = _views(event)
     assert after[1].starts_at == second.starts_at + timedelta(hours=1)
@@ -195,7 +225,10 @@ def test_changing_the_whole_series_moves_every_session_with_its_answers(circle):
     new_start = local_in(7, hour=18, minute=30)
 
     services.event_update(
-        actor=circle.facilitator.user, event=event, starts_at=new_start.isoformat(), title="Moved session"
+        actor=circle.facilitator.user,
+        event=event,
+        starts_at=new_start.isoformat(),
+        title="Moved session",
     )
 
     event.refresh_from_db()
@@ -207,14 +240,19 @@ def test_changing_the_whole_series_moves_every_session_with_its_answers(circle):
 
 
 def test_changing_this_and_the_following_splits_the_series(circle):
-    event = schedule(circle.facilitator.user, circle.community, rrule="FREQ=WEEKLY;COUNT=5", capacity=5)
+    event = schedule(
+        circle.facilitator.user, circle.community, rrule="FREQ=WEEKLY;COUNT=5", capacity=5
+    )
     views = _views(event)
     services.rsvp_set(actor=circle.alice.user, event=event, status="going", occurrence=views[3].key)
 
     tail = services.event_update(
-        actor=circle.facilitator.user, event=event, scope="following", occurrence=views[2].key,
+        actor=circle.facilitator.user,
+        event=event,
+        scope="following",
+        occurrence=views[2].key,
         title="Second block",
-    )  # fmt: skip
+    )
 
     event.refresh_from_db()
     assert tail.pk != event.pk and tail.uid != event.uid and tail.room_id == event.room_id
@@ -244,19 +282,29 @@ def test_cancelling_one_session_keeps_the_others_and_tells_its_people(circle):
     services.rsvp_set(actor=circle.alice.user, event=event, status="maybe", occurrence=views[1].key)
     services.rsvp_set(actor=circle.bob.user, event=event, status="no", occurrence=views[1].key)
 
-    services.event_cancel(actor=circle.facilitator.user, event=event, scope="this", occurrence=views[1].key, reason="Strike")
+    services.event_cancel(
+        actor=circle.facilitator.user,
+        event=event,
+        scope="this",
+        occurrence=views[1].key,
+        reason="Strike",
+    )
 
     assert [v.cancelled for v in _views(event)] == [False, True, False]
     assert _told(circle.alice.user, "cancelled “Regional session” on")
     assert not _told(circle.bob.user, "cancelled")  # said no
     with pytest.raises(Conflict):
-        services.rsvp_set(actor=circle.carol.user, event=event, status="going", occurrence=views[1].key)
+        services.rsvp_set(
+            actor=circle.carol.user, event=event, status="going", occurrence=views[1].key
+        )
 
 
 def test_cancelling_the_following_ends_the_series_there(circle):
     event = schedule(circle.facilitator.user, circle.community, rrule="FREQ=WEEKLY")
     views = _views(event)
-    services.event_cancel(actor=circle.facilitator.user, event=event, scope="following", occurrence=views[2].key)
+    services.event_cancel(
+        actor=circle.facilitator.user, event=event, scope="following", occurrence=views[2].key
+    )
     event.refresh_from_db()
     assert len(_views(event)) == 2 and event.last_ends_at is not None and event.sequence == 1
 
@@ -275,9 +323,27 @@ def test_attendance_is_marked_after_the_start_by_organisers(circle):
     event = schedule(circle.facilitator.user, circle.community)
     _answer, row = services.rsvp_set(actor=circle.alice.user, event=event, status="going")
     with pytest.raises(Conflict):
-        services.attendance_mark(actor=circle.facilitator.user, event=event, occurrence=None, user_id=circle.alice.user.pk, attended=True)
+        services.attendance_mark(
+            actor=circle.facilitator.user,
+            event=event,
+            occurrence=None,
+            user_id=circle.alice.user.pk,
+            attended=True,
+        )
     Occurrence.objects.filter(pk=row.pk).update(starts_at=row.starts_at - timedelta(days=8))
     with pytest.raises(Forbidden):
-        services.attendance_mark(actor=circle.bob.user, event=event, occurrence=row.original_start, user_id=circle.alice.user.pk, attended=True)
-    services.attendance_mark(actor=circle.facilitator.user, event=event, occurrence=row.original_start, user_id=circle.alice.user.pk, attended=True)
+        services.attendance_mark(
+            actor=circle.bob.user,
+            event=event,
+            occurrence=row.original_start,
+            user_id=circle.alice.user.pk,
+            attended=True,
+        )
+    services.attendance_mark(
+        actor=circle.facilitator.user,
+        event=event,
+        occurrence=row.original_start,
+        user_id=circle.alice.user.pk,
+        attended=True,
+    )
     assert Rsvp.objects.get(user=circle.alice.user).attended is True
