@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import rrule, rrulestr
@@ -21,6 +22,9 @@ from django.conf import settings
 from .errors import FieldInvalid
 
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+# Daily and weekly rules may not narrow by day of month or year: such a rule can match no
+# date at all, and finding that out walks every day to the year 9999 (seconds of CPU).
+NOT_FOR_SHORT = ("BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS")
 PARTS = (
     "FREQ",
     "INTERVAL",
@@ -72,7 +76,10 @@ def to_utc(local: datetime, tz: ZoneInfo, field: str) -> datetime:
     """A naive wall-clock time in ``tz`` as an aware UTC time. Refuses a time that does not
     exist there (the clocks skip it); an ambiguous one is its first instance."""
     aware = local.replace(tzinfo=tz, fold=0)
-    utc = aware.astimezone(UTC)
+    try:
+        utc = aware.astimezone(UTC)
+    except OverflowError:
+        raise FieldInvalid(field, f"{local:%Y} is out of range.") from None
     if utc.astimezone(tz).replace(tzinfo=None) != local:
         raise FieldInvalid(
             field,
@@ -137,6 +144,12 @@ def normalise_rule(rule: str, *, tz: ZoneInfo, start_local: datetime) -> str:
         raise FieldInvalid("rrule", f"FREQ: one of {', '.join(FREQUENCIES)}.")
     if "COUNT" in parts and "UNTIL" in parts:
         raise FieldInvalid("rrule", "Give COUNT or UNTIL, not both.")
+    if parts["FREQ"] in ("DAILY", "WEEKLY"):
+        narrowing = [key for key in NOT_FOR_SHORT if key in parts]
+        if narrowing or any(not day.isalpha() for day in parts.get("BYDAY", "").split(",") if day):
+            raise FieldInvalid(
+                "rrule", f"{parts['FREQ']} rules take BYDAY (plain weekdays) and BYMONTH only."
+            )
     limit = settings.KRING_EVENT_MAX_OCCURRENCES
     for key, low, high in (("INTERVAL", 1, 366), ("COUNT", 1, limit)):
         if key in parts and (not parts[key].isdigit() or not low <= int(parts[key]) <= high):
@@ -151,6 +164,8 @@ def normalise_rule(rule: str, *, tz: ZoneInfo, start_local: datetime) -> str:
         raise FieldInvalid("rrule", f"Not a valid RFC 5545 rule: {exc}.") from None
     if first is None:
         raise FieldInvalid("rrule", "This rule gives no date at all after the start.")
+    if "UNTIL" in parts and len(list(islice(expansion, limit + 1))) > limit:
+        raise FieldInvalid("rrule", f"UNTIL: at most {limit} occurrences in a series.")
     return normalised
 
 
@@ -222,7 +237,8 @@ def last_end(series: Series) -> datetime | None:
         return None
     tz = ZoneInfo(series.timezone)
     last = None
-    for last in series_rule(series.rule, series.starts_at.astimezone(tz)):  # noqa: B007
+    limit = settings.KRING_EVENT_MAX_OCCURRENCES
+    for last in islice(series_rule(series.rule, series.starts_at.astimezone(tz)), limit):  # noqa: B007
         pass
     return last.astimezone(UTC) + series.duration if last is not None else series.starts_at
 

@@ -48,6 +48,7 @@ ONE_OCCURRENCE_FIELDS = {
     "capacity",
 }
 MAX_ORGANISERS = 10
+MAX_YEARS_AHEAD = 5
 MAX_MATERIALS = 20
 
 
@@ -102,6 +103,8 @@ def _times(
         ends_at = starts_at + current[1]  # type: ignore[index]
     if ends_at <= starts_at:
         raise FieldInvalid("ends_at", _("must be after the start."))
+    if starts_at > timezone.now() + timedelta(days=365 * MAX_YEARS_AHEAD):
+        raise FieldInvalid("starts_at", _("at most %(n)s years ahead.") % {"n": MAX_YEARS_AHEAD})
     if ends_at - starts_at > timedelta(hours=settings.KRING_EVENT_MAX_HOURS):
         raise FieldInvalid(
             "ends_at",

@@ -198,3 +198,23 @@ def test_splitting_a_counted_series_keeps_the_total():
 def test_a_zone_must_be_an_iana_zone(name):
     with pytest.raises(FieldInvalid):
         zone(name)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "FREQ=WEEKLY;BYSETPOS=1", "FREQ=WEEKLY;BYDAY=1MO"],
+)
+def test_daily_and_weekly_rules_that_could_match_nothing_are_refused_at_once(rule):
+    """Such a rule would walk every day to the year 9999 before saying it has no date."""
+    with pytest.raises(FieldInvalid) as error:
+        normalise_rule(rule, tz=ZoneInfo("Europe/Amsterdam"), start_local=datetime(2026, 3, 3, 19))
+    assert "plain weekdays" in error.value.detail
+
+
+def test_an_until_far_away_is_refused_beyond_the_occurrence_limit():
+    with pytest.raises(FieldInvalid) as error:
+        normalise_rule(
+            "FREQ=DAILY;UNTIL=99991231", tz=ZoneInfo("Europe/Amsterdam"),
+            start_local=datetime(2026, 3, 3, 19),
+        )  # fmt: skip
+    assert "at most" in error.value.detail
