@@ -13,15 +13,17 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django_countries import countries
 
-from community.models import Community, Membership, MembershipState
+from community.models import Community, Membership, MembershipState, User
 from core.errors import Forbidden, Invalid, NotFound
 from core.notify import user_zones
+from core.roles import Role
 
 from .models import (
     Audience,
     CalendarFeed,
     Event,
     Occurrence,
+    OrganiserGrant,
     ReminderSettings,
     Rsvp,
     RsvpStatus,
@@ -373,6 +375,28 @@ def member_countries(*, community: Community) -> list[tuple[str, int]]:
     for country in community.countries:
         counts.setdefault(country.code, 0)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def organisers_of(*, community: Community) -> list[Any]:
+    """Members a facilitator allowed to schedule events here, by name."""
+    return list(
+        User.objects.filter(
+            pk__in=OrganiserGrant.objects.filter(community=community).values("user_id")
+        ).order_by("display_name")
+    )
+
+
+def could_organise(*, community: Community, limit: int = 200) -> list[Any]:
+    """Active members with a posting role who are not facilitators or allowed yet."""
+    return list(
+        User.objects.filter(
+            memberships__community=community,
+            memberships__state=MembershipState.ACTIVE,
+            memberships__role=Role.MEMBER,
+        )
+        .exclude(pk__in=OrganiserGrant.objects.filter(community=community).values("user_id"))
+        .order_by("display_name")[:limit]
+    )
 
 
 def communities_to_open_to(*, user: Any, host: Community) -> list[Community]:

@@ -16,4 +16,5 @@ urlpatterns = [
     path("events/<int:event_id>/event.ics", views.ics, name="ics"),
     path("c/<slug:slug>/events/", views.calendar, name="calendar"),
     path("c/<slug:slug>/events/new/", views.create, name="create"),
+    path("c/<slug:slug>/events/organisers/", views.organisers, name="organisers"),
 ]

@@ -25,7 +25,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community.models import Community
+from community.models import Community, User
 from community.permissions import can_read_rooms, post_refusal
 from community.selectors import community_by_slug
 from community.views import live_room_context
@@ -37,7 +37,7 @@ from .api import attendee_csv_response, detail_out, ics_response
 from .forms import CancelForm, EventForm, NotesForm, OccurrenceForm, repeat_of
 from .ical import event_calendar
 from .models import Audience, EventFormat, RsvpStatus
-from .permissions import can_manage_event, organise_refusal
+from .permissions import can_allow_organisers, can_manage_event, organise_refusal
 from .recurrence import local_of, zone
 from .zones import zones_of
 
@@ -154,6 +154,7 @@ def calendar(request: HttpRequest, slug: str) -> HttpResponse:
         "today": today,
         "days": sorted(by_day.items()),
         "can_schedule": organise_refusal(request.user, community) is None,
+        **_organiser_context(request, community),
         "month_view": month_view,
         "list_from": start,
         "next_from": end,
@@ -178,6 +179,39 @@ def calendar(request: HttpRequest, slug: str) -> HttpResponse:
             }
         )
     return render(request, "events/calendar.html", context)
+
+
+def _organiser_context(request: HttpRequest, community: Community) -> dict[str, Any]:
+    """For facilitators: the members allowed to organise, and those who could be."""
+    if not can_allow_organisers(request.user, community):
+        return {}
+    return {
+        "can_allow": True,
+        "organisers": selectors.organisers_of(community=community),
+        "could_organise": selectors.could_organise(community=community),
+    }
+
+
+@login_required
+@require_POST
+def organisers(request: HttpRequest, slug: str) -> HttpResponse:
+    """A facilitator allows a member to schedule events, or stops allowing it."""
+    community = _community_or_404(slug)
+    try:
+        user = User.objects.get(pk=int(request.POST.get("user", "0")))
+        if request.POST.get("action") == "disallow":
+            services.organiser_disallow(actor=request.user, community=community, user=user)
+            messages.success(
+                request, _("%(name)s no longer schedules events here.") % {"name": user.public_name}
+            )
+        else:
+            services.organiser_allow(actor=request.user, community=community, user=user)
+            messages.success(
+                request, _("%(name)s may now schedule events here.") % {"name": user.public_name}
+            )
+    except (KringError, ValueError, User.DoesNotExist) as exc:
+        messages.error(request, getattr(exc, "detail", _("Choose a member.")))
+    return redirect("events:calendar", slug=slug)
 
 
 @login_required

@@ -209,3 +209,29 @@ def test_the_home_page_shows_your_next_events(circle):
     page = _browser(circle.alice).get("/").content.decode()
     assert "Your next events" in page and "On the home page" in page
     assert "You have not said you are going" in _browser(circle.bob).get("/").content.decode()
+
+
+def test_facilitators_allow_members_to_schedule_from_the_calendar(circle):
+    client = _browser(circle.facilitator)
+    page = client.get(f"/c/{circle.community.slug}/events/").content.decode()
+    assert "Members who schedule events" in page and "Alice Anders" in page
+    client.post(f"/c/{circle.community.slug}/events/organisers/", {"user": circle.alice.user.pk})
+    assert _browser(circle.alice).get(f"/c/{circle.community.slug}/events/new/").status_code == 200
+    assert (
+        "Members who schedule events"
+        not in _browser(circle.alice).get(f"/c/{circle.community.slug}/events/").content.decode()
+    )
+    client.post(
+        f"/c/{circle.community.slug}/events/organisers/",
+        {"user": circle.alice.user.pk, "action": "disallow"},
+    )
+    assert _browser(circle.alice).get(f"/c/{circle.community.slug}/events/new/").status_code == 302
+    assert (
+        _browser(circle.bob)
+        .post(f"/c/{circle.community.slug}/events/organisers/", {"user": circle.carol.user.pk})
+        .status_code
+        == 302
+    )
+    from events.models import OrganiserGrant
+
+    assert not OrganiserGrant.objects.exists()
