@@ -69,6 +69,8 @@ class RoomKindHooks:
     has_version: Callable[[int, int], bool] | None = None
     # The page that shows rooms of this kind (e.g. a teaching material's page).
     page_url: Callable[[Room], str] | None = None
+    # How people name such a room in a sentence ("“Fractions with pizza”"); else "#name".
+    label: Callable[[Room], str] | None = None
 
 
 post_checks: Registry[PostCheck] = Registry("post checks")

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Model
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import outbox
@@ -29,6 +30,38 @@ class Category(models.TextChoices):
     RESOURCE = "resource", _("Teaching materials")
     YOUR_RESOURCE = "your_resource", _("Your teaching materials (versions, adaptations, reactions)")
     MESSAGE = "message", _("New messages in rooms and threads you watch")
+
+
+class Verb:
+    """What the actor did, as each reader will be told it in their own language: an English
+    sentence marked for translation at the call site (``gettext_noop``, ``%(name)s``
+    placeholders) and the values for it. Stored as both; rendered when read, pushed or
+    emailed, in the reader's language."""
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid = msgid
+        self.params = {k: str(v) for k, v in params.items()}
+
+    def spec(self) -> dict[str, Any]:
+        return {"msgid": self.msgid, "params": self.params}
+
+    def english(self) -> str:
+        return self.msgid % self.params
+
+
+def render_verb(stored: Any) -> str:
+    """A stored verb in the active language: a ``Verb.spec()`` translated; a sentence stored
+    as text (before verbs were translated) as it was written."""
+    if isinstance(stored, dict) and "msgid" in stored:
+        try:
+            return gettext(stored["msgid"]) % stored.get("params", {})
+        except (KeyError, ValueError, TypeError):  # a translation that lost a placeholder
+            return str(stored["msgid"]) % stored.get("params", {})
+    return str(stored or "")
+
+
+def _verb_spec(verb: Verb | str) -> Any:
+    return verb.spec() if isinstance(verb, Verb) else verb
 
 
 # Job kinds the delivery app handles (names kept stable: pending jobs survive upgrades).
@@ -48,7 +81,7 @@ def notify_users(
     actor: Any,
     user_ids: Iterable[int],
     category: str,
-    verb: str,
+    verb: Verb | str,
     community_id: int | None = None,
     room_id: int | None = None,
     target: Model | None = None,
@@ -73,7 +106,7 @@ def notify_community(
     actor: Any,
     community_id: int,
     category: str,
-    verb: str,
+    verb: Verb | str,
     room_id: int | None = None,
     target: Model | None = None,
     text: str = "",
@@ -88,7 +121,7 @@ def notify_community(
 def _payload(
     actor: Any,
     category: str,
-    verb: str,
+    verb: Verb | str,
     community_id: int | None,
     room_id: int | None,
     target: Model | None,
@@ -98,7 +131,7 @@ def _payload(
     return {
         "actor": getattr(actor, "pk", None),
         "category": category,
-        "verb": verb,
+        "verb": _verb_spec(verb),
         "community": community_id,
         "room": room_id,
         "target": target_ref(target),
