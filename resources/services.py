@@ -31,6 +31,7 @@ from core.audit import AuditAction, audit_record
 from core.errors import Conflict, Forbidden, Invalid
 from core.notify import Category, Verb, follow_room, notify_community, notify_users
 from core.protocol.materials import material_summary
+from core.uploads import check_upload
 
 from . import selectors
 from .licences import LICENCES, adaptation_licence_problem
@@ -41,7 +42,6 @@ from .permissions import (
     can_withdraw_resource,
     material_refusal,
 )
-from .uploads import check_upload
 
 MAX_LIST = 20
 
