@@ -73,6 +73,8 @@ class RoomKindHooks:
     # (e.g. teachers of another community invited to an event). Guests post under the room's
     # post checks; the community's role rules apply to members only.
     guest: Callable[[User, Room], bool] | None = None
+    # How people name such a room in a sentence ("“Fractions with pizza”"); else "#name".
+    label: Callable[[Room], str] | None = None
 
 
 post_checks: Registry[PostCheck] = Registry("post checks")

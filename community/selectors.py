@@ -24,6 +24,7 @@ from .models import (
     User,
 )
 from .permissions import can_read_rooms, is_room_guest
+from .registry import room_kinds
 
 
 def community_list(
@@ -239,3 +240,12 @@ def mentionable_members(*, community: Community, q: str, limit: int = 8) -> list
     if q:
         users = users.filter(Q(handle__istartswith=q) | Q(display_name__icontains=q))
     return list(users.order_by("display_name")[: max(1, min(limit, 20))])
+
+
+def room_label(room: Room) -> str:
+    """How a sentence names a room: "#general", or what the app owning its kind says (a
+    material's thread: the material's title)."""
+    hooks = room_kinds.get(room.kind) if room.kind in room_kinds else None
+    if hooks is not None and hooks.label is not None:
+        return hooks.label(room)
+    return f"#{room.name}"

@@ -16,6 +16,7 @@ from ninja.security import APIKeyHeader, SessionAuth
 
 from community.api import router as community_router
 from community.api import router_me
+from community.middleware import activate_for
 from core.errors import KringError
 from delivery.api import router as delivery_router
 from events.api import router as events_router
@@ -33,7 +34,10 @@ class SessionTokenAuth(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not key:
             return None
-        return user_for_session_token(key)
+        user = user_for_session_token(key)
+        if user is not None:
+            activate_for(user)  # an app's answers in the teacher's language and time zone
+        return user
 
 
 class LocalSwagger(Swagger):

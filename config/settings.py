@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "community.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -239,12 +240,20 @@ HEADLESS_SERVE_SPECIFICATION = True
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The languages of the programmes' teachers. The switcher shows each in its own name.
 LANGUAGES = [
     ("en", _("English")),
     ("nl", _("Dutch")),
-    ("pl", _("Polish")),
+    ("fr", _("French")),
+    ("de", _("German")),
     ("sv", _("Swedish")),
+    ("pl", _("Polish")),
+    ("fi", _("Finnish")),
+    ("et", _("Estonian")),
 ]
+# A teacher who has not chosen a time zone (and whose browser has not told us) sees times
+# here; Kring's first communities are in Central Europe.
+KRING_DEFAULT_TIMEZONE = env.str("KRING_DEFAULT_TIMEZONE", default="Europe/Brussels")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

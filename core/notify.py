@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Model
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import outbox
@@ -33,6 +34,38 @@ class Category(models.TextChoices):
     NEW_EVENT = "new_event", _("New events in your communities")
 
 
+class Verb:
+    """What the actor did, as each reader will be told it in their own language: an English
+    sentence marked for translation at the call site (``gettext_noop``, ``%(name)s``
+    placeholders) and the values for it. Stored as both; rendered when read, pushed or
+    emailed, in the reader's language."""
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid = msgid
+        self.params = {k: str(v) for k, v in params.items()}
+
+    def spec(self) -> dict[str, Any]:
+        return {"msgid": self.msgid, "params": self.params}
+
+    def english(self) -> str:
+        return self.msgid % self.params
+
+
+def render_verb(stored: Any) -> str:
+    """A stored verb in the active language: a ``Verb.spec()`` translated; a sentence stored
+    as text (before verbs were translated) as it was written."""
+    if isinstance(stored, dict) and "msgid" in stored:
+        try:
+            return gettext(stored["msgid"]) % stored.get("params", {})
+        except (KeyError, ValueError, TypeError):  # a translation that lost a placeholder
+            return str(stored["msgid"]) % stored.get("params", {})
+    return str(stored or "")
+
+
+def _verb_spec(verb: Verb | str) -> Any:
+    return verb.spec() if isinstance(verb, Verb) else verb
+
+
 # Job kinds the delivery app handles (names kept stable: pending jobs survive upgrades).
 USERS_JOB = "users"
 COMMUNITY_JOB = "community"
@@ -50,7 +83,7 @@ def notify_users(
     actor: Any,
     user_ids: Iterable[int],
     category: str,
-    verb: str,
+    verb: Verb | str,
     community_id: int | None = None,
     room_id: int | None = None,
     target: Model | None = None,
@@ -80,7 +113,7 @@ def notify_community(
     actor: Any,
     community_id: int,
     category: str,
-    verb: str,
+    verb: Verb | str,
     room_id: int | None = None,
     target: Model | None = None,
     text: str = "",
@@ -95,7 +128,7 @@ def notify_community(
 def _payload(
     actor: Any,
     category: str,
-    verb: str,
+    verb: Verb | str,
     community_id: int | None,
     room_id: int | None,
     target: Model | None,
@@ -105,7 +138,7 @@ def _payload(
     return {
         "actor": getattr(actor, "pk", None),
         "category": category,
-        "verb": verb,
+        "verb": _verb_spec(verb),
         "community": community_id,
         "room": room_id,
         "target": target_ref(target),
@@ -117,8 +150,3 @@ def _payload(
 # follow_room(user=..., room=...): the user hears of every new message in the room (unless
 # they chose a level for it themselves).
 follow_room: Port[..., None] = Port("following a room")
-
-# user_zones(user_ids) -> {user_id: IANA zone}: the time zone each user chose for themself
-# (users who never chose one are left out: show them the browser's zone). The delivery app,
-# which keeps the setting, provides it.
-user_zones: Port[[Iterable[int]], dict[int, str]] = Port("users' time zones")

@@ -9,13 +9,12 @@ class DeliveryConfig(AppConfig):
         from community import registry
         from core import gdpr, notify, outbox
 
-        from . import fanout, privacy, selectors, services, watching
+        from . import fanout, privacy, services, watching
 
         outbox.store.provide(services.job_store)
         for kind, handler in fanout.JOB_HANDLERS.items():
             outbox.job_kinds.register(kind, handler)
         notify.follow_room.provide(services.follow_room)
-        notify.user_zones.provide(selectors.user_zones)
         registry.post_checks.register("watched", watching.WATCHED_CHECK)
         registry.message_posted.register("notifications", services.message_posted)
         registry.page_context.register("notification_level", watching.level_context)

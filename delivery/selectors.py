@@ -76,15 +76,6 @@ def delivery_settings_of(*, user: Any) -> DeliverySettings:
     return DeliverySettings.objects.filter(user=user).first() or DeliverySettings(user=user)
 
 
-def user_zones(user_ids: Any) -> dict[int, str]:
-    """The time zone of each of these users who chose one (provides ``core.notify.user_zones``)."""
-    return dict(
-        DeliverySettings.objects.filter(user_id__in=list(user_ids)).values_list(
-            "user_id", "timezone"
-        )
-    )
-
-
 def watchers(*, community_id: int, room_id: int) -> set[int]:
     """Who watches a room (``NotificationPreference.objects.watching``)."""
     return set(

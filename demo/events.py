@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from community.models import Community, User
-from delivery.models import DeliverySettings
 from events import services
 from events.models import Event, Occurrence, Rsvp
 from events.zones import zones_of
@@ -48,10 +47,11 @@ def _first_weekday(after: date, weekday: int) -> date:
 
 
 def _zones(users: dict[str, User], countries: dict[str, str]) -> None:
-    """Each demo teacher's own time zone (from their country), so pages say "your time"."""
+    """Each demo teacher's own time zone (from their country, unless they chose one), so
+    pages say "your time"."""
     for email, country in countries.items():
-        zone = (zones_of(country) or ("Europe/Brussels",))[0]
-        DeliverySettings.objects.get_or_create(user=users[email], defaults={"timezone": zone})
+        zone = (zones_of(country) or ("",))[0]
+        User.objects.filter(pk=users[email].pk, timezone="").update(timezone=zone)
 
 
 def _answer(event: Event, emails: list[str], users: dict[str, User], status: str = "going") -> None:

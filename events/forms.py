@@ -3,10 +3,11 @@ services validate and decide, and their errors are shown next to the field they 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .errors import FieldInvalid
@@ -23,6 +24,17 @@ REPEAT_CHOICES = [
     ("custom", _("Custom rule (RFC 5545)")),
 ]
 LOCAL_INPUT = {"type": "datetime-local", "step": "300"}
+
+
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, without a zone (naive): the event's own zone, chosen beside
+    it, says what it means. (Django's field would read it in the reader's zone and refuse
+    a time their clocks skip, though the event's zone may not skip it.)"""
+
+    def to_python(self, value: Any) -> datetime | None:
+        with timezone.override(UTC):
+            moment = super().to_python(value)
+        return moment.replace(tzinfo=None) if moment is not None else None
 
 
 def rule_for(repeat: str, start: datetime, count: int | None, until: Any, custom: str) -> str:
@@ -72,10 +84,10 @@ def repeat_of(rule: str) -> tuple[str, dict[str, Any]]:
 
 class EventForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    starts_at = forms.DateTimeField(
+    starts_at = WallClockField(
         label=_("Starts"), widget=forms.DateTimeInput(attrs=LOCAL_INPUT, format="%Y-%m-%dT%H:%M")
     )
-    ends_at = forms.DateTimeField(
+    ends_at = WallClockField(
         label=_("Ends"), widget=forms.DateTimeInput(attrs=LOCAL_INPUT, format="%Y-%m-%dT%H:%M")
     )
     timezone = forms.ChoiceField(
@@ -163,8 +175,8 @@ class EventForm(forms.Form):
             "title": data["title"],
             "description": data["description"],
             "timezone": data["timezone"],
-            "starts_at": start.replace(tzinfo=None).isoformat(timespec="minutes"),
-            "ends_at": data["ends_at"].replace(tzinfo=None).isoformat(timespec="minutes"),
+            "starts_at": start.isoformat(timespec="minutes"),
+            "ends_at": data["ends_at"].isoformat(timespec="minutes"),
             "rrule": rule_for(data["repeat"], start, data["count"], data["until"], data["rrule"]),
             "format": data["format"],
             "location": data["location"],
@@ -200,8 +212,8 @@ class OccurrenceForm(forms.Form):
 
     def changes(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
-        data["starts_at"] = data["starts_at"].replace(tzinfo=None).isoformat(timespec="minutes")
-        data["ends_at"] = data["ends_at"].replace(tzinfo=None).isoformat(timespec="minutes")
+        data["starts_at"] = data["starts_at"].isoformat(timespec="minutes")
+        data["ends_at"] = data["ends_at"].isoformat(timespec="minutes")
         return data
 
     show = EventForm.show

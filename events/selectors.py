@@ -15,7 +15,6 @@ from django_countries import countries
 
 from community.models import Community, Membership, MembershipState, User
 from core.errors import Forbidden, Invalid, NotFound
-from core.notify import user_zones
 from core.roles import Role
 
 from .models import (
@@ -326,9 +325,9 @@ def audience_user_ids(event: Event) -> list[int]:
 
 
 def viewer_zone(user: Any, fallback: str | None = None) -> str | None:
-    """The zone a user chose (delivery settings), else ``fallback`` (the browser's zone the
+    """The zone a user chose (``User.timezone``), else ``fallback`` (the browser's zone the
     page remembered), else None."""
-    chosen = user_zones([user.pk]).get(user.pk) if getattr(user, "pk", None) else None
+    chosen = getattr(user, "timezone", "") if getattr(user, "pk", None) else ""
     for name in (chosen, fallback):
         if name:
             try:

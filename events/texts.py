@@ -1,6 +1,7 @@
-"""Saying when, to a person: in their language and their time zone, with the organiser's time
-beside it when the two differ. Notifications are written once per (language, zone) group of
-recipients."""
+"""Saying when, to a person: in their language and their time zone (``User.language``,
+``User.timezone``), with the organiser's time beside it when the two differ. Notifications are
+written once per (language, zone) group of recipients: the sentence is translated when read,
+the time in it is formatted here for that group."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from community.models import Profile
-from core.notify import user_zones
+from community.models import User
 
 UI_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
@@ -51,26 +51,23 @@ def when_for(moment: datetime, viewer_zone: str | None, event_zone: str) -> str:
     }
 
 
-def language_of(languages: list[str] | None) -> str:
-    """The first language a teacher speaks that Kring's interface has, else the default."""
-    for tag in languages or []:
-        code = str(tag).split("-")[0].lower()
-        if code in UI_LANGUAGES:
-            return code
-    return settings.LANGUAGE_CODE
+def language_of(code: str | None) -> str:
+    """The language a teacher chose, else the deployment's default."""
+    code = (code or "").split("-")[0].lower()
+    return code if code in UI_LANGUAGES else settings.LANGUAGE_CODE
 
 
 def groups(user_ids: Iterable[int]) -> dict[tuple[str, str | None], list[int]]:
     """Recipients by (language, chosen zone or None), to write one text per group."""
-    ids = sorted(set(user_ids))
-    zones = user_zones(ids)
-    languages = dict(Profile.objects.filter(user_id__in=ids).values_list("user_id", "languages"))
     grouped: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-    for user_id in ids:
-        grouped[(language_of(languages.get(user_id)), zones.get(user_id))].append(user_id)
+    rows = User.objects.filter(pk__in=sorted(set(user_ids))).values_list(
+        "pk", "language", "timezone"
+    )
+    for user_id, language, zone in rows.order_by("pk"):
+        grouped[(language_of(language), zone or None)].append(user_id)
     return dict(grouped)
 
 
-def in_language(language: str, build: Any) -> str:
+def in_language(language: str, build: Any) -> Any:
     with translation.override(language):
-        return str(build())
+        return build()

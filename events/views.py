@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -42,7 +43,7 @@ from .recurrence import local_of, zone
 from .zones import zones_of
 
 ZONE_COOKIE = "kring_tz"
-DEFAULT_ZONE = "Europe/Brussels"
+DEFAULT_ZONE = settings.KRING_DEFAULT_TIMEZONE
 
 
 def page_zone(request: HttpRequest, fallback: str | None = None) -> str:

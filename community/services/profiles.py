@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
 import langcodes
+from django.conf import settings
 from django.db import transaction
 from django_countries import countries
 
@@ -49,10 +51,13 @@ def _clean_words(field: str, values: Iterable[str]) -> list[str]:
 
 
 def profile_update(*, user: User, **changes: Any) -> Profile:
-    """Change the given profile fields (and ``display_name`` on the user). Unknown fields are an
-    error; validation happens before anything is written."""
+    """Change the given profile fields (and the display name, language and time zone, which
+    are the user's). Unknown fields are an error; validation happens before anything is
+    written."""
     allowed = {
         "display_name",
+        "language",
+        "timezone",
         "country",
         "school",
         "subjects",
@@ -95,10 +100,24 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
     if "languages" in changes:
         cleaned["languages"] = clean_language_tags(changes["languages"] or [])
 
+    if "language" in changes:
+        language = str(changes["language"] or "")
+        if language and language not in dict(settings.LANGUAGES):
+            codes = ", ".join(code for code, _name in settings.LANGUAGES)
+            raise Invalid(f"language: '{language}' is not one of Kring's languages ({codes}).")
+        cleaned["language"] = language
+    if "timezone" in changes:
+        zone = str(changes["timezone"] or "")
+        if zone and zone not in zoneinfo.available_timezones():
+            raise Invalid(f"timezone: '{zone}' is not an IANA time zone (e.g. Europe/Warsaw).")
+        cleaned["timezone"] = zone
+
     with transaction.atomic():
-        if "display_name" in cleaned:
-            user.display_name = cleaned.pop("display_name")
-            user.save(update_fields=["display_name"])
+        on_user = [f for f in ("display_name", "language", "timezone") if f in cleaned]
+        for field in on_user:
+            setattr(user, field, cleaned.pop(field))
+        if on_user:
+            user.save(update_fields=on_user)
         profile, _ = Profile.objects.get_or_create(user=user)
         for field, value in cleaned.items():
             setattr(profile, field, value)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('community', '0006_event_rooms'),
+        ('community', '0007_event_rooms'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

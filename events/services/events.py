@@ -15,10 +15,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from community.models import Community, Membership, MembershipState, User
 from community.text import render_markdown
 from core.errors import Conflict, Forbidden
+from core.notify import Verb
 from core.roles import POSTING_ROLES
 
 from .. import recurrence, selectors, texts
@@ -461,11 +463,12 @@ def _after_change(
     moment = view.starts_at if view is not None else _next_start(event)
     title = view.title if view is not None else event.title
 
-    def verb(zone: str | None) -> str:
-        return _("changed “%(title)s”: now %(when)s") % {
-            "title": title,
-            "when": texts.when_for(moment, zone, event.timezone),
-        }
+    def verb(zone: str | None) -> Verb:
+        return Verb(
+            gettext_noop("changed “%(title)s”: now %(when)s"),
+            title=title,
+            when=texts.when_for(moment, zone, event.timezone),
+        )
 
     notices.tell(
         event=event,
@@ -631,13 +634,15 @@ def event_cancel(
         title = view.title if view is not None else locked.title
         moment = view.starts_at if view is not None else None
 
-        def verb(zone: str | None) -> str:
+        def verb(zone: str | None) -> Verb:
             if moment is None:
-                return _("cancelled “%(title)s”") % {"title": title}
+                return Verb(gettext_noop("cancelled “%(title)s”"), title=title)
             when = texts.when_for(moment, zone, locked.timezone)
             if scope == "following":
-                return _("cancelled “%(title)s” from %(when)s on") % {"title": title, "when": when}
-            return _("cancelled “%(title)s” on %(when)s") % {"title": title, "when": when}
+                return Verb(
+                    gettext_noop("cancelled “%(title)s” from %(when)s on"), title=title, when=when
+                )
+            return Verb(gettext_noop("cancelled “%(title)s” on %(when)s"), title=title, when=when)
 
         notices.tell(
             event=locked,

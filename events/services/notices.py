@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from community.models import EventKind, User
 from community.services import GENERAL_ROOM, room_event_append
 from core.emitters import users_frame_on_commit
-from core.notify import Category, notify_community, notify_users
+from core.notify import Category, Verb, notify_community, notify_users
 from core.protocol.events import CalendarFrame, event_ref_out, event_url
 
 from .. import selectors, texts
@@ -22,13 +24,14 @@ def tell(
     event: Event,
     actor: User | None,
     user_ids: Iterable[int],
-    verb: Callable[[str | None], str],
+    verb: Callable[[str | None], Verb],
     key: Any = None,
     text: str = "",
     from_organiser: bool = False,
 ) -> int:
-    """Notify ``user_ids`` (category "events you go to"), one text per language and zone:
-    ``verb(zone)`` is called with each group's zone (None: not chosen) inside its language.
+    """Notify ``user_ids`` (category "events you go to"), one notification per language and
+    zone: ``verb(zone)`` is called with each group's zone (None: not chosen) inside its
+    language, so the time in it is that group's (the sentence itself is translated when read).
     ``from_organiser``: the actor is who it is from, and is told too (a reminder). Guests of
     other communities are told as well (``members_only`` off). Returns the jobs written."""
     jobs = 0
@@ -74,8 +77,13 @@ def announce_new(*, event: Event, actor: User) -> None:
             actor=actor,
             community_id=community.pk,
             category=Category.NEW_EVENT,
-            verb=f"scheduled “{event.title}”"
-            + (f" ({event.community.name})" if community.pk != event.community_id else ""),
+            verb=Verb(gettext_noop("scheduled “%(title)s”"), title=event.title)
+            if community.pk == event.community_id
+            else Verb(
+                gettext_noop("scheduled “%(title)s” (%(community)s)"),
+                title=event.title,
+                community=event.community.name,
+            ),
             target=event,
             text=event.description[:300],
             url=event_url(event),

@@ -26,9 +26,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import outbox
+from core.notify import Verb
 
 from .. import selectors, texts
 from ..models import Event, ReminderKind, ReminderLog, ReminderSettings, Rsvp, RsvpStatus
@@ -120,17 +121,13 @@ def reminder_job(job_id: int, payload: dict[str, Any]) -> int:
     if not people:
         return 0
 
-    def verb(zone: str | None) -> str:
+    def verb(zone: str | None) -> Verb:
         when = texts.when_for(view.starts_at, zone, event.timezone)
         if kind == ReminderKind.SOON:
-            return _("reminds you: “%(title)s” starts in 15 minutes, %(when)s") % {
-                "title": view.title,
-                "when": when,
-            }
-        return _("reminds you: “%(title)s” is tomorrow, %(when)s") % {
-            "title": view.title,
-            "when": when,
-        }
+            msgid = gettext_noop("reminds you: “%(title)s” starts in 15 minutes, %(when)s")
+        else:
+            msgid = gettext_noop("reminds you: “%(title)s” is tomorrow, %(when)s")
+        return Verb(msgid, title=view.title, when=when)
 
     where = " · ".join(p for p in (view.location, view.online_url) if p)
     notices.tell(

@@ -17,10 +17,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from community.models import User
 from core.emitters import room_frame_on_commit
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.notify import Verb
 from core.protocol.events import rsvp_frame
 
 from .. import selectors, texts
@@ -76,11 +78,12 @@ def promote_waiting(row: Occurrence, event: Event) -> list[int]:
     promoted = [r.user_id for r in chosen]
     view = selectors.view_of(event, row.original_start, row)
 
-    def verb(zone: str | None) -> str:
-        return _("has a seat for you: you are going to “%(title)s” on %(when)s") % {
-            "title": view.title,
-            "when": texts.when_for(view.starts_at, zone, event.timezone),
-        }
+    def verb(zone: str | None) -> Verb:
+        return Verb(
+            gettext_noop("has a seat for you: you are going to “%(title)s” on %(when)s"),
+            title=view.title,
+            when=texts.when_for(view.starts_at, zone, event.timezone),
+        )
 
     notices.tell(
         event=event,

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from delivery.models import DeliverySettings
+from community.models import User
 from events import selectors, services
 from events.models import CalendarFeed, Event, ReminderSettings, Rsvp
 
@@ -31,7 +31,7 @@ def test_the_calendar_lists_days_in_the_readers_zone_with_the_organisers_time(ci
         title="Late one",
         start=local_in(5, hour=23, minute=30),
     )
-    DeliverySettings.objects.create(user=circle.alice.user, timezone="Europe/Helsinki")
+    User.objects.filter(pk=circle.alice.user.pk).update(timezone="Europe/Helsinki")
     page = _browser(circle.alice).get(f"/c/{circle.community.slug}/events/").content.decode()
     # 23:30 in Amsterdam is 00:30 the next day in Helsinki: listed under that day.
     day = (local_in(5) + timedelta(days=1)).strftime("%A %-d %B %Y")

@@ -10,8 +10,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from notifications.models import Notification
 
+from community.models import User
 from core import outbox
-from delivery.models import DeliverySettings, OutboxJob
+from delivery.models import OutboxJob
 from delivery.worker import process_pending_jobs, run_due_periodic
 from events import services
 from events.models import Event, Occurrence, ReminderLog, ReminderSettings
@@ -48,7 +49,7 @@ def test_the_fifteen_minute_reminder_reaches_those_going_once(circle):
     services.rsvp_set(actor=circle.bob.user, event=event, status="maybe")
     services.rsvp_set(actor=circle.carol.user, event=event, status="no")
     services.rsvp_set(actor=circle.facilitator.user, event=event, status="going")
-    DeliverySettings.objects.create(user=circle.alice.user, timezone="Europe/London")
+    User.objects.filter(pk=circle.alice.user.pk).update(timezone="Europe/London")
 
     assert reminders_enqueue_due() == 1
     assert reminders_enqueue_due() == 0  # claimed: a second worker (or a rerun) finds it taken

@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 from notifications.models import Notification
 
-from community.models import EventKind, RoomEvent
+from community.models import EventKind, RoomEvent, User
 from core.errors import Conflict, Forbidden
-from delivery.models import DeliverySettings
 from delivery.worker import process_pending_jobs
 from events import selectors, services
 from events.errors import FieldInvalid
@@ -193,7 +192,7 @@ def test_changing_one_session_moves_only_it_and_tells_those_going_in_their_own_z
     second = views[1]
     services.rsvp_set(actor=circle.alice.user, event=event, status="going", occurrence=second.key)
     services.rsvp_set(actor=circle.bob.user, event=event, status="going", occurrence=views[2].key)
-    DeliverySettings.objects.create(user=circle.alice.user, timezone="Europe/Helsinki")
+    User.objects.filter(pk=circle.alice.user.pk).update(timezone="Europe/Helsinki")
     local_start = (second.starts_at + timedelta(hours=1)).astimezone(
         selectors.zone("Europe/Amsterdam")
     )

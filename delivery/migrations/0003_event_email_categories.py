@@ -18,6 +18,6 @@ def add_event_categories(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("delivery", "0001_initial")]
+    dependencies = [("delivery", "0002_timezone_moves_to_user")]
 
     operations = [migrations.RunPython(add_event_categories, migrations.RunPython.noop)]
