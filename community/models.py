@@ -198,6 +198,7 @@ class Membership(models.Model):
 class RoomKind(models.TextChoices):
     DISCUSSION = "discussion", _("Discussion room")
     RESOURCE = "resource", _("Discussion of a teaching material")
+    EVENT = "event", _("Room of an event or meeting")
 
 
 class Room(models.Model):
@@ -237,6 +238,7 @@ class EventKind(models.TextChoices):
     MEMBER = "member", _("Membership changed")  # joined, left, removed, banned, role
     ANNOUNCEMENT = "announcement", _("Announcement")  # by a facilitator, to every member
     RESOURCE = "resource", _("Teaching material")  # shared, new version, adapted
+    CALENDAR = "calendar", _("Event")  # scheduled, changed, cancelled
 
 
 class RoomEvent(models.Model):

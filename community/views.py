@@ -257,6 +257,9 @@ def _room_strings() -> dict[str, Any]:
         "resource_adapted": _("adapted a material into"),
         "resource_withdrawn": _("withdrew"),
         "resource_restored": _("restored"),
+        "calendar_scheduled": _("scheduled"),
+        "calendar_changed": _("changed"),
+        "calendar_cancelled": _("cancelled"),
     }
 
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "community",
     "facilitators",
     "resources",
+    "events",
     "delivery",
     "realtime",
     "demo",
@@ -398,6 +399,18 @@ KRING_INVITATION_DAYS = env.int("KRING_INVITATION_DAYS", default=14)
 KRING_INVITATION_MAX_DAYS = env.int("KRING_INVITATION_MAX_DAYS", default=90)
 # The longest slow mode a facilitator may set, in seconds.
 KRING_MAX_SLOW_MODE_SECONDS = env.int("KRING_MAX_SLOW_MODE_SECONDS", default=3600)
+# Events: attendees may post in an event's room from this long before an occurrence starts
+# until this long after it ends (organisers and facilitators at any time).
+KRING_EVENT_ROOM_OPENS_MINUTES = env.int("KRING_EVENT_ROOM_OPENS_MINUTES", default=15)
+KRING_EVENT_ROOM_CLOSES_MINUTES = env.int("KRING_EVENT_ROOM_CLOSES_MINUTES", default=120)
+# Limits of what one event may be: occurrences of a series (COUNT, and per listing), hours
+# one occurrence may last, seats, communities it is open to.
+KRING_EVENT_MAX_OCCURRENCES = env.int("KRING_EVENT_MAX_OCCURRENCES", default=500)
+KRING_EVENT_MAX_HOURS = env.int("KRING_EVENT_MAX_HOURS", default=14 * 24)
+KRING_EVENT_MAX_CAPACITY = env.int("KRING_EVENT_MAX_CAPACITY", default=10_000)
+KRING_EVENT_MAX_GUEST_COMMUNITIES = env.int("KRING_EVENT_MAX_GUEST_COMMUNITIES", default=20)
+# Test-only fault injection: seconds a worker pauses inside a reminder job's transaction.
+KRING_FAULT_REMINDER_PAUSE = env.float("KRING_FAULT_REMINDER_PAUSE", default=0.0)
 # History page size over HTTP: default and ceiling.
 
 KRING_HISTORY_PAGE_DEFAULT = 50

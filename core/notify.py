@@ -30,6 +30,8 @@ class Category(models.TextChoices):
     RESOURCE = "resource", _("Teaching materials")
     YOUR_RESOURCE = "your_resource", _("Your teaching materials (versions, adaptations, reactions)")
     MESSAGE = "message", _("New messages in rooms and threads you watch")
+    EVENT = "event", _("Events you go to (reminders, changes, cancellations, waiting list)")
+    NEW_EVENT = "new_event", _("New events in your communities")
 
 
 class Verb:
@@ -88,17 +90,22 @@ def notify_users(
     text: str = "",
     url: str = "",
     members_only: bool = True,
+    include_actor: bool = False,
 ) -> Any:
-    """Notify these users (never the actor). Their levels for the community/room apply, and
-    only active members are told unless ``members_only`` is false (someone just removed,
-    banned or declined still hears about it). Returns the job, or ``None`` for nobody."""
-    recipients = sorted({uid for uid in user_ids if uid and uid != getattr(actor, "pk", None)})
+    """Notify these users (never the actor, unless ``include_actor``: the actor is then who
+    the notification is from, not who caused it, e.g. an event's organiser in a reminder).
+    Their levels for the community/room apply, and only active members are told unless
+    ``members_only`` is false (someone just removed, banned or declined still hears about it;
+    a guest of another community). Returns the job, or ``None`` for nobody."""
+    actor_id = getattr(actor, "pk", None)
+    recipients = sorted({uid for uid in user_ids if uid and (include_actor or uid != actor_id)})
     if not recipients:
         return None
     payload = _payload(actor, category, verb, community_id, room_id, target, text, url)
-    return outbox.enqueue(
-        kind=USERS_JOB, payload={**payload, "users": recipients, "members_only": members_only}
-    )
+    extra: dict[str, Any] = {"users": recipients, "members_only": members_only}
+    if include_actor:
+        extra["include_actor"] = True
+    return outbox.enqueue(kind=USERS_JOB, payload={**payload, **extra})
 
 
 def notify_community(

@@ -3,12 +3,14 @@ forwarding). A service calls ``enqueue`` inside its own transaction, so the job 
 when its cause committed; a worker claims jobs and runs the handler registered for their kind.
 
 The delivery app provides the store (its ``OutboxJob`` table and the worker's doorbell); any
-app registers the job kinds it handles in its ``AppConfig.ready``.
+app registers the job kinds it handles in its ``AppConfig.ready``, and the periodic tasks its
+workers should run (``periodic``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .registry import Port, Registry
@@ -19,6 +21,20 @@ JobHandler = Callable[[int, dict[str, Any]], int]
 
 job_kinds: Registry[JobHandler] = Registry("outbox job kinds")
 store: Port[[str, dict[str, Any]], Any] = Port("the outbox store")
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """Work a worker does every ``interval_seconds`` (e.g. turning reminders that came due
+    into jobs). ``run()`` must be safe to run in several workers at once and again after a
+    crash (claim with a unique row or a lock in its own transaction); returns how many things
+    it did."""
+
+    interval_seconds: float
+    run: Callable[[], int]
+
+
+periodic: Registry[PeriodicTask] = Registry("periodic worker tasks")
 
 
 def enqueue(*, kind: str, payload: dict[str, Any]) -> Any:

@@ -85,10 +85,16 @@ class Delivery:
     # user -> (verb key, category): what happened to *them*
     per_user: dict[int, tuple[str, str]] = field(default_factory=dict)
 
-    def add(self, user_ids: Iterable[int], verb: Verb | str | dict, category: str) -> None:
+    def add(
+        self,
+        user_ids: Iterable[int],
+        verb: Verb | str | dict,
+        category: str,
+        include_actor: bool = False,
+    ) -> None:
         key = _verb_key(verb)
         for user_id in user_ids:
-            if user_id != self.actor_id and user_id not in self.per_user:
+            if (include_actor or user_id != self.actor_id) and user_id not in self.per_user:
                 self.per_user[user_id] = (key, category)
 
 
@@ -167,7 +173,9 @@ def _load_recipients(rows: Iterable[tuple]) -> dict[int, Recipient]:
 
 def _users_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient]]:
     delivery = _delivery(payload)
-    delivery.add(payload["users"], payload["verb"], payload["category"])
+    delivery.add(
+        payload["users"], payload["verb"], payload["category"], payload.get("include_actor", False)
+    )
     community = payload["community"] if payload.get("members_only", True) else None
     recipients = _load_recipients(_recipients(community, payload["room"], payload["users"]))
     return delivery, recipients
