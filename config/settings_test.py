@@ -5,7 +5,7 @@ embedded default and, in CI, against PostgreSQL + Redis.
 """
 
 from .settings import *  # noqa: F403
-from .settings import BASE_DIR, DATABASES
+from .settings import BASE_DIR, DATABASES, KRING_PUSH_SERVICE_HOSTS
 
 # A fixed secret so the daphne processes started by end-to-end tests share sessions with
 # the test process.
@@ -28,3 +28,5 @@ KRING_PRESENCE_INTERVAL_SECONDS = 0.05
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Uploaded materials of the test run (shared with the daphne processes of end-to-end tests).
 MEDIA_ROOT = BASE_DIR / ".test-media"
+# The tests' own push service (tests/delivery/push_service.py) listens on the loopback.
+KRING_PUSH_SERVICE_HOSTS = [*KRING_PUSH_SERVICE_HOSTS, "127.0.0.1"]

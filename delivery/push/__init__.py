@@ -1,0 +1,9 @@
+"""Web Push: notifications that reach a closed tab or a phone's browser.
+
+* ``keys`` — the server's VAPID key (RFC 8292) from the settings;
+* ``services`` — devices (browser subscriptions) registered and removed by their owner, and
+  the per-device push rows written in a notification job's transaction;
+* ``sender`` — the worker's part: claims due rows, holds them through quiet hours in the
+  user's time zone, encrypts (RFC 8291, aes128gcm) and posts them to the push services, and
+  removes subscriptions the push service says are gone (404/410).
+"""
