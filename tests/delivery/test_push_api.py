@@ -56,9 +56,15 @@ def test_a_teacher_registers_this_browser_and_sees_it_listed(alice, service):
 def _bad_bodies(device: Device) -> dict[str, dict]:
     good = device.subscription()
     return {
-        "plain http to a push service": {**good, "endpoint": "http://fcm.googleapis.com/fcm/send/x"},
+        "plain http to a push service": {
+            **good,
+            "endpoint": "http://fcm.googleapis.com/fcm/send/x",
+        },
         "a host that is no push service": {**good, "endpoint": "https://intranet.school.test/x"},
-        "a push service's look-alike": {**good, "endpoint": "https://fcm.googleapis.com.evil.test/x"},
+        "a push service's look-alike": {
+            **good,
+            "endpoint": "https://fcm.googleapis.com.evil.test/x",
+        },
         "credentials in the URL": {**good, "endpoint": "https://u:p@fcm.googleapis.com/fcm/x"},
         "not a URL": {**good, "endpoint": "fcm.googleapis.com"},
         "an endpoint too long": {**good, "endpoint": "https://fcm.googleapis.com/" + "a" * 2100},
@@ -116,9 +122,7 @@ def test_a_teacher_removes_their_own_devices_only(alice, bob, service):
     assert client.get(API).json() == []
 
 
-def test_a_browser_registered_by_the_next_teacher_stops_pushing_to_the_first(
-    alice, bob, service
-):
+def test_a_browser_registered_by_the_next_teacher_stops_pushing_to_the_first(alice, bob, service):
     shared_computer = service.device("classroom pc")
     register(signed_in(alice), shared_computer.subscription())
 
