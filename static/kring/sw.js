@@ -44,8 +44,8 @@ self.addEventListener("notificationclick", (event) => {
     for (const client of windows) {
       if (new URL(client.url).origin !== self.location.origin || !("navigate" in client)) continue;
       try {
-        await client.focus();
-        await client.navigate(url.href);
+        const shown = await client.navigate(url.href);
+        if (shown) await shown.focus().catch(() => {});
         return;
       } catch (error) {
         // not controlled by this worker yet: open a window instead
