@@ -18,8 +18,8 @@ from django.utils import timezone
 from notifications.models import Notification
 
 from community.models import Community, Room, User
-from delivery.models import PushSubscription
 from community.services import message_post
+from delivery.models import PushSubscription
 from events.models import Event
 from resources.models import Resource
 
