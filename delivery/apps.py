@@ -31,3 +31,4 @@ class DeliveryConfig(AppConfig):
         gdpr.erasers.register("push_subscriptions", privacy.erase_push_subscriptions)
         user_logged_out.connect(push_services.forget_on_logout, dispatch_uid="kring-push-logout")
         checks.register(keys.check_vapid_key)
+        checks.register(keys.check_vapid_key_is_configured, deploy=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -68,4 +69,22 @@ def check_vapid_key(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
     if not subject.startswith(("mailto:", "https://")):
         message = "KRING_VAPID_SUBJECT must be a mailto: or https: URL."
         return [checks.Error(message, id="kring.E102")]
+    return []
+
+
+def check_vapid_key_is_configured(
+    app_configs: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """A deployment check: the generated per-checkout key differs between machines, and
+    browsers subscribed with one key cannot be pushed to with another."""
+    local = Path(settings.BASE_DIR) / ".vapid_key"
+    if local.exists() and local.read_text().strip() == settings.KRING_VAPID_PRIVATE_KEY:
+        return [
+            checks.Warning(
+                "Web Push signs with the key generated into .vapid_key.",
+                hint="Set KRING_VAPID_PRIVATE_KEY (manage.py vapid_key), the same on every "
+                "process, and never change it.",
+                id="kring.W101",
+            )
+        ]
     return []
