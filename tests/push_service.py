@@ -149,6 +149,8 @@ class PushService:
         service = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as push services do
+
             def do_POST(self) -> None:
                 service._take(self)
 
@@ -178,6 +180,7 @@ class PushService:
         device = self.devices.get(token)
         if device is None:
             request.send_response(404)
+            request.send_header("Content-Length", "0")
             request.end_headers()
             return
         try:
@@ -189,6 +192,7 @@ class PushService:
             with self.lock:
                 self.problems.append(f"{device.name}: {exc!r}")
             request.send_response(401)
+            request.send_header("Content-Length", "0")
             request.end_headers()
             return
         if device.status < 300:

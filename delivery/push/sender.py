@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
@@ -290,16 +291,40 @@ def _post_all(pushes: list[Push]) -> list[Result]:
     return list(_executor().map(_post, pushes))
 
 
+_signatures: dict[str, tuple[float, str]] = {}
+SIGNATURE_SECONDS = 3600  # a VAPID token is reused this long, and valid 12 hours
+VAPID_EXPIRY_SECONDS = 12 * 3600
+
+
+def _authorization(endpoint: str) -> str:
+    """The VAPID ``Authorization`` for the endpoint's push service (RFC 8292: ``aud`` is its
+    origin): signed once an hour per push service, not once per push."""
+    parts = urlsplit(endpoint)
+    audience = f"{parts.scheme}://{parts.netloc}"
+    now = time.time()
+    cached = _signatures.get(audience)
+    if cached is None or cached[0] < now:
+        claims = {
+            "sub": settings.KRING_VAPID_SUBJECT,
+            "aud": audience,
+            "exp": int(now) + VAPID_EXPIRY_SECONDS,
+        }
+        cached = (now + SIGNATURE_SECONDS, keys.vapid().sign(claims)["Authorization"])
+        _signatures[audience] = cached
+    return cached[1]
+
+
 def _post(push: Push) -> Result:
     try:
         webpush(
             push.info,
             data=push.payload,
-            vapid_private_key=keys.vapid(),
-            vapid_claims={"sub": settings.KRING_VAPID_SUBJECT},  # aud and exp added per push
             ttl=settings.KRING_PUSH_TTL_SECONDS,
             timeout=settings.KRING_PUSH_TIMEOUT_SECONDS,
-            headers={"Urgency": push.urgency},
+            headers={
+                "Authorization": _authorization(push.info["endpoint"]),
+                "Urgency": push.urgency,
+            },
             requests_session=_session(),  # type: ignore[arg-type]
         )
     except WebPushException as exc:
