@@ -20,18 +20,14 @@ summary. Pushes are written in the recipient's language.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -39,7 +35,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 from notifications.models import Notification
-from pywebpush import WebPushException, webpush
 
 from community.models import User
 from core.notify import render_verb
@@ -49,31 +44,13 @@ from core.protocol.people import DELETED_USER_NAME
 from .. import selectors
 from ..email import in_quiet_hours
 from ..models import DeliverySettings, PushDelivery, PushState, PushSubscription
-from . import keys
+from .transport import Push, Result, post_all
 
 logger = logging.getLogger(__name__)
 URGENT_CATEGORIES = frozenset({"mention", "facilitation", "event"})
 KEEP_FINISHED = timedelta(days=2)
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 3600
-
-
-@dataclass
-class Push:
-    """One POST to a push service, settling ``rows``."""
-
-    rows: list[int]
-    subscription_id: int
-    info: dict[str, Any]
-    payload: str
-    urgency: str = "normal"
-
-
-@dataclass
-class Result:
-    outcome: str  # "sent", "gone", "retry" or "failed"
-    detail: str = ""
-    retry_after: float | None = None
 
 
 @dataclass
@@ -94,7 +71,7 @@ def send_due(now: datetime | None = None) -> int:
         # Fault injection for the crash tests: the claim is committed, nothing is sent yet.
         logger.warning("fault injection: pushes claimed by %s, paused", claim.token)
         time.sleep(settings.KRING_FAULT_PUSH_PAUSE)
-    results = _post_all(claim.pushes)
+    results = post_all(claim.pushes)
     record(claim, results, timezone.now())
     return len(results)
 
@@ -250,103 +227,6 @@ def _told(
     actor = actors.get(int(aid), DELETED_USER_NAME) if aid.isdigit() else "Kring"
     body = notification.description or names.get(data.get("community") or "", "")
     return f"{actor} {said}", body
-
-
-# --- sending -------------------------------------------------------------------------------------
-
-
-class _NoRedirects:
-    """What pywebpush posts through: a requests session that never follows a redirect, so a
-    push service cannot send the worker to another host."""
-
-    def __init__(self, session: requests.Session) -> None:
-        self.session = session
-
-    def post(self, url: str, **kwargs: Any) -> requests.Response:
-        return self.session.post(url, allow_redirects=False, **kwargs)
-
-
-_local = threading.local()
-_pool_lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
-
-
-def _session() -> _NoRedirects:
-    if not hasattr(_local, "session"):
-        _local.session = _NoRedirects(requests.Session())  # keeps connections per thread
-    return _local.session
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(
-                max_workers=max(1, settings.KRING_PUSH_CONCURRENCY), thread_name_prefix="push"
-            )
-        return _pool
-
-
-def _post_all(pushes: list[Push]) -> list[Result]:
-    return list(_executor().map(_post, pushes))
-
-
-_signatures: dict[str, tuple[float, str]] = {}
-SIGNATURE_SECONDS = 3600  # a VAPID token is reused this long, and valid 12 hours
-VAPID_EXPIRY_SECONDS = 12 * 3600
-
-
-def _authorization(endpoint: str) -> str:
-    """The VAPID ``Authorization`` for the endpoint's push service (RFC 8292: ``aud`` is its
-    origin): signed once an hour per push service, not once per push."""
-    parts = urlsplit(endpoint)
-    audience = f"{parts.scheme}://{parts.netloc}"
-    now = time.time()
-    cached = _signatures.get(audience)
-    if cached is None or cached[0] < now:
-        claims = {
-            "sub": settings.KRING_VAPID_SUBJECT,
-            "aud": audience,
-            "exp": int(now) + VAPID_EXPIRY_SECONDS,
-        }
-        cached = (now + SIGNATURE_SECONDS, keys.vapid().sign(claims)["Authorization"])
-        _signatures[audience] = cached
-    return cached[1]
-
-
-def _post(push: Push) -> Result:
-    try:
-        webpush(
-            push.info,
-            data=push.payload,
-            ttl=settings.KRING_PUSH_TTL_SECONDS,
-            timeout=settings.KRING_PUSH_TIMEOUT_SECONDS,
-            headers={
-                "Authorization": _authorization(push.info["endpoint"]),
-                "Urgency": push.urgency,
-            },
-            requests_session=_session(),  # type: ignore[arg-type]
-        )
-    except WebPushException as exc:
-        status = exc.status_code
-        if status in (404, 410):
-            return Result("gone", f"{status}")
-        if status is None or status == 429 or status >= 500:
-            return Result("retry", f"{status}", _retry_after(exc.retry_after))
-        return Result("failed", f"{status}: {str(exc)[:250]}")
-    except requests.RequestException as exc:
-        return Result("retry", f"{type(exc).__name__}")
-    except Exception as exc:
-        logger.exception("push to device %s failed", push.subscription_id)
-        return Result("failed", f"{type(exc).__name__}: {str(exc)[:250]}")
-    return Result("sent")
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return min(float(value), RETRY_MAX_SECONDS) if value else None
-    except ValueError:
-        return None  # an HTTP date: the usual back-off will do
 
 
 # --- recording -----------------------------------------------------------------------------------
