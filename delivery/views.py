@@ -59,6 +59,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "notifications": notifications_for_display(notifications),
             "unread": selectors.unread_count(user=request.user),
             "only_unread": only_unread,
+            # Where a teacher reads their notifications is where pushes make sense to offer.
+            "push_offer": not selectors.push_devices_of(user=request.user),
         },
     )
 

@@ -174,7 +174,8 @@ def push_subscriptions_forget_session(*, user: User, session_key: str | None) ->
 def forget_on_logout(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
     """``user_logged_out`` receiver (before the session is flushed)."""
     session = getattr(request, "session", None)
-    if user is not None and session is not None:
+    # An erased account is signed out after its rows (devices included) are gone.
+    if user is not None and user.pk is not None and session is not None:
         push_subscriptions_forget_session(user=user, session_key=session.session_key)
 
 

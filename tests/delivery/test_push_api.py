@@ -204,3 +204,13 @@ def test_the_settings_page_cannot_remove_another_teachers_device(alice, bob, ser
 
     assert "does not get your notifications" in answer.text
     assert PushSubscription.objects.filter(pk=theirs["id"]).exists()
+
+
+def test_the_notification_list_offers_pushes_until_a_device_gets_them(alice, service):
+    client = signed_in(alice)
+    offer = "Turn on notifications for a device"
+    assert offer in client.get("/notifications/").text
+
+    register(client, service.device("phone").subscription())
+
+    assert offer not in client.get("/notifications/").text
