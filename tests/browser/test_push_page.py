@@ -128,14 +128,22 @@ def test_a_teacher_turns_pushes_on_for_their_phone_and_a_mention_arrives_and_ope
     worker = page.context.service_workers[0]
     shown = worker.evaluate(
         """async (payload) => {
+          const show = self.registration.showNotification.bind(self.registration);
+          let outcome = "not called";
+          self.registration.showNotification = (...args) => {
+            const shown = show(...args);
+            outcome = shown.then(() => "shown", (e) => "refused: " + e);
+            return shown;
+          };
           try { self.dispatchEvent(new PushEvent("push", { data: JSON.stringify(payload) })); }
           catch (e) { /* waitUntil on an event the test made: the handler ran */ }
-          for (let i = 0; i < 50; i++) {
+          const settled = await outcome;
+          for (let i = 0; i < 100; i++) {
             const found = await self.registration.getNotifications({ tag: payload.tag });
             if (found.length) return found.map((n) => [n.title, n.body, n.data.url]);
             await new Promise((r) => setTimeout(r, 100));
           }
-          return [];
+          return [settled];
         }""",
         payload,
     )
