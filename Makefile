@@ -27,7 +27,7 @@ demo: migrate
 run: demo serve
 
 serve: install
-	$(BIN)/daphne -b $(HOST) -p $(PORT) \
+	$(BIN)/python -m config.server -b $(HOST) -p $(PORT) \
 		--websocket-max-message-size $(MAX_FRAME_BYTES) --websocket-max-frame-size $(MAX_FRAME_BYTES) \
 		--ping-interval 20 --ping-timeout 30 \
 		config.asgi:application

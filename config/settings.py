@@ -347,6 +347,15 @@ KRING_BASE_URL = env.str("KRING_BASE_URL", default="http://127.0.0.1:8000")
 # Uploaded teaching materials: largest size, and the accepted extensions with the content
 # types a browser may declare for each (the first is the one served).
 KRING_UPLOAD_MAX_BYTES = env.int("KRING_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+# Request bodies (config.limits): uploads may carry the file plus this much form around it;
+# every other request at most KRING_REQUEST_MAX_BYTES. Refused before they are read.
+KRING_MULTIPART_OVERHEAD_BYTES = env.int("KRING_MULTIPART_OVERHEAD_BYTES", default=1024 * 1024)
+KRING_REQUEST_MAX_BYTES = env.int("KRING_REQUEST_MAX_BYTES", default=2 * 1024 * 1024)
+# Slow clients (config.server): the request line and headers must arrive within this many
+# seconds, the body within the next, and a connection silent for the last is closed.
+KRING_HTTP_HEADER_TIMEOUT = env.float("KRING_HTTP_HEADER_TIMEOUT", default=10.0)
+KRING_HTTP_BODY_TIMEOUT = env.float("KRING_HTTP_BODY_TIMEOUT", default=300.0)
+KRING_HTTP_IDLE_TIMEOUT = env.float("KRING_HTTP_IDLE_TIMEOUT", default=30.0)
 _OOXML = "application/vnd.openxmlformats-officedocument"
 _ODF = "application/vnd.oasis.opendocument"
 KRING_UPLOAD_TYPES: dict[str, list[str]] = {

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import health
 from .api import api
-from .health import healthz
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    path("healthz/live", health.live, name="healthz-live"),
+    path("healthz/ready", health.ready, name="healthz-ready"),
+    path("healthz", health.ready, name="healthz"),  # the old name of ready
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),

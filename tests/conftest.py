@@ -242,8 +242,12 @@ def start_worker(env: dict[str, str], log_name: str = "worker") -> subprocess.Po
 
 
 def start_daphne(
-    env_overrides: dict[str, str] | None = None, log_name: str = "daphne"
+    env_overrides: dict[str, str] | None = None,
+    log_name: str = "daphne",
+    server_module: str = "config.server",
 ) -> LiveServer:
+    """A real server process as `make serve` runs it (``config.server``: daphne with Kring's
+    bounded HTTP front); ``server_module="daphne"`` runs plain daphne for comparisons."""
     port = _free_port()
     env = server_env(env_overrides)
     log_path = Path(f"/tmp/kring-test-{log_name}-{port}.log")
@@ -251,7 +255,7 @@ def start_daphne(
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                sys.executable, "-m", server_module, "-b", "127.0.0.1", "-p", str(port),
                 "--websocket-max-message-size", frame_limit,
                 "--websocket-max-frame-size", frame_limit,
                 "config.asgi:application",
