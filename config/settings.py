@@ -347,6 +347,13 @@ KRING_BASE_URL = env.str("KRING_BASE_URL", default="http://127.0.0.1:8000")
 # Uploaded teaching materials: largest size, and the accepted extensions with the content
 # types a browser may declare for each (the first is the one served).
 KRING_UPLOAD_MAX_BYTES = env.int("KRING_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+# Images are refused from their header when width x height x frames exceeds this budget or
+# they have more frames; at most KRING_UPLOAD_DECODES images or PDFs are decoded at once per
+# process, and a decode stops after KRING_IMAGE_DECODE_SECONDS (resources/uploads.py).
+KRING_IMAGE_MAX_PIXELS = env.int("KRING_IMAGE_MAX_PIXELS", default=25_000_000)
+KRING_IMAGE_MAX_FRAMES = env.int("KRING_IMAGE_MAX_FRAMES", default=200)
+KRING_UPLOAD_DECODES = env.int("KRING_UPLOAD_DECODES", default=2)
+KRING_IMAGE_DECODE_SECONDS = env.float("KRING_IMAGE_DECODE_SECONDS", default=10.0)
 # Request bodies (config.limits): uploads may carry the file plus this much form around it;
 # every other request at most KRING_REQUEST_MAX_BYTES. Refused before they are read.
 KRING_MULTIPART_OVERHEAD_BYTES = env.int("KRING_MULTIPART_OVERHEAD_BYTES", default=1024 * 1024)
