@@ -174,11 +174,12 @@ if REDIS_ENABLED:
         _layer_config = {"hosts": [REDIS_HOST], "capacity": CHANNEL_CAPACITY, "expiry": 30}
     CHANNEL_LAYERS = {"default": {"BACKEND": _layer_backend, "CONFIG": _layer_config}}
     # Django's Redis cache takes URLs only: with Sentinel, point REDIS_CACHE_URL at the master
-    # (or a proxy); without one, rate limits fall back to each process's memory.
+    # (or a proxy); without one, rate limits fall back to each process's memory. While Redis
+    # is down the cache degrades to the process's memory too (config.cache), never a 500.
     _cache_url = env.str("REDIS_CACHE_URL", default=_next_redis_db(REDIS_URL) if REDIS_URL else "")
     CACHES = {
         "default": (
-            {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url,
+            {"BACKEND": "config.cache.FallbackRedisCache", "LOCATION": _cache_url,
              "KEY_PREFIX": "kring"}
             if _cache_url
             else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

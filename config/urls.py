@@ -21,3 +21,8 @@ urlpatterns = [
 
 # Uploaded materials are never served from MEDIA_URL: only through the download endpoint,
 # which checks membership and sets safe headers (resources/api.py).
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
