@@ -7,6 +7,9 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 MAX_FRAME_BYTES ?= 65536
 INSTALLED := $(VENV)/.installed
+# A development checkout: a generated SECRET_KEY (.secret_key) and emails on the console are
+# allowed (production must set SECRET_KEY and EMAIL_URL; see README "Settings").
+export KRING_DEV ?= 1
 
 .PHONY: install run serve migrate demo test test-fast lint format bench clean
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,7 +36,17 @@ def _local_secret_key() -> str:
 
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
+# A development checkout (`make` sets KRING_DEV=1, tests too): a generated secret key and
+# emails on the console are fine. Anything else must be configured for real (below).
+KRING_DEV = env.bool("KRING_DEV", default=False) or DEBUG
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not KRING_DEV:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it (the same long random value on every process), or "
+            "set KRING_DEV=1 for a development checkout (`make run` does)."
+        )
+    SECRET_KEY = _local_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -225,6 +236,12 @@ if EMAIL_URL:
     globals().update(env.email_url("EMAIL_URL"))  # EMAIL_BACKEND, EMAIL_HOST, ...
     # A real mail server is configured: addresses must be proven before use.
     ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+elif not KRING_DEV:
+    raise ImproperlyConfigured(
+        "EMAIL_URL is not set: without a mail server nobody can verify an address or reset a "
+        "password. Set it (e.g. smtp+tls://user:pass@mail.example.eu:587), or set KRING_DEV=1 "
+        "for a development checkout, where emails are printed to the console."
+    )
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
@@ -306,6 +323,12 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+
+# Proxies in front of Kring that set X-Forwarded-For (nginx in deploy/: 1). The client's
+# address is then the one that many entries from the right; 0 ignores the header (no proxy:
+# anyone could write it). Read by allauth's rate limits and Kring's logs (config.clientip).
+KRING_TRUSTED_PROXY_COUNT = env.int("KRING_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = KRING_TRUSTED_PROXY_COUNT
 
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None

@@ -6,6 +6,9 @@ embedded default and, in CI, against PostgreSQL + Redis.
 
 import os
 
+# A development checkout as far as secrets and mail go (both are set just below).
+os.environ.setdefault("KRING_DEV", "1")
+
 from .settings import *  # noqa: F403
 from .settings import BASE_DIR, DATABASES
 
