@@ -1,7 +1,8 @@
 """Who is on the other end of a WebSocket handshake.
 
 * Browsers authenticate with the session cookie. Browsers always send ``Origin``; it must be
-  one of our origins (scheme, host and port: see ``origin_allowed``), or a page on another site could open a socket with the teacher's cookie
+  one of our origins (scheme, host and port: see ``origin_allowed``), or a page on another
+  site could open a socket with the teacher's cookie
   (cross-site WebSocket hijacking). A cookie without an ``Origin`` is ignored.
 * App clients send allauth's ``X-Session-Token`` header, which a web page cannot set, and may
   send no ``Origin`` at all.
@@ -64,9 +65,9 @@ def origin_allowed(origin: str, *, host: str | None = None, scheme: str | None =
     if host:
         domain, _port = split_domain_port(host)
         own_scheme = {"ws": "http", "wss": "https"}.get(scheme or "", scheme or "http")
-        if domain and validate_host(domain, settings.ALLOWED_HOSTS):
-            if parsed == _origin(f"{own_scheme}://{host}"):
-                return True
+        same_origin = parsed == _origin(f"{own_scheme}://{host}")
+        if same_origin and domain and validate_host(domain, settings.ALLOWED_HOSTS):
+            return True
     if parsed == _origin(settings.KRING_BASE_URL):
         return True
     return any(_trusted(parsed, trusted) for trusted in settings.CSRF_TRUSTED_ORIGINS)
