@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.headless",
+    "allauth.socialaccount",
+    "allauth.mfa",
     "django_countries",
     "rules.apps.AutodiscoverRulesConfig",
     "notifications",
@@ -246,6 +248,24 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kring <noreply@kring.localhost>")
+
+# School sign-in (config.accounts): providers appear when their credentials are set.
+from config.social import social_providers  # noqa: E402
+
+_social_apps, SOCIALACCOUNT_PROVIDERS = social_providers(env)
+INSTALLED_APPS += _social_apps
+SOCIALACCOUNT_ADAPTER = "config.accounts.KringSocialAccountAdapter"
+KRING_GOOGLE_HOSTED_DOMAINS = env.list("KRING_GOOGLE_HOSTED_DOMAINS", default=[])
+# The school vouches for the address: no second verification email.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST from Kring's own login page starts a sign-in
+# Second factors for everyone; facilitators and staff cannot turn theirs off (config.accounts).
+MFA_ADAPTER = "config.accounts.KringMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = KRING_DEV  # passkeys on http://127.0.0.1 while developing
+MFA_TOTP_ISSUER = "Kring"
 
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_SERVE_SPECIFICATION = True
