@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "django_structlog",
+    "django_prometheus",
     "allauth",
     "allauth.account",
     "allauth.headless",
@@ -78,6 +80,7 @@ INSTALLED_APPS = [
 
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,6 +92,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
+    # request id, user id and client address on every log line of the request (config.logs)
+    "django_structlog.middlewares.RequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -438,13 +444,25 @@ KRING_UPLOAD_TYPES: dict[str, list[str]] = {
 KRING_HISTORY_PAGE_DEFAULT = 50
 KRING_HISTORY_PAGE_MAX = env.int("KRING_HISTORY_PAGE_MAX", default=200)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "daphne": {"level": "WARNING"},
-    },
-}
+# --- Logs, errors, metrics -------------------------------------------------------------------
+from config.logs import logging_config  # noqa: E402
+
+KRING_LOG_FORMAT = env.str("KRING_LOG_FORMAT", default="console" if KRING_DEV else "json")
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=KRING_LOG_FORMAT)
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # config.logs binds the proxy-aware address
+
+# Sentry, opt-in: errors (and logged errors) of web and worker processes; no personal data.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
+
+# /metrics (config.metrics): from these addresses or networks, or with the bearer token.
+KRING_METRICS_ALLOW = env.list("KRING_METRICS_ALLOW", default=["127.0.0.1/32", "::1/128"])
+KRING_METRICS_TOKEN = env.str("KRING_METRICS_TOKEN", default="")
