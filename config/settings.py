@@ -133,12 +133,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A post waiting on a lock fails with an error frame after this, instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c lock_timeout={int(DB_LOCK_TIMEOUT * 1000)}"
     )
+    if env.bool("KRING_DB_POOL", default=True):
+        # Under ASGI every request's ORM work runs in some executor thread; persistent
+        # per-thread connections (CONN_MAX_AGE) pile up one per thread. psycopg's pool hands
+        # a connection out per use instead (Django 5.1+), so CONN_MAX_AGE must be 0.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env.int("KRING_DB_POOL_MIN", default=2),
+            "max_size": env.int("KRING_DB_POOL_MAX", default=20),
+            "timeout": env.float("KRING_DB_POOL_TIMEOUT", default=10.0),
+        }
+    else:
+        DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------

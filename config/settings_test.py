@@ -6,6 +6,8 @@ embedded default and, in CI, against PostgreSQL + Redis.
 
 import os
 
+# Pooled connections would stay open on the test database and keep it from being dropped.
+os.environ.setdefault("KRING_DB_POOL", "false")
 # A development checkout as far as secrets and mail go (both are set just below).
 os.environ.setdefault("KRING_DEV", "1")
 

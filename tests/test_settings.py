@@ -113,3 +113,17 @@ def test_without_debug_or_dev_a_mail_server_is_required():
 def test_a_development_checkout_may_generate_its_key_and_print_emails():
     assert _start_settings(KRING_DEV="1").returncode == 0
     assert _start_settings(SECRET_KEY="s" * 60, EMAIL_URL="smtp://mail:25").returncode == 0
+
+
+def test_postgresql_uses_a_connection_pool_and_no_persistent_connections():
+    probe = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(json.dumps({'age': d['CONN_MAX_AGE'], "
+        "'pool': d['OPTIONS'].get('pool')}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KRING_DB_POOL")}
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings", DATABASE_URL="postgres://u@db/kring")
+    output = subprocess.run([sys.executable, "-c", probe], env=clean, cwd=BASE_DIR,
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    got = json.loads(output.stdout.strip().splitlines()[-1])
+    assert got["age"] == 0 and got["pool"]["max_size"] == 20

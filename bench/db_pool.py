@@ -1,0 +1,117 @@
+"""P1: PostgreSQL connections under ASGI, pooled (psycopg pool, CONN_MAX_AGE=0, the default)
+against persistent per-thread connections (KRING_DB_POOL=false, CONN_MAX_AGE=60), in the same
+run. One daphne process each (config.server), 16 closed-loop HTTP clients for a few seconds on
+/healthz/ready (a SELECT 1 and a channel-layer publish per request); reports requests/s, p50,
+p99 and the server's open PostgreSQL connections afterwards.
+
+    python -m bench.db_pool        (needs PostgreSQL at 127.0.0.1:5432, user postgres)
+
+Run it only on an otherwise idle machine; it takes about 20 s.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATABASE = "kring_bench_pool"
+CLIENTS = 16
+SECONDS = 5.0
+
+
+def psql(sql: str, database: str = "postgres") -> str:
+    return subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-Atc", sql],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(pool: bool) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = dict(
+        os.environ, KRING_DEV="1", DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        KRING_DB_POOL="true" if pool else "false", LOG_LEVEL="WARNING",
+    )  # fmt: skip
+    env.pop("REDIS_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "config.server", "-b", "127.0.0.1", "-p", str(port),
+         "config.asgi:application"],
+        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/healthz/ready"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+def load(url: str) -> tuple[int, list[float]]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + SECONDS
+
+    def client() -> None:
+        mine = []
+        while time.monotonic() < stop:
+            began = time.monotonic()
+            urllib.request.urlopen(url, timeout=10).read()
+            mine.append(time.monotonic() - began)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies), latencies
+
+
+def main() -> None:
+    if psql(f"select 1 from pg_database where datname = '{DATABASE}'") != "1":
+        psql(f"create database {DATABASE}")
+    rows = []
+    for pool in (False, True):
+        process, url = serve(pool)
+        try:
+            load(url)  # warm up
+            count, latencies = load(url)
+            connections = psql(
+                f"select count(*) from pg_stat_activity where datname = '{DATABASE}'"
+            )
+        finally:
+            process.terminate()
+            process.wait()
+        latencies.sort()
+        rows.append((
+            "pool (CONN_MAX_AGE=0)" if pool else "persistent (CONN_MAX_AGE=60)",
+            count / SECONDS, statistics.median(latencies) * 1000,
+            latencies[int(len(latencies) * 0.99)] * 1000, connections,
+        ))  # fmt: skip
+    print("| connections | requests/s | p50 ms | p99 ms | server connections after |")
+    print("|---|---|---|---|---|")
+    for name, rate, p50, p99, connections in rows:
+        print(f"| {name} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {connections} |")
+
+
+if __name__ == "__main__":
+    main()
