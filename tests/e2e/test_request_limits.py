@@ -206,3 +206,26 @@ def test_a_trickled_body_is_closed_within_the_body_timeout(server):
     assert answer.startswith(b"HTTP/1.1 408 ")
     assert b"application/json" in answer
     assert took < 2 + 2 + 1.5
+
+
+def test_many_half_sent_requests_are_all_closed_and_others_are_served_meanwhile(server):
+    # given 300 clients that each send half a header section and then wait (slowloris)
+    sockets = []
+    for _ in range(300):
+        sock = open_socket(server)
+        sock.sendall(b"GET /healthz/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        sockets.append(sock)
+    began = time.monotonic()
+    # when others use the server meanwhile, they are served
+    assert max(healthz_seconds(server) for _ in range(5)) < 1.0
+    # then every half-sent request is closed within the header timeout (2 s here)
+    closed = 0
+    for sock in sockets:
+        remaining = max(0.1, 2 + 2 + 2 - (time.monotonic() - began))
+        if read_answer(sock, timeout=remaining).startswith(b"HTTP/1.1 408 "):
+            closed += 1
+        sock.close()
+    took = time.monotonic() - began
+    print(f"\n300 half-sent requests: {closed} closed with 408 after {took:.1f} s")
+    assert closed == 300
+    assert took < 6
