@@ -273,9 +273,10 @@ _social_apps, SOCIALACCOUNT_PROVIDERS = social_providers(env)
 INSTALLED_APPS += _social_apps
 SOCIALACCOUNT_ADAPTER = "config.accounts.KringSocialAccountAdapter"
 KRING_GOOGLE_HOSTED_DOMAINS = env.list("KRING_GOOGLE_HOSTED_DOMAINS", default=[])
-# The school vouches for the address: no second verification email.
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# A school login never takes over an existing Kring account just because the addresses match
+# (an identity provider that lets people choose their address would hand over accounts);
+# teachers connect it from their account page while signed in.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST from Kring's own login page starts a sign-in
 # Second factors for everyone; facilitators and staff cannot turn theirs off (config.accounts).
 MFA_ADAPTER = "config.accounts.KringMFAAdapter"
