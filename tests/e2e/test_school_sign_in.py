@@ -100,3 +100,20 @@ def test_a_wrong_client_secret_signs_nobody_in(federation):
         assert not User.objects.filter(email="anna.devries@school.example").exists()
     finally:
         stop_daphne(live)
+
+
+def test_a_school_login_does_not_take_over_an_existing_account_with_the_same_address(kring):
+    from tests.factories import UserFactory
+
+    existing = UserFactory(email="anna.devries@school.example")
+    session = requests.Session()
+    page = session.get(f"{kring.url}/accounts/login/", timeout=10)
+    session.post(
+        f"{kring.url}/accounts/oidc/eduid/login/?process=login",
+        data={"csrfmiddlewaretoken": csrf(session, page.text)},
+        headers={"Referer": f"{kring.url}/accounts/login/"}, timeout=10,
+    )  # fmt: skip
+    # not signed in as the existing teacher, and no school account linked to her
+    me = session.get(f"{kring.url}/api/me", timeout=10)
+    assert me.status_code == 401 or me.json()["id"] != existing.pk
+    assert not SocialAccount.objects.filter(user=existing).exists()
