@@ -96,6 +96,16 @@ class BoundedRequest(WebRequest):
             return
         super().check_timeouts()
 
+    def finish(self) -> None:
+        channel = getattr(self, "channel", None)  # Twisted lets go of it in finish()
+        super().finish()
+        if (
+            channel is not None
+            and getattr(channel, "persistent", False)
+            and not self._kring_refused
+        ):
+            _await_request_line(channel, started_only=True)
+
     def _kring_refuse(self, status: int) -> None:
         from config.limits import refusal
 
@@ -138,14 +148,22 @@ class BoundedHTTPFactory(HTTPFactory):
         return protocol
 
 
-def _await_request_line(protocol: Any) -> None:
-    """The request line must arrive in time too (before it, no request object exists)."""
+def _await_request_line(protocol: Any, *, started_only: bool = False) -> None:
+    """The request line must arrive in time too (before it, no request object exists). After
+    a keep-alive response (``started_only``) a connection may sit silent until Twisted's idle
+    timeout, but one whose next request line has begun must finish it in time."""
+    channel = getattr(protocol, "_channel", protocol)
+    seen = getattr(channel, "_kring_requests", 0)
 
     def check() -> None:
-        channel = getattr(protocol, "_channel", protocol)
         transport = channel.transport
-        if getattr(channel, "_kring_requests", 0) == 0 and getattr(transport, "connected", False):
-            _hang_up(channel, b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n")
+        if getattr(channel, "_kring_requests", 0) != seen:
+            return  # a new request began: its own deadlines apply
+        if not getattr(transport, "connected", False):
+            return
+        if started_only and not getattr(channel, "_buffer", b""):  # LineReceiver's buffer
+            return
+        _hang_up(channel, b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n")
 
     reactor.callLater(_settings().KRING_HTTP_HEADER_TIMEOUT, check)
 

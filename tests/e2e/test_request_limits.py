@@ -229,3 +229,25 @@ def test_many_half_sent_requests_are_all_closed_and_others_are_served_meanwhile(
     print(f"\n300 half-sent requests: {closed} closed with 408 after {took:.1f} s")
     assert closed == 300
     assert took < 6
+
+
+def test_a_trickled_request_line_after_a_keep_alive_response_is_closed_too(server):
+    sock = open_socket(server)
+    sock.sendall(b"GET /healthz/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    sock.settimeout(5)
+    first = sock.recv(4096)
+    assert first.startswith(b"HTTP/1.1 200 ")
+    took, answer = _closed_within(sock, [b"G", b"E", b"T", b" ", b"/"] * 8, limit=15)
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 408 "), answer
+    assert took < 2 + 1.5
+
+
+def test_a_silent_keep_alive_connection_is_not_cut_off_by_the_header_timeout(server):
+    sock = open_socket(server)
+    for _ in range(2):
+        sock.sendall(b"GET /healthz/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        sock.settimeout(5)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+        time.sleep(3)  # longer than the header timeout (2 s), shorter than the idle one
+    sock.close()
