@@ -73,3 +73,57 @@ def test_metrics_module_does_not_import_the_realtime_side():
         for alias in node.names
     }  # fmt: skip
     assert not {name for name in imported if name and name.startswith(("realtime", "delivery"))}
+
+
+def test_sentry_receives_logged_errors_when_a_dsn_is_set():
+    # a local stand-in for Sentry's ingest endpoint: it records what the SDK sends
+    import gzip
+    import os
+    import subprocess
+    import sys
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[bytes] = []
+
+    class Ingest(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            received.append(body)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ingest)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        dsn = f"http://publickey@127.0.0.1:{server.server_address[1]}/42"
+        probe = (
+            "import django, logging, sentry_sdk; django.setup(); "
+            "logging.getLogger('kring.api').error('boom from a test'); sentry_sdk.flush(5)"
+        )
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "SENTRY_DSN": dsn}
+        result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                                text=True, timeout=60)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    finally:
+        server.shutdown()
+    assert any(b"boom from a test" in body for body in received)
+
+
+def test_without_a_dsn_sentry_stays_off():
+    import os
+    import subprocess
+    import sys
+
+    probe = "import django, sentry_sdk; django.setup(); print(sentry_sdk.get_client().is_active())"
+    env = {k: v for k, v in os.environ.items() if k != "SENTRY_DSN"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
