@@ -53,8 +53,11 @@ def social_providers(env: Any) -> tuple[list[str], dict[str, Any]]:
                 "name": entry["name"], "provider_id": entry["entity_id"],
                 "client_id": entry["id"],  # the URL slug: /accounts/saml/<id>/
                 "settings": {
+                    # the IdP's metadata URL, or its SSO URL and signing certificate
                     "idp": {"entity_id": entry["entity_id"],
-                            "metadata_url": entry["metadata_url"]},
+                            **{key: entry[key] for key in ("metadata_url", "sso_url",
+                                                           "slo_url", "x509cert")
+                               if key in entry}},
                     "attribute_mapping": entry.get("attribute_mapping", {
                         "uid": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
                         "email": "urn:oid:0.9.2342.19200300.100.1.3",
