@@ -6,6 +6,7 @@ header of allauth's headless app API. Every error is ``{"error": code, "detail":
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -57,6 +58,9 @@ class LocalSwagger(Swagger):
                 "swagger_settings": {**self.settings, "url": openapi_url},
             },
         )
+
+
+logger = logging.getLogger("kring.api")
 
 
 api = NinjaAPI(
@@ -127,3 +131,11 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with its traceback (and so sent to Sentry when configured); the client gets the
+    # same shape as every other error, never Django's HTML page.
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return _error(request, 500, "server_error", "Something went wrong on our side; it was logged.")
