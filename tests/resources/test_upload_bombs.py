@@ -12,11 +12,11 @@ import zlib
 
 import pikepdf
 import pytest
-from community.errors import Invalid, RateLimited
 from PIL import Image
-from resources.uploads import check_upload
 
-from resources import uploads
+from core import uploads
+from core.errors import Invalid, RateLimited
+from core.uploads import check_upload
 
 from .files import PDF, pdf_upload, png_bytes, upload
 
