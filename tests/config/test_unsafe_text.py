@@ -48,7 +48,7 @@ def test_a_form_field_with_a_nul_is_a_bad_request(alice):
 async def test_a_post_with_unsafe_text_gets_bad_request_not_unavailable(room, alice, body):
     socket = await connect(alice.token)
     await socket.send_to(
-        text_data='{"type": "post", "room": %d, "body": "%s", "ref": "x"}' % (room.pk, body)
+        text_data=f'{{"type": "post", "room": {room.pk}, "body": "{body}", "ref": "x"}}'
     )
     error = await receive_until(socket, "error")
     assert (error["code"], error["ref"]) == ("bad_request", "x")
