@@ -53,6 +53,14 @@ def _zone_choices() -> list[tuple[str, str]]:
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=80)
+    handle = forms.CharField(
+        label=_("Handle"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Colleagues mention you as @handle. It follows your name until you choose one."
+        ),
+    )
     language = forms.ChoiceField(
         label=_("Kring's language for me"),
         required=False,
@@ -93,6 +101,8 @@ class ProfileForm(forms.Form):
 
     def changes(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        if data.get("handle") in ("", self.initial.get("handle")):
+            data.pop("handle", None)  # unchanged: it keeps following the name
         for field in ("subjects", "languages", "interests"):
             data[field] = _split_list(data[field])
         return data

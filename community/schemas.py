@@ -7,6 +7,7 @@ from ninja import Schema
 
 class ProfilePatch(Schema):
     display_name: str | None = None
+    handle: str | None = None
     language: str | None = None
     timezone: str | None = None
     country: str | None = None

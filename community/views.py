@@ -267,7 +267,7 @@ def _room_strings() -> dict[str, Any]:
 def profile_edit(request: HttpRequest) -> HttpResponse:
     profile = selectors.profile_of(user=request.user)
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, initial={"handle": request.user.handle})
         if form.is_valid():
             try:
                 services.profile_update(user=request.user, **form.changes())
@@ -280,6 +280,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(
             initial={
                 "display_name": request.user.display_name,
+                "handle": request.user.handle,
                 "language": request.user.language,
                 "timezone": request.user.timezone,
                 "country": profile.country.code or "",

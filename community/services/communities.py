@@ -14,7 +14,7 @@ from core.errors import Conflict, Forbidden, Invalid
 from core.notify import Category, Verb, notify_users
 from core.protocol.frames import JoinRequestFrame
 from core.protocol.people import author_out
-from core.roles import FACILITATING_ROLES, Role
+from core.roles import FACILITATING_ROLES, ROLE_RANK, Role
 
 from ..models import (
     Community,
@@ -109,9 +109,11 @@ def membership_join(*, user: User, community: Community, request_message: str = 
                 request_message=request_message.strip()[:1000],
             )
         else:
-            # Someone who left comes back as a member, whatever role they held before.
+            # Someone who left comes back as a member; a role a facilitator restricted them to
+            # (observer) stays, like a mute does. Facilitating roles are given, not kept.
             membership.state = state
-            membership.role = Role.MEMBER
+            if ROLE_RANK[membership.role] >= ROLE_RANK[Role.MEMBER]:
+                membership.role = Role.MEMBER
             membership.request_message = request_message.strip()[:1000]
             membership.save(update_fields=["state", "role", "request_message", "updated_at"])
         if state == MembershipState.ACTIVE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Iterable
 from typing import Any
@@ -11,9 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django_countries import countries
 
-from core.errors import Invalid
+from core.errors import Conflict, Invalid
 
-from ..models import AgeGroup, Profile, User
+from ..models import HANDLE_PATTERN, RESERVED_HANDLES, AgeGroup, Profile, User, unique_handle
 
 MAX_LIST_ITEMS = 20
 MAX_ITEM_LENGTH = 80
@@ -50,12 +51,27 @@ def _clean_words(field: str, values: Iterable[str]) -> list[str]:
     return cleaned
 
 
+def _chosen_handle(user: User, value: Any) -> str:
+    handle = str(value or "").strip().lstrip("@").lower()
+    if not re.fullmatch(HANDLE_PATTERN, handle):
+        raise Invalid(
+            "handle: 3 to 40 letters, digits, dots, dashes or underscores, starting and ending "
+            "with a letter or digit."
+        )
+    if handle in RESERVED_HANDLES:
+        raise Invalid(f"handle: @{handle} means something else in messages; choose another.")
+    if User.objects.filter(handle=handle).exclude(pk=user.pk).exists():
+        raise Conflict(f"handle: @{handle} is taken; choose another.")
+    return handle
+
+
 def profile_update(*, user: User, **changes: Any) -> Profile:
-    """Change the given profile fields (and the display name, language and time zone, which
-    are the user's). Unknown fields are an error; validation happens before anything is
-    written."""
+    """Change the given profile fields (and the display name, handle, language and time zone,
+    which are the user's; the handle follows the display name until the teacher sets one).
+    Unknown fields are an error; validation happens before anything is written."""
     allowed = {
         "display_name",
+        "handle",
         "language",
         "timezone",
         "country",
@@ -76,6 +92,12 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         if not name or len(name) > 80:
             raise Invalid("display_name: 1 to 80 characters.")
         cleaned["display_name"] = name
+        if not user.handle_chosen and "handle" not in changes:
+            # The handle follows the name until the teacher picks one.
+            cleaned["handle"] = unique_handle(name, exclude=user.pk)
+    if "handle" in changes:
+        cleaned["handle"] = _chosen_handle(user, changes["handle"])
+        cleaned["handle_chosen"] = True
     if "country" in changes:
         code = (changes["country"] or "").upper()
         if code and code not in countries:
@@ -113,7 +135,11 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         cleaned["timezone"] = zone
 
     with transaction.atomic():
-        on_user = [f for f in ("display_name", "language", "timezone") if f in cleaned]
+        on_user = [
+            f
+            for f in ("display_name", "handle", "handle_chosen", "language", "timezone")
+            if f in cleaned
+        ]
         for field in on_user:
             setattr(user, field, cleaned.pop(field))
         if on_user:

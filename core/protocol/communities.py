@@ -86,6 +86,7 @@ class ProfileOut(Schema):
     id: int
     email: str
     display_name: str
+    handle: str | None = Field(description="How others @mention them")
     language: str = Field(description="Kring's language for them; empty: their browser's")
     timezone: str = Field(description="IANA time zone; empty: the deployment's default")
     country: str
@@ -103,6 +104,7 @@ def profile_out(user: Any, profile: Any) -> ProfileOut:
         id=user.pk,
         email=user.email,
         display_name=user.display_name,
+        handle=user.handle,
         language=user.language,
         timezone=user.timezone,
         country=profile.country.code or "",
