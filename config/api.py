@@ -19,6 +19,7 @@ from community.api import router_me
 from core.errors import KringError
 from delivery.api import router as delivery_router
 from facilitators.api import router as facilitators_router
+from networking.api import router as networking_router
 from realtime.auth import user_for_session_token
 from resources.api import router as resources_router
 
@@ -70,6 +71,7 @@ api.add_router("/", router_me)
 api.add_router("/", facilitators_router)
 api.add_router("/", delivery_router)
 api.add_router("/", resources_router)
+api.add_router("/", networking_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("facilitators.urls")),
     path("", include("delivery.urls")),
     path("", include("resources.urls")),
+    path("", include("networking.urls")),
     path("", include("community.urls")),
 ]
 

@@ -29,6 +29,7 @@ class Category(models.TextChoices):
     RESOURCE = "resource", _("Teaching materials")
     YOUR_RESOURCE = "your_resource", _("Your teaching materials (versions, adaptations, reactions)")
     MESSAGE = "message", _("New messages in rooms and threads you watch")
+    NETWORKING = "networking", _("People you may want to meet (weekly)")
 
 
 # Job kinds the delivery app handles (names kept stable: pending jobs survive upgrades).

@@ -3,12 +3,15 @@ forwarding). A service calls ``enqueue`` inside its own transaction, so the job 
 when its cause committed; a worker claims jobs and runs the handler registered for their kind.
 
 The delivery app provides the store (its ``OutboxJob`` table and the worker's doorbell); any
-app registers the job kinds it handles in its ``AppConfig.ready``.
+app registers the job kinds it handles in its ``AppConfig.ready``, and the periodic tasks the
+worker runs between jobs (``periodic``: every N seconds, in every worker process, so each task
+must be idempotent and keep its own "done" marks in the database).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .registry import Port, Registry
@@ -19,6 +22,18 @@ JobHandler = Callable[[int, dict[str, Any]], int]
 
 job_kinds: Registry[JobHandler] = Registry("outbox job kinds")
 store: Port[[str, dict[str, Any]], Any] = Port("the outbox store")
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """``run()`` is called by the worker about every ``every_seconds`` (first soon after the
+    worker starts), outside any job's transaction; it returns how much it did, for the log."""
+
+    every_seconds: float
+    run: Callable[[], int]
+
+
+periodic: Registry[PeriodicTask] = Registry("periodic worker tasks")
 
 
 def enqueue(*, kind: str, payload: dict[str, Any]) -> Any:

@@ -41,6 +41,7 @@ CATEGORY_MIN_LEVEL: dict[str, str] = {
     Category.RESOURCE: Level.NORMAL,
     Category.YOUR_RESOURCE: Level.MENTIONS,
     Category.MESSAGE: Level.WATCHING,
+    Category.NETWORKING: Level.NORMAL,
 }
 
 

@@ -12,6 +12,8 @@ from django_countries import countries
 from core.errors import Invalid
 
 from ..models import AgeGroup, Profile, User
+from ..registry import profile_changed
+from ..visibility import clean_visibility
 
 MAX_LIST_ITEMS = 20
 MAX_ITEM_LENGTH = 80
@@ -60,6 +62,8 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         "languages",
         "interests",
         "bio",
+        "discoverable",
+        "visibility",
     }
     unknown = set(changes) - allowed
     if unknown:
@@ -94,14 +98,32 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         cleaned["age_groups"] = list(dict.fromkeys(groups))
     if "languages" in changes:
         cleaned["languages"] = clean_language_tags(changes["languages"] or [])
+    if "discoverable" in changes:
+        if not isinstance(changes["discoverable"], bool):
+            raise Invalid("discoverable: true or false.")
+        cleaned["discoverable"] = changes["discoverable"]
+    if "visibility" in changes:
+        cleaned["visibility"] = clean_visibility(changes["visibility"] or {})
 
     with transaction.atomic():
+        changed: set[str] = set()
         if "display_name" in cleaned:
-            user.display_name = cleaned.pop("display_name")
+            name = cleaned.pop("display_name")
+            if name != user.display_name:
+                changed.add("display_name")
+            user.display_name = name
             user.save(update_fields=["display_name"])
         profile, _ = Profile.objects.get_or_create(user=user)
+        if "visibility" in cleaned:
+            # A partial mapping changes only the fields it names.
+            cleaned["visibility"] = {**(profile.visibility or {}), **cleaned["visibility"]}
         for field, value in cleaned.items():
+            if getattr(profile, field) != value:
+                changed.add(field)
             setattr(profile, field, value)
         if cleaned:
-            profile.save(update_fields=list(cleaned))
+            profile.save(update_fields=[*cleaned, "updated_at"])
+        if changed:
+            for hook in profile_changed.values():
+                hook(user, changed)
     return profile
