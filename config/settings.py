@@ -396,23 +396,28 @@ KRING_HISTORY_PAGE_DEFAULT = 50
 KRING_HISTORY_PAGE_MAX = env.int("KRING_HISTORY_PAGE_MAX", default=200)
 
 # --- Passive networking (networking/, README "Passive networking") --------------------------
-# The people score: a weighted sum of components, each 0..1 (networking/scoring.py). Chosen on
-# bench/ Q1's tuning population (seed 1), reported on another (seed 2).
+# The people score: a weighted sum of components, each 0..1 (networking/scoring.py, README
+# "Passive networking"). Chosen by a grid search on bench Q1's tuning population (seed 1),
+# reported on another (seed 2): bench/RESULTS.md.
 KRING_NETWORKING_WEIGHTS: dict[str, float] = {
-    "embedding": env.float("KRING_NETWORKING_W_EMBEDDING", default=0.45),
-    "subjects": env.float("KRING_NETWORKING_W_SUBJECTS", default=0.25),
-    "age_groups": env.float("KRING_NETWORKING_W_AGE_GROUPS", default=0.15),
-    "interests": env.float("KRING_NETWORKING_W_INTERESTS", default=0.2),
+    "subjects": env.float("KRING_NETWORKING_W_SUBJECTS", default=1.0),
+    "age_groups": env.float("KRING_NETWORKING_W_AGE_GROUPS", default=1.0),
+    "interests": env.float("KRING_NETWORKING_W_INTERESTS", default=0.6),
+    "embedding": env.float("KRING_NETWORKING_W_EMBEDDING", default=0.5),
     "languages": env.float("KRING_NETWORKING_W_LANGUAGES", default=0.05),
-    "cross_border": env.float("KRING_NETWORKING_W_CROSS_BORDER", default=0.1),
-    "activity": env.float("KRING_NETWORKING_W_ACTIVITY", default=0.2),
+    "cross_border": env.float("KRING_NETWORKING_W_CROSS_BORDER", default=0.2),
+    # Shared materials, rooms and replies (not in the synthetic population: set by judgement,
+    # as strong as a shared subject).
+    "activity": env.float("KRING_NETWORKING_W_ACTIVITY", default=1.0),
 }
-# Cosine similarities of two profile texts map linearly from this range onto 0..1.
-KRING_NETWORKING_EMBEDDING_RANGE = (0.2, 0.7)
+# Cosine similarities of two profile texts map linearly from this range onto 0..1 (unrelated
+# teacher profiles sit around 0.3 with this encoder; the same teaching in two languages
+# around 0.5-0.6).
+KRING_NETWORKING_EMBEDDING_RANGE = (0.35, 0.7)
 # Factor on the score when both teachers list languages and share none.
 KRING_NETWORKING_NO_COMMON_LANGUAGE = env.float("KRING_NETWORKING_NO_COMMON_LANGUAGE", default=0.5)
-# Below this score nothing is suggested.
-KRING_NETWORKING_MIN_SCORE = env.float("KRING_NETWORKING_MIN_SCORE", default=0.15)
+# Below this score nothing is suggested (one shared subject or age group is about 0.5-1).
+KRING_NETWORKING_MIN_SCORE = env.float("KRING_NETWORKING_MIN_SCORE", default=0.3)
 KRING_NETWORKING_COMMUNITY_WEIGHTS = {
     "languages": 0.2, "kind": 0.15, "subjects": 0.3, "people": 0.2, "embedding": 0.3,
 }  # fmt: skip

@@ -13,13 +13,14 @@ on the candidate's profile page (``community.visibility``):
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 import numpy as np
 
 from community.visibility import DEFAULTS, Visibility
 
-from .vocab import canonical_terms
+from .vocab import SUBJECTS, canonical_terms, fold
 
 TIERS = ("public", "members", "self")
 TEXT_FIELDS = ("interests", "bio")  # the two embedded texts, in this order
@@ -46,9 +47,27 @@ def profile_features(profile: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
 def texts(profile: dict[str, Any]) -> list[str]:
-    """The texts that are embedded, in ``TEXT_FIELDS`` order."""
-    return ["; ".join(profile.get("interests") or []), (profile.get("bio") or "").strip()]
+    """The texts that are embedded, in ``TEXT_FIELDS`` order: the interests, and the bio
+    without the sentences that only restate a subject of the teacher's (those the metadata
+    compares, in every language; left in, "I teach maths to ..." in one language looks more
+    like every other such sentence in that language than like the same teaching in another).
+    A bio that is nothing but such sentences is kept whole."""
+    bio = (profile.get("bio") or "").strip()
+    own = {fold(s) for s in profile.get("subjects") or []}
+    for term in canonical_terms(profile.get("subjects") or [], "subject"):
+        if term in SUBJECTS:
+            own |= {fold(word) for word in SUBJECTS[term][1]}
+    sentences = [s for s in SENTENCE.split(bio) if s.strip()]
+    kept = [s for s in sentences if not _names_any(fold(s), own)]
+    return ["; ".join(profile.get("interests") or []), " ".join(kept) if kept else bio]
+
+
+def _names_any(sentence: str, words: set[str]) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", sentence) for w in words if w)
 
 
 def text_hash(values: list[str]) -> str:

@@ -163,7 +163,8 @@ def _overlap(tier: Tier, name: str, terms: list[str], n: int) -> np.ndarray:
         rows = tier.postings[name].get(term)
         if rows is not None:
             counts[rows] += 1
-    denominator = np.minimum(tier.sizes[name], len(set(terms)))
+    # Cosine of the two sets: shared / sqrt(|mine| x |theirs|); 1 only for the same set.
+    denominator = np.sqrt(tier.sizes[name] * len(set(terms)))
     return np.divide(counts, denominator, out=np.zeros(n, dtype=np.float32), where=denominator > 0)
 
 
