@@ -13,6 +13,8 @@ BENCHMARKS = {
     "S4": "bench.two_processes",
     "N1": "bench.notify_fanout",
     "L1": "bench.library_search",
+    "Q1": "bench.networking_quality",
+    "Q2": "bench.networking_latency",
 }
 
 

@@ -1,19 +1,24 @@
 """The in-memory index of discoverable teachers, one per process, reloaded when the database
 says something changed.
 
-Each request asks one cheap question (the newest vector and profile change and the number of
-vectors); only when the answer differs is the index rebuilt from the stored vectors (the
-stored ones: nothing is embedded here). Opt-out and visibility are read from the profile
-rows themselves, not from the vectors, so turning ``discoverable`` off or hiding a field
-counts from the next request on, before the worker has run.
+At most every ``KRING_NETWORKING_INDEX_CHECK_SECONDS`` a request asks one cheap question (the
+newest vector and profile change, both indexed); when the answer differs, the index is rebuilt
+from the stored vectors (nothing is embedded here) in a background thread while requests keep
+using the current one — only a process without any index builds it in the request. The
+selectors check every suggestion against the profile rows before showing it (discoverable,
+active, the fields it may show), so an opt-out or a hidden field counts from the next
+request on, before the worker or the rebuild has run.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from typing import Any
 
-from django.db.models import Count, Max
+from django.conf import settings
+from django.db.models import Max
 
 from community.models import MembershipState, Profile
 
@@ -22,13 +27,14 @@ from .models import PersonVector
 from .scoring import PeopleIndex, Record, build_index
 
 _lock = threading.Lock()
-_state: dict[str, Any] = {"version": None, "index": None}
+_state: dict[str, Any] = {"version": None, "index": None, "checked": 0.0, "building": False}
+logger = logging.getLogger(__name__)
 
 
 def _version() -> tuple[Any, ...]:
-    vectors = PersonVector.objects.aggregate(newest=Max("updated_at"), n=Count("pk"))
+    vectors = PersonVector.objects.aggregate(newest=Max("updated_at"))
     profiles = Profile.objects.aggregate(newest=Max("updated_at"))
-    return (vectors["newest"], vectors["n"], profiles["newest"])
+    return (vectors["newest"], profiles["newest"])
 
 
 def _load() -> PeopleIndex:
@@ -57,14 +63,41 @@ def _load() -> PeopleIndex:
 
 
 def people_index() -> PeopleIndex:
+    index = _state["index"]
+    now = time.monotonic()
+    if index is not None and now - _state["checked"] < settings.KRING_NETWORKING_INDEX_CHECK_SECONDS:
+        return index
+    _state["checked"] = now
     version = _version()
-    with _lock:
-        if _state["index"] is None or _state["version"] != version:
-            _state["index"] = _load()
-            _state["version"] = version
-        return _state["index"]
+    if index is None:
+        with _lock:
+            if _state["index"] is None:
+                _state["index"], _state["version"] = _load(), version
+            return _state["index"]
+    if version != _state["version"] and not _state["building"]:
+        if not settings.KRING_NETWORKING_INDEX_BACKGROUND:
+            with _lock:
+                _state["index"], _state["version"] = _load(), version
+            return _state["index"]
+        _state["building"] = True
+        threading.Thread(target=_rebuild, args=(version,), daemon=True).start()
+    return index
+
+
+def _rebuild(version: tuple[Any, ...]) -> None:
+    from django.db import connection
+
+    try:
+        index = _load()
+        with _lock:
+            _state["index"], _state["version"] = index, version
+    except Exception:
+        logger.exception("rebuilding the networking index failed; keeping the current one")
+    finally:
+        _state["building"] = False
+        connection.close()
 
 
 def clear() -> None:
     with _lock:
-        _state.update(version=None, index=None)
+        _state.update(version=None, index=None, checked=0.0, building=False)

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import SET_FIELDS, tier_features, tier_fields, tier_vector
+from .features import SET_FIELDS, TEXT_FIELDS, tier_features, tier_fields, tier_vector
 
 COMPONENTS = (
     "embedding",
@@ -94,17 +94,28 @@ def _postings(values: list[list[str]]) -> tuple[dict[str, np.ndarray], np.ndarra
 def build_index(records: list[Record]) -> PeopleIndex:
     records = sorted(records, key=lambda r: r.user_id)
     n = len(records)
+    stacked = (
+        np.stack([r.embedding for r in records]).astype(np.float32)
+        if n
+        else np.zeros((0, len(TEXT_FIELDS), 512), dtype=np.float32)
+    )
     tiers = {}
     for tier in INDEX_TIERS:
         visible = [tier_features(r.features, tier) for r in records]
-        vectors = np.zeros((n, 512), dtype=np.float32)
+        # Which texts each candidate shows this tier, then the tier vectors in one go.
+        mask = np.zeros((n, len(TEXT_FIELDS)), dtype=np.float32)
         for row, r in enumerate(records):
-            vectors[row] = tier_vector(r.embedding, tier_fields(r.features.get("levels", {}), tier))
+            fields = tier_fields(r.features.get("levels", {}), tier)
+            for column, name in enumerate(TEXT_FIELDS):
+                mask[row, column] = name in fields
+        vectors = np.einsum("ntd,nt->nd", stacked, mask) if n else np.zeros((0, 512), np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
         postings, sizes = {}, {}
         for name in SET_FIELDS:
             postings[name], sizes[name] = _postings([v[name] for v in visible])
         tiers[tier] = Tier(
-            vectors=vectors,
+            vectors=np.ascontiguousarray(vectors, dtype=np.float32),
             country=np.asarray([v["country"] for v in visible], dtype="<U2"),
             postings=postings,
             sizes=sizes,

@@ -74,26 +74,39 @@ def dismissed_ids(user_id: int, kind: str) -> set[int]:
 def viewer_for(user: Any) -> Viewer:
     """Everything scoring needs about the viewer: their own vector as the worker stored it
     (none yet: metadata only), their communities, and whom never to suggest."""
-    stored = PersonVector.objects.filter(user_id=user.pk).first()
+    stored = (
+        PersonVector.objects.filter(user_id=user.pk).only("embedding", "activity").first()
+    )
     profile = Profile.objects.filter(user_id=user.pk).first()
     features = profile_features(profile_dict(profile))  # metadata is cheap: always current
     embedding = embed.from_bytes(stored.embedding, 2) if stored and stored.embedding else None
-    excluded = dismissed_ids(user.pk, SuggestionKind.PERSON)
-    # Whoever dismissed the viewer is not suggested to them either.
-    excluded |= set(
-        Dismissal.objects.filter(kind=SuggestionKind.PERSON, object_id=user.pk).values_list(
-            "user_id", flat=True
-        )
-    )
+    # Dismissed by the viewer, or the viewer dismissed by them: one query.
+    excluded: set[int] = set()
+    for owner, object_id in Dismissal.objects.filter(
+        Q(user_id=user.pk) | Q(object_id=user.pk), kind=SuggestionKind.PERSON
+    ).values_list("user_id", "object_id"):
+        excluded.add(object_id if owner == user.pk else owner)
     for exclude in registry.excluded_people.values():
         excluded |= set(exclude(user))
+    # The viewer's communities and everyone in them: one query.
+    readable: set[int] = set()
+    mates: set[int] = set()
+    mine = Membership.objects.filter(user_id=user.pk, state=MembershipState.ACTIVE).values(
+        "community_id"
+    )
+    for community_id, member_id in Membership.objects.filter(
+        community_id__in=mine, state=MembershipState.ACTIVE
+    ).values_list("community_id", "user_id"):
+        mates.add(member_id)
+        if member_id == user.pk:
+            readable.add(community_id)
     return Viewer(
         user_id=user.pk,
         features=features,
         embedding=embedding,
         activity=(stored.activity if stored else {}) or {},
-        readable_communities=readable_community_ids(user.pk),
-        comember_ids=comember_ids(user.pk),
+        readable_communities=readable,
+        comember_ids=mates,
         excluded_ids=excluded,
     )
 
@@ -142,7 +155,7 @@ def _join(items: list[str]) -> str:
 def _country_name(code: str) -> str:
     from django_countries import countries
 
-    return str(dict(countries).get(code, code))
+    return str(countries.name(code) or code)
 
 
 def profile_reasons(

@@ -84,6 +84,9 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
         ("notifications", "/notifications/"),
         ("notification-settings", "/notifications/settings/"),
         ("profile", "/me/profile/"),
+        ("people", "/people/"),
+        ("people-search", "/people/?q=a"),
+        ("person", "/people/piotr-wisniewski/"),
         ("not-found", "/no-such-page/"),
     ]
     if who == "anonymous":
