@@ -80,7 +80,9 @@ def _seed() -> list[int]:
         slug="bench-net", defaults={"name": "Bench networking", "kind": "cross_border"}
     )
     ids = list(
-        User.objects.filter(email__startswith="bench-net-").order_by("pk").values_list("pk", flat=True)
+        User.objects.filter(email__startswith="bench-net-")
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     if not Membership.objects.filter(community=community).exists():
         Membership.objects.bulk_create(
@@ -100,7 +102,6 @@ def main() -> str:
     ensure_postgres_database()
     setup_django(bench_env())
     from django.test import Client
-
     from django.utils.timezone import now
 
     from community.models import Profile, User
@@ -160,8 +161,22 @@ def main() -> str:
     table.add("suggestions, selector (ms, p95)", percentile(kring, 95), percentile(floor_ms, 95),
               percentile(naive_ms, 95), "", "")  # fmt: skip
     table.add("GET /api/me/suggestions/people (ms, median)", statistics.median(api), "", "", "", "")
-    table.add("first request after a profile changed (ms, median; rebuild in the background)", statistics.median(after_change), "", "", "", "")
-    table.add("index build from the 10,000 stored vectors (ms, background thread)", build_ms, "", "", "", "")
+    table.add(
+        "first request after a profile changed (ms, median; rebuild in the background)",
+        statistics.median(after_change),
+        "",
+        "",
+        "",
+        "",
+    )
+    table.add(
+        "index build from the 10,000 stored vectors (ms, background thread)",
+        build_ms,
+        "",
+        "",
+        "",
+        "",
+    )
     table.add("suggestions returned per viewer (median)", statistics.median(found), "", "", "", "5")
     return table.markdown()
 

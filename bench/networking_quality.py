@@ -60,7 +60,9 @@ def records(teachers: list[Teacher]) -> tuple[list[Any], float]:
     return out, seconds
 
 
-def kring_rankings(teachers: list[Teacher], recs: list[Any], weights: dict[str, float]) -> dict[int, list[int]]:
+def kring_rankings(
+    teachers: list[Teacher], recs: list[Any], weights: dict[str, float]
+) -> dict[int, list[int]]:
     from django.conf import settings
 
     from networking.scoring import Viewer, build_index, score_people
@@ -91,13 +93,17 @@ def kring_rankings(teachers: list[Teacher], recs: list[Any], weights: dict[str, 
     return out
 
 
-def cosine_rankings(teachers: list[Teacher], recs: list[Any]) -> dict[int, list[int]]:
-    """The multilingual embeddings alone: cosine of the same vectors Kring's blend uses."""
-    from networking.features import tier_fields, tier_vector
+def cosine_rankings(teachers: list[Teacher]) -> dict[int, list[int]]:
+    """The multilingual embeddings alone: each whole profile (subjects, interests, bio) as one
+    text, embedded with the same encoder, ranked by cosine."""
+    from networking import embed
 
-    vectors = np.array(
-        [tier_vector(r.embedding, tier_fields(r.features["levels"], "public")) for r in recs]
-    )
+    texts = [
+        ". ".join([", ".join(t.profile["subjects"]), ", ".join(t.profile["interests"]),
+                   t.profile["bio"]])
+        for t in teachers
+    ]  # fmt: skip
+    vectors = embed.encode(texts)
     out = {}
     for t in teachers:
         if t.group is None:
@@ -150,7 +156,9 @@ def random_rankings(teachers: list[Teacher]) -> dict[int, list[int]]:
     return out
 
 
-def evaluate(teachers: list[Teacher], rankings: dict[int, list[int]], only: set[str] | None = None) -> dict[str, float]:
+def evaluate(
+    teachers: list[Teacher], rankings: dict[int, list[int]], only: set[str] | None = None
+) -> dict[str, float]:
     precision, cross, cross_total = [], 0, 0
     for asker, found in rankings.items():
         t = teachers[asker]
@@ -179,7 +187,7 @@ def run(knobs: Knobs, caption: str) -> str:
         "metadata only (same weights, embedding 0)": kring_rankings(
             teachers, recs, {**blend, "embedding": 0.0}
         ),
-        "embeddings only (cosine of the profile texts)": cosine_rankings(teachers, recs),
+        "embeddings only (whole profile text, cosine)": cosine_rankings(teachers),
         "TF-IDF (words of the profile, cosine)": tfidf_rankings(teachers),
         "random": random_rankings(teachers),
     }
@@ -203,8 +211,7 @@ def run(knobs: Knobs, caption: str) -> str:
                   other["precision"], target)  # fmt: skip
     language_mix = ", ".join(f"{code} {n}" for code, n in languages.most_common())
     return (
-        table.markdown()
-        + f"\nProfile languages: {language_mix}. Knobs: {knobs}. Embedding "
+        table.markdown() + f"\nProfile languages: {language_mix}. Knobs: {knobs}. Embedding "
         f"{2 * len(teachers):,} texts: {embed_seconds:.1f} s (the worker's cost).\n"
     )
 

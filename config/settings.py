@@ -427,7 +427,9 @@ KRING_NETWORKING_MATERIAL_WEIGHTS = {
 }  # fmt: skip
 # Embeddings on (off: metadata only, without loading the encoder's ~150 MB).
 # How often a process asks whether its index of discoverable teachers is out of date (s).
-KRING_NETWORKING_INDEX_CHECK_SECONDS = env.float("KRING_NETWORKING_INDEX_CHECK_SECONDS", default=2.0)
+KRING_NETWORKING_INDEX_CHECK_SECONDS = env.float(
+    "KRING_NETWORKING_INDEX_CHECK_SECONDS", default=2.0
+)
 # Rebuild it in a background thread, serving the current one meanwhile (off: in the request).
 KRING_NETWORKING_INDEX_BACKGROUND = env.bool("KRING_NETWORKING_INDEX_BACKGROUND", default=True)
 KRING_NETWORKING_EMBEDDINGS = env.bool("KRING_NETWORKING_EMBEDDINGS", default=True)

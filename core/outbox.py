@@ -26,8 +26,9 @@ store: Port[[str, dict[str, Any]], Any] = Port("the outbox store")
 
 @dataclass(frozen=True)
 class PeriodicTask:
-    """``run()`` is called by the worker about every ``every_seconds`` (first soon after the
-    worker starts), outside any job's transaction; it returns how much it did, for the log."""
+    """``run()`` is called by the worker about every ``every_seconds`` (first one interval
+    after the worker starts), outside any job's transaction; it returns how much it did, for
+    the log."""
 
     every_seconds: float
     run: Callable[[], int]

@@ -82,13 +82,14 @@ _periodic_last: dict[str, float] = {}
 
 
 def run_due_periodic_tasks(now: float | None = None) -> int:
-    """Run the registered periodic tasks that are due in this process; a task that fails is
-    logged and tried again at its next turn. Returns how many tasks ran."""
+    """Run the registered periodic tasks that are due in this process (each first one
+    interval after the worker started); a task that fails is logged and tried again at its
+    next turn. Returns how many tasks ran."""
     now = time.monotonic() if now is None else now
     ran = 0
     for name, task in outbox.periodic.items():
-        last = _periodic_last.get(name)
-        if last is not None and now - last < task.every_seconds:
+        last = _periodic_last.setdefault(name, now)
+        if now - last < task.every_seconds:
             continue
         _periodic_last[name] = now
         ran += 1

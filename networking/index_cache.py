@@ -65,7 +65,10 @@ def _load() -> PeopleIndex:
 def people_index() -> PeopleIndex:
     index = _state["index"]
     now = time.monotonic()
-    if index is not None and now - _state["checked"] < settings.KRING_NETWORKING_INDEX_CHECK_SECONDS:
+    if (
+        index is not None
+        and now - _state["checked"] < settings.KRING_NETWORKING_INDEX_CHECK_SECONDS
+    ):
         return index
     _state["checked"] = now
     version = _version()

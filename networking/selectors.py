@@ -74,9 +74,7 @@ def dismissed_ids(user_id: int, kind: str) -> set[int]:
 def viewer_for(user: Any) -> Viewer:
     """Everything scoring needs about the viewer: their own vector as the worker stored it
     (none yet: metadata only), their communities, and whom never to suggest."""
-    stored = (
-        PersonVector.objects.filter(user_id=user.pk).only("embedding", "activity").first()
-    )
+    stored = PersonVector.objects.filter(user_id=user.pk).only("embedding", "activity").first()
     profile = Profile.objects.filter(user_id=user.pk).first()
     features = profile_features(profile_dict(profile))  # metadata is cheap: always current
     embedding = embed.from_bytes(stored.embedding, 2) if stored and stored.embedding else None
