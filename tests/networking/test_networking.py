@@ -495,3 +495,17 @@ def test_profile_form_sets_visibility_and_discoverable():
     profile.refresh_from_db()
     assert profile.discoverable is True
     assert profile.visibility["school"] == "nobody" and profile.visibility["bio"] == "members"
+
+
+@pytest.mark.parametrize("choice", [True, False])
+def test_sign_up_asks_whether_to_be_discoverable(choice):
+    page = Client().get("/accounts/signup/").content.decode()
+    assert 'name="discoverable"' in page
+    form = {"email": "ola@school.test", "display_name": "Ola Nordin",
+            "password1": "Blueberry-Forest-19", "password2": "Blueberry-Forest-19"}  # fmt: skip
+    if choice:
+        form["discoverable"] = "on"
+    assert Client().post("/accounts/signup/", form).status_code == 302
+    from community.models import User
+
+    assert User.objects.get(email="ola@school.test").profile.discoverable is choice
