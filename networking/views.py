@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from community import visibility
-from community.models import AgeGroup
+from community.models import AgeGroup, Profile
 from core.errors import KringError
 
 from . import selectors, services
@@ -43,7 +43,7 @@ def people(request: HttpRequest) -> HttpResponse:
         found = selectors.people_search(request.user, **filters)[:SEARCH_SCAN]
         results = selectors.visible_search_results(request.user, list(found), filters)
         page = Paginator(results, 20).get_page(request.GET.get("page"))
-    profile = selectors.Profile.objects.filter(user_id=request.user.pk).first()
+    profile = Profile.objects.filter(user_id=request.user.pk).first()
     return render(
         request,
         "networking/people.html",
