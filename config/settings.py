@@ -435,7 +435,7 @@ KRING_NETWORKING_INDEX_BACKGROUND = env.bool("KRING_NETWORKING_INDEX_BACKGROUND"
 KRING_NETWORKING_EMBEDDINGS = env.bool("KRING_NETWORKING_EMBEDDINGS", default=True)
 KRING_NETWORKING_ENCODER_THREADS = env.int("KRING_NETWORKING_ENCODER_THREADS", default=1)
 # The worker's sweep (new activity, stale and old vectors, community and material texts).
-KRING_NETWORKING_SWEEP_SECONDS = env.float("KRING_NETWORKING_SWEEP_SECONDS", default=60.0)
+KRING_NETWORKING_SWEEP_SECONDS = env.float("KRING_NETWORKING_SWEEP_SECONDS", default=10.0)
 KRING_NETWORKING_MAX_AGE_HOURS = env.int("KRING_NETWORKING_MAX_AGE_HOURS", default=24)
 # The weekly "people you may want to meet": how many people, how often, how often checked.
 KRING_NETWORKING_WEEKLY_COUNT = env.int("KRING_NETWORKING_WEEKLY_COUNT", default=3)

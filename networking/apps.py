@@ -16,7 +16,6 @@ class NetworkingConfig(AppConfig):
         registry.profile_changed.register("networking", vectors.profile_changed)
         registry.home_panels.register("suggestions", views.home_panel)
         registry.page_context.register("suggestions", views.community_panel)
-        outbox.job_kinds.register(vectors.REFRESH_JOB, vectors.refresh_job)
         outbox.periodic.register(
             "networking.sweep",
             outbox.PeriodicTask(settings.KRING_NETWORKING_SWEEP_SECONDS, vectors.sweep),

@@ -1,11 +1,16 @@
 """Keeping vectors up to date — worker side only, never on a page request.
 
-* A profile change (``community.registry.profile_changed``) marks the teacher stale and
-  enqueues a ``networking.refresh`` outbox job in the same transaction.
-* The periodic sweep (``core.outbox.periodic``) marks teachers stale when they did something
-  new (messages, replies, reactions, materials), refreshes stale teachers, vectors older than
-  ``KRING_NETWORKING_MAX_AGE_HOURS``, and the embeddings of communities and materials whose
-  text changed.
+* A profile change (``community.registry.profile_changed``) marks the teacher stale, in the
+  change's own transaction.
+* The worker's periodic sweep (``core.outbox.periodic``, every
+  ``KRING_NETWORKING_SWEEP_SECONDS``) marks teachers stale when they did something new
+  (messages, replies, reactions, materials), rebuilds stale teachers and vectors older than
+  ``KRING_NETWORKING_MAX_AGE_HOURS``, and embeds communities and materials whose text changed.
+
+Embedding takes time (the first call in a process loads the encoder, about 3 s), so it runs
+outside any transaction; only the writes that follow are short transactions of their own (on
+SQLite a transaction holds the one write lock). A profile that changed again while its vector
+was computed stays stale and is rebuilt at the next sweep.
 """
 
 from __future__ import annotations
@@ -20,14 +25,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from community.models import Community, Profile, User
-from core import outbox
 from resources.models import Resource
 
 from . import activity, embed, features
 from .models import ItemKind, ItemVector, PersonVector
 
 logger = logging.getLogger(__name__)
-REFRESH_JOB = "networking.refresh"
 BATCH = 100
 
 
@@ -65,20 +68,15 @@ def mark_stale(user_ids: set[int] | list[int]) -> int:
 def profile_changed(user: Any, fields: set[str]) -> None:
     """The ``profile_changed`` hook: runs in the profile change's transaction."""
     mark_stale([user.pk])
-    outbox.enqueue(kind=REFRESH_JOB, payload={"users": [user.pk]})
-
-
-def refresh_job(job_id: int, payload: dict[str, Any]) -> int:
-    """The ``networking.refresh`` job: rebuild the named teachers' vectors now."""
-    return refresh_people([int(u) for u in payload.get("users", [])])
 
 
 def refresh_people(user_ids: list[int]) -> int:
-    """Rebuild features, embeddings (only where the text changed) and activity. Returns how
-    many were rebuilt."""
+    """Rebuild features, embeddings (only where the text changed) and activity; call outside
+    a transaction. Returns how many were rebuilt."""
     if not user_ids:
         return 0
     profiles = {p.user_id: p for p in Profile.objects.filter(user_id__in=user_ids)}
+    read = {user_id: profile.updated_at for user_id, profile in profiles.items()}
     current = {v.user_id: v for v in PersonVector.objects.filter(user_id__in=user_ids)}
     users = set(User.objects.filter(pk__in=user_ids).values_list("pk", flat=True))
     todo = []
@@ -107,13 +105,17 @@ def refresh_people(user_ids: list[int]) -> int:
         values = {
             "features": features.profile_features(data),
             "activity": activity.activity_of(user_id),
-            "stale": False,
             "computed_at": now,
             "text_hash": digest,
         }
         if user_id in new_embeddings:
             values["embedding"] = new_embeddings[user_id]
-        PersonVector.objects.update_or_create(user_id=user_id, defaults=values)
+        with transaction.atomic():
+            changed_since = (
+                Profile.objects.filter(user_id=user_id).values_list("updated_at", flat=True).first()
+            )
+            values["stale"] = changed_since != read.get(user_id)
+            PersonVector.objects.update_or_create(user_id=user_id, defaults=values)
     return len(todo)
 
 
@@ -152,12 +154,13 @@ def refresh_items(limit: int = BATCH) -> int:
         if not pending:
             continue
         vectors = embed.encode([text for _pk, text, _digest in pending])
-        for (pk, _text, digest), vector in zip(pending, vectors, strict=True):
-            ItemVector.objects.update_or_create(
-                kind=kind,
-                object_id=pk,
-                defaults={"embedding": embed.to_bytes(vector[None, :]), "text_hash": digest},
-            )
+        with transaction.atomic():
+            for (pk, _text, digest), vector in zip(pending, vectors, strict=True):
+                ItemVector.objects.update_or_create(
+                    kind=kind,
+                    object_id=pk,
+                    defaults={"embedding": embed.to_bytes(vector[None, :]), "text_hash": digest},
+                )
         done += len(pending)
         if done >= limit:
             break
@@ -199,11 +202,7 @@ def sweep() -> int:
         .order_by("-stale", "computed_at")
         .values_list("user_id", flat=True)[:BATCH]
     )
-    with transaction.atomic():
-        done = refresh_people(due)
-    with transaction.atomic():
-        done += refresh_items()
-    return done
+    return refresh_people(due) + refresh_items()
 
 
 def erase(user: Any, erase_messages: bool) -> None:

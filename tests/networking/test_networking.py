@@ -73,8 +73,8 @@ def teacher(name: str, discoverable: bool = True, **profile: Any) -> Any:
 
 
 def work() -> None:
-    """What the worker does: the refresh jobs enqueued by profile changes."""
-    process_pending_jobs()
+    """What the worker does after profile changes: its periodic sweep rebuilds stale vectors."""
+    vectors.sweep()
     index_cache.clear()
 
 
@@ -326,7 +326,7 @@ def test_profile_changes_are_embedded_by_the_worker_not_the_request():
     nl = teacher("Anouk de Vries", **NL_PHYSICS)
     stored = PersonVector.objects.get(user=nl)
     assert stored.stale and stored.embedding is None  # the request only marked it
-    process_pending_jobs()
+    vectors.sweep()
     stored.refresh_from_db()
     assert (
         not stored.stale and stored.embedding is not None and len(stored.embedding) == 2 * 512 * 4
@@ -335,11 +335,11 @@ def test_profile_changes_are_embedded_by_the_worker_not_the_request():
     # Unchanged text is not embedded again; changed text is.
     digest = stored.text_hash
     community_services.profile_update(user=nl, school="Het Lyceum")
-    process_pending_jobs()
+    vectors.sweep()
     stored.refresh_from_db()
     assert stored.text_hash == digest
     community_services.profile_update(user=nl, bio="Iets heel anders over muziek.")
-    process_pending_jobs()
+    vectors.sweep()
     stored.refresh_from_db()
     assert stored.text_hash != digest
 
