@@ -11,6 +11,7 @@ BENCHMARKS = {
     "S2": "bench.room_fanout",
     "S3": "bench.post_ingest",
     "S4": "bench.two_processes",
+    "S6": "bench.reconnect_storm",
     "N1": "bench.notify_fanout",
     "L1": "bench.library_search",
     "Q1": "bench.networking_quality",

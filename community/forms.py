@@ -3,9 +3,12 @@ headless JSON sign-up accepts the same ``display_name`` field)."""
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -31,12 +34,21 @@ class SignupForm(forms.Form):
         help_text=DISCOVERABLE_HELP,
     )
 
+    # Filled in by the page from the browser (static/kring/page.js); empty without script.
+    timezone = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput(attrs={"data-browser-zone": ""})
+    )
+
     def signup(self, request: Any, user: Any) -> None:
         from .services import profile_update
 
+        language = translation.get_language() or ""
+        zone = self.cleaned_data.get("timezone", "")
         profile_update(
             user=user,
             display_name=self.cleaned_data["display_name"],
+            language=language if language in dict(settings.LANGUAGES) else "",
+            timezone=zone if zone in zoneinfo.available_timezones() else "",
             discoverable=bool(self.cleaned_data.get("discoverable")),
         )
 
@@ -45,8 +57,25 @@ def _split_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(
+        z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")
+    )
+    return [("", _("My browser's"))] + [(z, z.replace("_", " ")) for z in zones]
+
+
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=80)
+    language = forms.ChoiceField(
+        label=_("Kring's language for me"),
+        required=False,
+        help_text=_("Also the language of your emails and notifications."),
+    )
+    timezone = forms.ChoiceField(
+        label=_("My time zone"),
+        required=False,
+        help_text=_("Times of messages, events and emails are shown in it."),
+    )
     country = forms.ChoiceField(label=_("Country"), choices=[("", "—"), *countries], required=False)
     school = forms.CharField(label=_("School"), max_length=200, required=False)
     subjects = forms.CharField(
@@ -79,8 +108,12 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        languages = [(code, translation.get_language_info(code)["name_local"].capitalize())
+                     for code, _name in settings.LANGUAGES]  # fmt: skip
+        self.fields["language"].choices = [("", _("My browser's")), *languages]
+        self.fields["timezone"].choices = _zone_choices()
         # "Who sees this" right after each field the teacher can hide.
-        order: list[str] = ["display_name"]
+        order: list[str] = ["display_name", "language", "timezone"]
         for field in FIELDS:
             name = f"visibility_{field}"
             self.fields[name] = forms.ChoiceField(

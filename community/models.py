@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -45,6 +47,10 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=80)
     # How others mention this teacher: "@anna-de-vries". Generated from the display name.
     handle = models.CharField(_("handle"), max_length=40, unique=True, null=True, blank=True)
+    # The language Kring speaks to them (a code of LANGUAGES; empty: their browser's) and
+    # their time zone (IANA; empty: KRING_DEFAULT_TIMEZONE), for pages, emails, reminders.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -59,10 +65,25 @@ class User(AbstractUser):
         """The name shown to other teachers; never the email address."""
         return self.display_name or _("Teacher %(id)s") % {"id": self.pk}
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """Where this teacher's clock is (their own setting, else the deployment's default)."""
+        return zone_or_default(self.timezone)
+
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self.handle:
             self.handle = unique_handle(self.display_name or self.email.split("@")[0])
         super().save(*args, **kwargs)
+
+
+def zone_or_default(name: str) -> ZoneInfo:
+    """The IANA zone ``name``, or ``KRING_DEFAULT_TIMEZONE`` when it is empty or unknown."""
+    for candidate in (name, settings.KRING_DEFAULT_TIMEZONE, "UTC"):
+        try:
+            return ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")
 
 
 def unique_handle(name: str) -> str:
@@ -184,6 +205,7 @@ class Membership(models.Model):
 class RoomKind(models.TextChoices):
     DISCUSSION = "discussion", _("Discussion room")
     RESOURCE = "resource", _("Discussion of a teaching material")
+    EVENT = "event", _("Room of an event or meeting")
 
 
 class Room(models.Model):
@@ -223,6 +245,7 @@ class EventKind(models.TextChoices):
     MEMBER = "member", _("Membership changed")  # joined, left, removed, banned, role
     ANNOUNCEMENT = "announcement", _("Announcement")  # by a facilitator, to every member
     RESOURCE = "resource", _("Teaching material")  # shared, new version, adapted
+    CALENDAR = "calendar", _("Event")  # scheduled, changed, cancelled
 
 
 class RoomEvent(models.Model):

@@ -19,7 +19,7 @@ from core.roles import FACILITATING_ROLES, POSTING_ROLES, ROLE_RANK, STAFF_RANK
 
 from .models import Membership, MembershipState, Room, User
 from .posting import posting_context
-from .registry import PostingContext, post_checks
+from .registry import PostingContext, post_checks, room_kinds
 
 
 def community_id_of(target: Any) -> int | None:
@@ -85,6 +85,16 @@ can_moderate = is_authenticated & ((is_active_member & has_facilitating_role) | 
 can_report = is_authenticated & is_active_member
 
 
+def is_room_guest(user: Any, room: Any) -> bool:
+    """May ``user``, who is not an active member of the room's community, read and post in
+    this room anyway (its kind says so, e.g. an event open to other communities)? The room
+    needs ``kind`` (and whatever its kind's hook reads)."""
+    if not is_authenticated(user) or room.kind not in room_kinds:
+        return False
+    guest = room_kinds.get(room.kind).guest
+    return bool(guest is not None and guest(user, room))
+
+
 def _registered_refusal(
     user: User, room: Room | None, community_id: int, context: PostingContext
 ) -> str | None:
@@ -106,8 +116,9 @@ def post_refusal(user: Any, room: Room, context: PostingContext | None = None) -
     if context is None:
         context = posting_context(user_id=user.pk, community_id=room.community_id, room_id=room.pk)
     if context.state != MembershipState.ACTIVE:
-        return _("Only active members of this community can post here.")
-    if context.role not in POSTING_ROLES:
+        if not is_room_guest(user, room):
+            return _("Only active members of this community can post here.")
+    elif context.role not in POSTING_ROLES:
         return _("Observers can read this room but not post in it.")
     if room.is_locked and not (context.role in FACILITATING_ROLES or user.is_staff):
         return _("This room is locked: only its facilitators can post.")

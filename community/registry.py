@@ -5,7 +5,7 @@
 * ``message_posted`` — run inside the post's transaction once the message is stored
   (notifications, following a thread);
 * ``room_kinds`` — what the app owning a kind of room adds: whether a comment may name a
-  version, and which page shows such a room;
+  version, which page shows such a room, and who may join it from outside the community;
 * ``page_context`` — extra context for the community and room pages (notification level);
 * ``home_panels`` — cards on a signed-in teacher's home page (events, suggestions): each
   returns ``None`` or a dict with the ``template`` to render and what it needs;
@@ -71,6 +71,12 @@ class RoomKindHooks:
     has_version: Callable[[int, int], bool] | None = None
     # The page that shows rooms of this kind (e.g. a teaching material's page).
     page_url: Callable[[Room], str] | None = None
+    # Who may read and post besides the community's active members: ``guest(user, room)``
+    # (e.g. teachers of another community invited to an event). Guests post under the room's
+    # post checks; the community's role rules apply to members only.
+    guest: Callable[[User, Room], bool] | None = None
+    # How people name such a room in a sentence ("“Fractions with pizza”"); else "#name".
+    label: Callable[[Room], str] | None = None
 
 
 post_checks: Registry[PostCheck] = Registry("post checks")

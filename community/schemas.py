@@ -7,6 +7,8 @@ from ninja import Schema
 
 class ProfilePatch(Schema):
     display_name: str | None = None
+    language: str | None = None
+    timezone: str | None = None
     country: str | None = None
     school: str | None = None
     subjects: list[str] | None = None

@@ -23,7 +23,8 @@ from .models import (
     RoomReadState,
     User,
 )
-from .permissions import can_read_rooms
+from .permissions import can_read_rooms, is_room_guest
+from .registry import room_kinds
 
 
 def community_list(
@@ -115,7 +116,7 @@ def room_get(*, room_id: int) -> Room:
 def room_for_reader(*, user: Any, room_id: int) -> Room:
     """The room, if ``user`` may read it; raises ``NotFound`` / ``Forbidden`` otherwise."""
     room = room_get(room_id=room_id)
-    if not can_read_rooms.test(user, room.community):
+    if not can_read_rooms.test(user, room.community) and not is_room_guest(user, room):
         raise Forbidden("Only active members of this community can read its rooms.")
     return room
 
@@ -239,3 +240,12 @@ def mentionable_members(*, community: Community, q: str, limit: int = 8) -> list
     if q:
         users = users.filter(Q(handle__istartswith=q) | Q(display_name__icontains=q))
     return list(users.order_by("display_name")[: max(1, min(limit, 20))])
+
+
+def room_label(room: Room) -> str:
+    """How a sentence names a room: "#general", or what the app owning its kind says (a
+    material's thread: the material's title)."""
+    hooks = room_kinds.get(room.kind) if room.kind in room_kinds else None
+    if hooks is not None and hooks.label is not None:
+        return hooks.label(room)
+    return f"#{room.name}"

@@ -12,5 +12,6 @@ urlpatterns = [
     path("c/<slug:slug>/leave/", views.community_leave, name="leave"),
     path("c/<slug:slug>/rooms/<int:room_id>/", views.room_detail, name="room"),
     path("me/profile/", views.profile_edit, name="profile"),
+    path("me/language/", views.language_choose, name="language"),
     path("me/delete/", views.account_delete, name="delete_account"),
 ]

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 from django_countries import countries
 
 from core.errors import Forbidden, KringError, NotFound
@@ -256,6 +257,9 @@ def _room_strings() -> dict[str, Any]:
         "resource_adapted": _("adapted a material into"),
         "resource_withdrawn": _("withdrew"),
         "resource_restored": _("restored"),
+        "calendar_scheduled": _("scheduled"),
+        "calendar_changed": _("changed"),
+        "calendar_cancelled": _("cancelled"),
     }
 
 
@@ -276,6 +280,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(
             initial={
                 "display_name": request.user.display_name,
+                "language": request.user.language,
+                "timezone": request.user.timezone,
                 "country": profile.country.code or "",
                 "school": profile.school,
                 "subjects": ", ".join(profile.subjects),
@@ -302,3 +308,14 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("Your account was deleted."))
     return redirect("community:home")
+
+
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The language switcher: Django's cookie for everyone, and the signed-in teacher's own
+    setting (which Kring's emails and notifications use too)."""
+    response = set_language(request)
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        services.profile_update(user=request.user, language=code)
+    return response

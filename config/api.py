@@ -6,6 +6,7 @@ header of allauth's headless app API. Every error is ``{"error": code, "detail":
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,8 +17,10 @@ from ninja.security import APIKeyHeader, SessionAuth
 
 from community.api import router as community_router
 from community.api import router_me
+from community.middleware import activate_for
 from core.errors import KringError
 from delivery.api import router as delivery_router
+from events.api import router as events_router
 from facilitators.api import router as facilitators_router
 from networking.api import router as networking_router
 from realtime.auth import user_for_session_token
@@ -33,7 +36,10 @@ class SessionTokenAuth(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not key:
             return None
-        return user_for_session_token(key)
+        user = user_for_session_token(key)
+        if user is not None:
+            activate_for(user)  # an app's answers in the teacher's language and time zone
+        return user
 
 
 class LocalSwagger(Swagger):
@@ -55,6 +61,9 @@ class LocalSwagger(Swagger):
         )
 
 
+logger = logging.getLogger("kring.api")
+
+
 api = NinjaAPI(
     title="Kring API",
     version="1",
@@ -71,6 +80,7 @@ api.add_router("/", router_me)
 api.add_router("/", facilitators_router)
 api.add_router("/", delivery_router)
 api.add_router("/", resources_router)
+api.add_router("/", events_router)
 api.add_router("/", networking_router)
 
 
@@ -123,3 +133,11 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with its traceback (and so sent to Sentry when configured); the client gets the
+    # same shape as every other error, never Django's HTML page.
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return _error(request, 500, "server_error", "Something went wrong on our side; it was logged.")

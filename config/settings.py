@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,7 +36,17 @@ def _local_secret_key() -> str:
 
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
+# A development checkout (`make` sets KRING_DEV=1, tests too): a generated secret key and
+# emails on the console are fine. Anything else must be configured for real (below).
+KRING_DEV = env.bool("KRING_DEV", default=False) or DEBUG
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not KRING_DEV:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it (the same long random value on every process), or "
+            "set KRING_DEV=1 for a development checkout (`make run` does)."
+        )
+    SECRET_KEY = _local_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -50,9 +61,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "django_structlog",
+    "django_prometheus",
     "allauth",
     "allauth.account",
     "allauth.headless",
+    "allauth.socialaccount",
+    "allauth.mfa",
     "django_countries",
     "rules.apps.AutodiscoverRulesConfig",
     "notifications",
@@ -61,6 +76,7 @@ INSTALLED_APPS = [
     "community",
     "facilitators",
     "resources",
+    "events",
     "networking",
     "delivery",
     "realtime",
@@ -69,6 +85,7 @@ INSTALLED_APPS = [
 
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,10 +93,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "community.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
+    # request id, user id and client address on every log line of the request (config.logs)
+    "django_structlog.middlewares.RequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,12 +140,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A post waiting on a lock fails with an error frame after this, instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c lock_timeout={int(DB_LOCK_TIMEOUT * 1000)}"
     )
+    if env.bool("KRING_DB_POOL", default=True):
+        # Under ASGI every request's ORM work runs in some executor thread; persistent
+        # per-thread connections (CONN_MAX_AGE) pile up one per thread. psycopg's pool hands
+        # a connection out per use instead (Django 5.1+), so CONN_MAX_AGE must be 0.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env.int("KRING_DB_POOL_MIN", default=2),
+            "max_size": env.int("KRING_DB_POOL_MAX", default=20),
+            "timeout": env.float("KRING_DB_POOL_TIMEOUT", default=10.0),
+        }
+    else:
+        DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
@@ -179,11 +211,12 @@ if REDIS_ENABLED:
         _layer_config = {"hosts": [REDIS_HOST], "capacity": CHANNEL_CAPACITY, "expiry": 30}
     CHANNEL_LAYERS = {"default": {"BACKEND": _layer_backend, "CONFIG": _layer_config}}
     # Django's Redis cache takes URLs only: with Sentinel, point REDIS_CACHE_URL at the master
-    # (or a proxy); without one, rate limits fall back to each process's memory.
+    # (or a proxy); without one, rate limits fall back to each process's memory. While Redis
+    # is down the cache degrades to the process's memory too (config.cache), never a 500.
     _cache_url = env.str("REDIS_CACHE_URL", default=_next_redis_db(REDIS_URL) if REDIS_URL else "")
     CACHES = {
         "default": (
-            {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url,
+            {"BACKEND": "config.cache.FallbackRedisCache", "LOCATION": _cache_url,
              "KEY_PREFIX": "kring"}
             if _cache_url
             else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -229,22 +262,55 @@ if EMAIL_URL:
     globals().update(env.email_url("EMAIL_URL"))  # EMAIL_BACKEND, EMAIL_HOST, ...
     # A real mail server is configured: addresses must be proven before use.
     ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+elif not KRING_DEV:
+    raise ImproperlyConfigured(
+        "EMAIL_URL is not set: without a mail server nobody can verify an address or reset a "
+        "password. Set it (e.g. smtp+tls://user:pass@mail.example.eu:587), or set KRING_DEV=1 "
+        "for a development checkout, where emails are printed to the console."
+    )
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kring <noreply@kring.localhost>")
+
+# School sign-in (config.accounts): providers appear when their credentials are set.
+from config.social import social_providers  # noqa: E402
+
+_social_apps, SOCIALACCOUNT_PROVIDERS = social_providers(env)
+INSTALLED_APPS += _social_apps
+SOCIALACCOUNT_ADAPTER = "config.accounts.KringSocialAccountAdapter"
+KRING_GOOGLE_HOSTED_DOMAINS = env.list("KRING_GOOGLE_HOSTED_DOMAINS", default=[])
+# A school login never takes over an existing Kring account just because the addresses match
+# (an identity provider that lets people choose their address would hand over accounts);
+# teachers connect it from their account page while signed in.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST from Kring's own login page starts a sign-in
+# Second factors for everyone; facilitators and staff cannot turn theirs off (config.accounts).
+MFA_ADAPTER = "config.accounts.KringMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = KRING_DEV  # passkeys on http://127.0.0.1 while developing
+MFA_TOTP_ISSUER = "Kring"
 
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_SERVE_SPECIFICATION = True
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The languages of the programmes' teachers. The switcher shows each in its own name.
 LANGUAGES = [
     ("en", _("English")),
     ("nl", _("Dutch")),
-    ("pl", _("Polish")),
+    ("fr", _("French")),
+    ("de", _("German")),
     ("sv", _("Swedish")),
+    ("pl", _("Polish")),
+    ("fi", _("Finnish")),
+    ("et", _("Estonian")),
 ]
+# A teacher who has not chosen a time zone (and whose browser has not told us) sees times
+# here; Kring's first communities are in Central Europe.
+KRING_DEFAULT_TIMEZONE = env.str("KRING_DEFAULT_TIMEZONE", default="Europe/Brussels")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -312,6 +378,12 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
+# Proxies in front of Kring that set X-Forwarded-For (nginx in deploy/: 1). The client's
+# address is then the one that many entries from the right; 0 ignores the header (no proxy:
+# anyone could write it). Read by allauth's rate limits and Kring's logs (config.clientip).
+KRING_TRUSTED_PROXY_COUNT = env.int("KRING_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = KRING_TRUSTED_PROXY_COUNT
+
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )
@@ -359,6 +431,22 @@ KRING_BASE_URL = env.str("KRING_BASE_URL", default="http://127.0.0.1:8000")
 # Uploaded teaching materials: largest size, and the accepted extensions with the content
 # types a browser may declare for each (the first is the one served).
 KRING_UPLOAD_MAX_BYTES = env.int("KRING_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+# Images are refused from their header when width x height x frames exceeds this budget or
+# they have more frames; at most KRING_UPLOAD_DECODES images or PDFs are decoded at once per
+# process, and a decode stops after KRING_IMAGE_DECODE_SECONDS (resources/uploads.py).
+KRING_IMAGE_MAX_PIXELS = env.int("KRING_IMAGE_MAX_PIXELS", default=25_000_000)
+KRING_IMAGE_MAX_FRAMES = env.int("KRING_IMAGE_MAX_FRAMES", default=200)
+KRING_UPLOAD_DECODES = env.int("KRING_UPLOAD_DECODES", default=2)
+KRING_IMAGE_DECODE_SECONDS = env.float("KRING_IMAGE_DECODE_SECONDS", default=10.0)
+# Request bodies (config.limits): uploads may carry the file plus this much form around it;
+# every other request at most KRING_REQUEST_MAX_BYTES. Refused before they are read.
+KRING_MULTIPART_OVERHEAD_BYTES = env.int("KRING_MULTIPART_OVERHEAD_BYTES", default=1024 * 1024)
+KRING_REQUEST_MAX_BYTES = env.int("KRING_REQUEST_MAX_BYTES", default=2 * 1024 * 1024)
+# Slow clients (config.server): the request line and headers must arrive within this many
+# seconds, the body within the next, and a connection silent for the last is closed.
+KRING_HTTP_HEADER_TIMEOUT = env.float("KRING_HTTP_HEADER_TIMEOUT", default=10.0)
+KRING_HTTP_BODY_TIMEOUT = env.float("KRING_HTTP_BODY_TIMEOUT", default=300.0)
+KRING_HTTP_IDLE_TIMEOUT = env.float("KRING_HTTP_IDLE_TIMEOUT", default=30.0)
 _OOXML = "application/vnd.openxmlformats-officedocument"
 _ODF = "application/vnd.oasis.opendocument"
 KRING_UPLOAD_TYPES: dict[str, list[str]] = {
@@ -390,6 +478,18 @@ KRING_INVITATION_DAYS = env.int("KRING_INVITATION_DAYS", default=14)
 KRING_INVITATION_MAX_DAYS = env.int("KRING_INVITATION_MAX_DAYS", default=90)
 # The longest slow mode a facilitator may set, in seconds.
 KRING_MAX_SLOW_MODE_SECONDS = env.int("KRING_MAX_SLOW_MODE_SECONDS", default=3600)
+# Events: attendees may post in an event's room from this long before an occurrence starts
+# until this long after it ends (organisers and facilitators at any time).
+KRING_EVENT_ROOM_OPENS_MINUTES = env.int("KRING_EVENT_ROOM_OPENS_MINUTES", default=15)
+KRING_EVENT_ROOM_CLOSES_MINUTES = env.int("KRING_EVENT_ROOM_CLOSES_MINUTES", default=120)
+# Limits of what one event may be: occurrences of a series (COUNT, and per listing), hours
+# one occurrence may last, seats, communities it is open to.
+KRING_EVENT_MAX_OCCURRENCES = env.int("KRING_EVENT_MAX_OCCURRENCES", default=500)
+KRING_EVENT_MAX_HOURS = env.int("KRING_EVENT_MAX_HOURS", default=14 * 24)
+KRING_EVENT_MAX_CAPACITY = env.int("KRING_EVENT_MAX_CAPACITY", default=10_000)
+KRING_EVENT_MAX_GUEST_COMMUNITIES = env.int("KRING_EVENT_MAX_GUEST_COMMUNITIES", default=20)
+# Test-only fault injection: seconds a worker pauses inside a reminder job's transaction.
+KRING_FAULT_REMINDER_PAUSE = env.float("KRING_FAULT_REMINDER_PAUSE", default=0.0)
 # History page size over HTTP: default and ceiling.
 
 KRING_HISTORY_PAGE_DEFAULT = 50
@@ -425,13 +525,13 @@ KRING_NETWORKING_MATERIAL_WEIGHTS = {
     "subjects": 0.35, "age_groups": 0.2, "languages": 0.1, "embedding": 0.3, "people": 0.15,
     "used": 0.1,
 }  # fmt: skip
-# Embeddings on (off: metadata only, without loading the encoder's ~150 MB).
 # How often a process asks whether its index of discoverable teachers is out of date (s).
 KRING_NETWORKING_INDEX_CHECK_SECONDS = env.float(
     "KRING_NETWORKING_INDEX_CHECK_SECONDS", default=2.0
 )
 # Rebuild it in a background thread, serving the current one meanwhile (off: in the request).
 KRING_NETWORKING_INDEX_BACKGROUND = env.bool("KRING_NETWORKING_INDEX_BACKGROUND", default=True)
+# Embeddings on (off: metadata only, without loading the encoder's ~150 MB).
 KRING_NETWORKING_EMBEDDINGS = env.bool("KRING_NETWORKING_EMBEDDINGS", default=True)
 KRING_NETWORKING_ENCODER_THREADS = env.int("KRING_NETWORKING_ENCODER_THREADS", default=1)
 # The worker's sweep (new activity, stale and old vectors, community and material texts).
@@ -444,13 +544,25 @@ KRING_NETWORKING_WEEKLY_CHECK_SECONDS = env.float(
     "KRING_NETWORKING_WEEKLY_CHECK_SECONDS", default=3600.0
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "daphne": {"level": "WARNING"},
-    },
-}
+# --- Logs, errors, metrics -------------------------------------------------------------------
+from config.logs import logging_config  # noqa: E402
+
+KRING_LOG_FORMAT = env.str("KRING_LOG_FORMAT", default="console" if KRING_DEV else "json")
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=KRING_LOG_FORMAT)
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # config.logs binds the proxy-aware address
+
+# Sentry, opt-in: errors (and logged errors) of web and worker processes; no personal data.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
+
+# /metrics (config.metrics): from these addresses or networks, or with the bearer token.
+KRING_METRICS_ALLOW = env.list("KRING_METRICS_ALLOW", default=["127.0.0.1/32", "::1/128"])
+KRING_METRICS_TOKEN = env.str("KRING_METRICS_TOKEN", default="")

@@ -84,6 +84,16 @@ def room_event_on_commit(event: StoredEvent) -> None:
     )
 
 
+def room_frame_on_commit(room_id: int, frame: Frame) -> None:
+    """A frame for every socket subscribed to a room that is not part of its event log (not
+    stored, no seq; e.g. live RSVP counts): a client that misses one reads the state over
+    HTTP when it resubscribes."""
+    send_on_commit(
+        room_group(room_id),
+        {"type": "room.ephemeral", "room": room_id, "user": None, "text": encode(frame)},
+    )
+
+
 def user_frame_on_commit(user_id: int, frame: Frame) -> None:
     """Send a frame to every open socket of one user (read markers, membership, mutes...)."""
     users_frame_on_commit([user_id], frame)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Model
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import outbox
@@ -29,7 +30,41 @@ class Category(models.TextChoices):
     RESOURCE = "resource", _("Teaching materials")
     YOUR_RESOURCE = "your_resource", _("Your teaching materials (versions, adaptations, reactions)")
     MESSAGE = "message", _("New messages in rooms and threads you watch")
+    EVENT = "event", _("Events you go to (reminders, changes, cancellations, waiting list)")
+    NEW_EVENT = "new_event", _("New events in your communities")
     NETWORKING = "networking", _("People you may want to meet (weekly)")
+
+
+class Verb:
+    """What the actor did, as each reader will be told it in their own language: an English
+    sentence marked for translation at the call site (``gettext_noop``, ``%(name)s``
+    placeholders) and the values for it. Stored as both; rendered when read, pushed or
+    emailed, in the reader's language."""
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid = msgid
+        self.params = {k: str(v) for k, v in params.items()}
+
+    def spec(self) -> dict[str, Any]:
+        return {"msgid": self.msgid, "params": self.params}
+
+    def english(self) -> str:
+        return self.msgid % self.params
+
+
+def render_verb(stored: Any) -> str:
+    """A stored verb in the active language: a ``Verb.spec()`` translated; a sentence stored
+    as text (before verbs were translated) as it was written."""
+    if isinstance(stored, dict) and "msgid" in stored:
+        try:
+            return gettext(stored["msgid"]) % stored.get("params", {})
+        except (KeyError, ValueError, TypeError):  # a translation that lost a placeholder
+            return str(stored["msgid"]) % stored.get("params", {})
+    return str(stored or "")
+
+
+def _verb_spec(verb: Verb | str) -> Any:
+    return verb.spec() if isinstance(verb, Verb) else verb
 
 
 # Job kinds the delivery app handles (names kept stable: pending jobs survive upgrades).
@@ -49,24 +84,29 @@ def notify_users(
     actor: Any,
     user_ids: Iterable[int],
     category: str,
-    verb: str,
+    verb: Verb | str,
     community_id: int | None = None,
     room_id: int | None = None,
     target: Model | None = None,
     text: str = "",
     url: str = "",
     members_only: bool = True,
+    include_actor: bool = False,
 ) -> Any:
-    """Notify these users (never the actor). Their levels for the community/room apply, and
-    only active members are told unless ``members_only`` is false (someone just removed,
-    banned or declined still hears about it). Returns the job, or ``None`` for nobody."""
-    recipients = sorted({uid for uid in user_ids if uid and uid != getattr(actor, "pk", None)})
+    """Notify these users (never the actor, unless ``include_actor``: the actor is then who
+    the notification is from, not who caused it, e.g. an event's organiser in a reminder).
+    Their levels for the community/room apply, and only active members are told unless
+    ``members_only`` is false (someone just removed, banned or declined still hears about it;
+    a guest of another community). Returns the job, or ``None`` for nobody."""
+    actor_id = getattr(actor, "pk", None)
+    recipients = sorted({uid for uid in user_ids if uid and (include_actor or uid != actor_id)})
     if not recipients:
         return None
     payload = _payload(actor, category, verb, community_id, room_id, target, text, url)
-    return outbox.enqueue(
-        kind=USERS_JOB, payload={**payload, "users": recipients, "members_only": members_only}
-    )
+    extra: dict[str, Any] = {"users": recipients, "members_only": members_only}
+    if include_actor:
+        extra["include_actor"] = True
+    return outbox.enqueue(kind=USERS_JOB, payload={**payload, **extra})
 
 
 def notify_community(
@@ -74,7 +114,7 @@ def notify_community(
     actor: Any,
     community_id: int,
     category: str,
-    verb: str,
+    verb: Verb | str,
     room_id: int | None = None,
     target: Model | None = None,
     text: str = "",
@@ -89,7 +129,7 @@ def notify_community(
 def _payload(
     actor: Any,
     category: str,
-    verb: str,
+    verb: Verb | str,
     community_id: int | None,
     room_id: int | None,
     target: Model | None,
@@ -99,7 +139,7 @@ def _payload(
     return {
         "actor": getattr(actor, "pk", None),
         "category": category,
-        "verb": verb,
+        "verb": _verb_spec(verb),
         "community": community_id,
         "room": room_id,
         "target": target_ref(target),

@@ -3,9 +3,8 @@ forwarding). A service calls ``enqueue`` inside its own transaction, so the job 
 when its cause committed; a worker claims jobs and runs the handler registered for their kind.
 
 The delivery app provides the store (its ``OutboxJob`` table and the worker's doorbell); any
-app registers the job kinds it handles in its ``AppConfig.ready``, and the periodic tasks the
-worker runs between jobs (``periodic``: every N seconds, in every worker process, so each task
-must be idempotent and keep its own "done" marks in the database).
+app registers the job kinds it handles in its ``AppConfig.ready``, and the periodic tasks its
+workers should run (``periodic``).
 """
 
 from __future__ import annotations
@@ -26,11 +25,12 @@ store: Port[[str, dict[str, Any]], Any] = Port("the outbox store")
 
 @dataclass(frozen=True)
 class PeriodicTask:
-    """``run()`` is called by the worker about every ``every_seconds`` (first one interval
-    after the worker starts), outside any job's transaction; it returns how much it did, for
-    the log."""
+    """Work a worker does every ``interval_seconds`` (e.g. turning reminders that came due
+    into jobs). ``run()`` must be safe to run in several workers at once and again after a
+    crash (claim with a unique row or a lock in its own transaction); returns how many things
+    it did."""
 
-    every_seconds: float
+    interval_seconds: float
     run: Callable[[], int]
 
 

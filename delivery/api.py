@@ -91,7 +91,8 @@ def delete(request: HttpRequest, notification_id: int) -> dict[str, int]:
 
 @router.get("/me/notification-settings", response={200: DeliverySettingsOut, **ERRORS})
 def get_settings(request: HttpRequest) -> DeliverySettingsOut:
-    return delivery_settings_out(selectors.delivery_settings_of(user=request.auth))
+    settings = selectors.delivery_settings_of(user=request.auth)
+    return delivery_settings_out(settings, timezone=request.auth.zone.key)
 
 
 @router.patch("/me/notification-settings", response={200: DeliverySettingsOut, **ERRORS})
@@ -100,7 +101,8 @@ def patch_settings(request: HttpRequest, payload: SettingsPatch) -> DeliverySett
     if changes.get("email_categories") is not None:
         changes["email_categories"] = [str(c) for c in changes["email_categories"]]
 
-    return delivery_settings_out(services.settings_update(user=request.auth, **changes))
+    settings = services.settings_update(user=request.auth, **changes)
+    return delivery_settings_out(settings, timezone=request.auth.zone.key)
 
 
 @router.get("/communities/{slug}/notification-level", response={200: LevelOut, **ERRORS})

@@ -41,6 +41,8 @@ CATEGORY_MIN_LEVEL: dict[str, str] = {
     Category.RESOURCE: Level.NORMAL,
     Category.YOUR_RESOURCE: Level.MENTIONS,
     Category.MESSAGE: Level.WATCHING,
+    Category.EVENT: Level.MENTIONS,
+    Category.NEW_EVENT: Level.NORMAL,
     Category.NETWORKING: Level.NORMAL,
 }
 

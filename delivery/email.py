@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -15,10 +18,13 @@ from django.db import transaction
 from django.db.models import Min
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 from notifications.models import Notification
 
-from community.models import User
+from community.models import Community, User
+from core.notify import render_verb
+from core.protocol.people import DELETED_USER_NAME
 
 from .categories import Category
 from .models import DeliverySettings, EmailMode
@@ -54,10 +60,11 @@ def _settings_for(user_ids: set[int]) -> dict[int, DeliverySettings]:
     return found
 
 
-def in_quiet_hours(delivery: DeliverySettings, now: datetime) -> bool:
+def in_quiet_hours(delivery: DeliverySettings, zone: ZoneInfo, now: datetime) -> bool:
+    """Is ``now`` inside the quiet hours, on the clock of the user's time zone ``zone``?"""
     if delivery.quiet_start is None or delivery.quiet_end is None:
         return False
-    local = now.astimezone(delivery.zone).time()
+    local = now.astimezone(zone).time()
     start, end = delivery.quiet_start, delivery.quiet_end
     if start <= end:
         return start <= local < end
@@ -76,10 +83,42 @@ def _claim(ids: list[int]) -> list[int]:
     return claimable
 
 
+@contextmanager
+def in_their_language(user: User) -> Iterator[None]:
+    """Write to ``user`` in their language and on their clock."""
+    with (
+        translation.override(user.language or settings.LANGUAGE_CODE),
+        timezone.override(user.zone),
+    ):
+        yield
+
+
+def _told(notifications: list[Notification]) -> list[Notification]:
+    """Each notification's sentence (``said``) in the active language, and its community's
+    name (``community_name``)."""
+    names = dict(
+        Community.objects.filter(
+            slug__in={(n.data or {}).get("community") for n in notifications} - {None}
+        ).values_list("slug", "name")
+    )
+    for notification in _with_actor_names(notifications):
+        data = notification.data or {}
+        notification.said = render_verb(data.get("verb") or notification.verb)  # type: ignore[attr-defined]
+        notification.community_name = names.get(data.get("community") or "", "")  # type: ignore[attr-defined]
+    return notifications
+
+
 def _message(
     user: User, subject: str, template: str, context: dict[str, Any], categories: set[str]
 ) -> EmailMultiAlternatives:
-    context = {**context, "user": user, "base_url": settings.KRING_BASE_URL.rstrip("/")}
+    """Call inside ``in_their_language(user)``."""
+    context = {
+        **context,
+        "user": user,
+        "base_url": settings.KRING_BASE_URL.rstrip("/"),
+        "zone": user.zone.key,
+        "LANGUAGE_CODE": translation.get_language(),
+    }
     labels = dict(Category.choices)
     context["unsubscribe"] = [(labels[c], unsubscribe_url(user.pk, c)) for c in sorted(categories)]
     body = render_to_string(f"delivery/email/{template}.txt", context)
@@ -105,8 +144,14 @@ def send_immediate(now: datetime | None = None) -> int:
     )
     if not waiting:
         return 0
-    delivery = _settings_for({r for _, r in waiting})
-    due = [pk for pk, recipient in waiting if not in_quiet_hours(delivery[recipient], now)]
+    recipients = {r for _, r in waiting}
+    delivery = _settings_for(recipients)
+    zones = {u.pk: u.zone for u in User.objects.filter(pk__in=recipients).only("timezone")}
+    due = [
+        pk
+        for pk, recipient in waiting
+        if not in_quiet_hours(delivery[recipient], zones[recipient], now)
+    ]
     claimed = _claim(due)
     by_user: dict[int, list[Notification]] = defaultdict(list)
     for notification in Notification.objects.filter(pk__in=claimed).order_by("pk"):
@@ -115,26 +160,27 @@ def send_immediate(now: datetime | None = None) -> int:
     messages = []
     for user_id, notifications in by_user.items():
         user = users[user_id]
-        subject = (
-            f"Kring: {notifications[0].verb}"
-            if len(notifications) == 1
-            else f"Kring: {len(notifications)} new notifications"
-        )
         categories = {n.data.get("category", "") for n in notifications} - {""}
-        messages.append(
-            _message(
-                user,
-                subject,
-                "immediate",
-                {"notifications": _with_actor_names(notifications)},
-                categories,
+        with in_their_language(user):
+            told = _told(notifications)
+            if len(told) == 1:
+                subject = f"Kring: {told[0].actor_name} {told[0].said}"  # type: ignore[attr-defined]
+            else:
+                count = len(told)
+                subject = "Kring: " + ngettext(
+                    "%(count)s new notification", "%(count)s new notifications", count
+                ) % {"count": count}
+            messages.append(
+                _message(user, subject, "immediate", {"notifications": told}, categories)
             )
-        )
     return _send(messages)
 
 
 def digest_due(
-    delivery: DeliverySettings, now: datetime, oldest_waiting: datetime | None = None
+    delivery: DeliverySettings,
+    zone: ZoneInfo,
+    now: datetime,
+    oldest_waiting: datetime | None = None,
 ) -> bool:
     """Is a digest due: past this period's slot (digest hour, and weekday for weekly) in the
     user's own time zone, and not sent since that slot? Before a first digest, the slot must
@@ -142,7 +188,7 @@ def digest_due(
     after joining."""
     if delivery.email_mode not in (EmailMode.DAILY, EmailMode.WEEKLY):
         return False
-    local = now.astimezone(delivery.zone)
+    local = now.astimezone(zone)
     slot = local.replace(hour=delivery.digest_hour, minute=0, second=0, microsecond=0)
     if delivery.email_mode == EmailMode.WEEKLY:
         slot -= timedelta(days=(local.weekday() - delivery.digest_weekday) % 7)
@@ -170,7 +216,7 @@ def send_digests(now: datetime | None = None) -> int:
     messages = []
     for user_id in sorted(waiting_users):
         settings_ = delivery[user_id]
-        if not digest_due(settings_, now, oldest_waiting[user_id]):
+        if not digest_due(settings_, users[user_id].zone, now, oldest_waiting[user_id]):
             continue
         ids = list(
             Notification.objects.filter(recipient_id=user_id, emailed=False, data__email="digest")
@@ -188,24 +234,35 @@ def send_digests(now: datetime | None = None) -> int:
             DeliverySettings.objects.update_or_create(
                 user_id=user_id, defaults={"last_digest_at": now}
             )
-        by_community: dict[str, list[Notification]] = defaultdict(list)
-        for notification in _with_actor_names(notifications):
-            by_community[notification.data.get("community") or ""].append(notification)
         categories = {n.data.get("category", "") for n in notifications} - {""}
-        period = "weekly" if settings_.email_mode == EmailMode.WEEKLY else "daily"
-        messages.append(
-            _message(
-                users[user_id],
-                f"Kring {period} digest: {len(notifications)} update(s)",
-                "digest",
-                {
-                    "groups": sorted(by_community.items()),
-                    "count": len(notifications),
-                    "period": period,
-                },
-                categories,
+        weekly = settings_.email_mode == EmailMode.WEEKLY
+        count = len(notifications)
+        with in_their_language(users[user_id]):
+            by_community: dict[str, list[Notification]] = defaultdict(list)
+            for notification in _told(notifications):
+                by_community[notification.community_name].append(notification)  # type: ignore[attr-defined]
+            subject = (
+                ngettext(
+                    "Kring weekly digest: %(count)s update",
+                    "Kring weekly digest: %(count)s updates",
+                    count,
+                )
+                if weekly
+                else ngettext(
+                    "Kring daily digest: %(count)s update",
+                    "Kring daily digest: %(count)s updates",
+                    count,
+                )
+            ) % {"count": count}
+            messages.append(
+                _message(
+                    users[user_id],
+                    subject,
+                    "digest",
+                    {"groups": sorted(by_community.items()), "count": count, "weekly": weekly},
+                    categories,
+                )
             )
-        )
     return _send(messages)
 
 
@@ -214,7 +271,9 @@ def _with_actor_names(notifications: list[Notification]) -> list[Notification]:
     names = {u.pk: u.public_name for u in User.objects.filter(pk__in=ids)}
     for notification in notifications:
         aid = notification.actor_object_id
-        notification.actor_name = names.get(int(aid), "Kring") if aid.isdigit() else "Kring"  # type: ignore[attr-defined]
+        notification.actor_name = (
+            names.get(int(aid), DELETED_USER_NAME) if aid.isdigit() else "Kring"
+        )  # type: ignore[attr-defined]
     return notifications
 
 

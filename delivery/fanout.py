@@ -20,9 +20,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import BooleanField, CharField, Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import BooleanField, CharField, Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 from notifications.models import Notification
 
 from community.models import (
@@ -34,9 +35,9 @@ from community.models import (
     RoomEvent,
     User,
 )
-from community.selectors import facilitator_ids
+from community.selectors import facilitator_ids, room_label
 from core.emitters import notifications_on_commit
-from core.notify import COMMUNITY_JOB, USERS_JOB, Category
+from core.notify import COMMUNITY_JOB, USERS_JOB, Category, Verb, render_verb
 from core.outbox import JobHandler
 from core.protocol.notifications import notification_body
 
@@ -61,6 +62,14 @@ class Recipient:
     live: bool
     email_mode: str
     email_categories: list[str]
+    language: str  # what their pushes are written in
+
+
+def _verb_key(verb: Verb | str | dict[str, Any]) -> str:
+    """A verb as it travels inside a job: JSON text of its spec (or a legacy sentence)."""
+    if isinstance(verb, Verb):
+        verb = verb.spec()
+    return json.dumps(verb, sort_keys=True, ensure_ascii=False)
 
 
 @dataclass
@@ -73,12 +82,20 @@ class Delivery:
     target: dict[str, Any] | None
     text: str
     url: str
-    per_user: dict[int, tuple[str, str]] = field(default_factory=dict)  # user -> (verb, category)
+    # user -> (verb key, category): what happened to *them*
+    per_user: dict[int, tuple[str, str]] = field(default_factory=dict)
 
-    def add(self, user_ids: Iterable[int], verb: str, category: str) -> None:
+    def add(
+        self,
+        user_ids: Iterable[int],
+        verb: Verb | str | dict,
+        category: str,
+        include_actor: bool = False,
+    ) -> None:
+        key = _verb_key(verb)
         for user_id in user_ids:
-            if user_id != self.actor_id and user_id not in self.per_user:
-                self.per_user[user_id] = (verb, category)
+            if (include_actor or user_id != self.actor_id) and user_id not in self.per_user:
+                self.per_user[user_id] = (key, category)
 
 
 def _settings_annotations(user_ref: str) -> dict[str, Any]:
@@ -96,7 +113,7 @@ def _settings_annotations(user_ref: str) -> dict[str, Any]:
     }
 
 
-FIELDS = ("level", "live", "email_mode", "email_categories")
+FIELDS = ("level", "live", "email_mode", "email_categories", "language")
 
 
 def _recipients(
@@ -110,7 +127,7 @@ def _recipients(
             .annotate(
                 level=Value(DEFAULT_LEVEL, output_field=CharField()), **_settings_annotations("pk")
             )
-            .values_list("pk", *FIELDS)
+            .values_list("pk", "level", "live", "email_mode", "email_categories", "language")
         )
     members = Membership.objects.filter(
         community_id=community_id, state=MembershipState.ACTIVE, user__is_active=True
@@ -128,6 +145,7 @@ def _recipients(
         levels.insert(0, Subquery(room_level))
     return members.annotate(
         level=Coalesce(*levels, Value(DEFAULT_LEVEL), output_field=CharField()),
+        language=F("user__language"),
         **_settings_annotations("user_id"),
     ).values_list("user_id", *FIELDS)
 
@@ -136,7 +154,7 @@ def _load_recipients(rows: Iterable[tuple]) -> dict[int, Recipient]:
     every_category = list(Category.values)
     found = {}
 
-    for user_id, level, live, email_mode, email_categories in rows:
+    for user_id, level, live, email_mode, email_categories, language in rows:
         if isinstance(email_categories, str):  # JSON from a subquery can come back as text
             email_categories = json.loads(email_categories)
         found[user_id] = Recipient(
@@ -145,6 +163,7 @@ def _load_recipients(rows: Iterable[tuple]) -> dict[int, Recipient]:
             live=bool(live),
             email_mode=email_mode,
             email_categories=every_category if email_categories is None else email_categories,
+            language=language or settings.LANGUAGE_CODE,
         )
     return found
 
@@ -154,7 +173,9 @@ def _load_recipients(rows: Iterable[tuple]) -> dict[int, Recipient]:
 
 def _users_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient]]:
     delivery = _delivery(payload)
-    delivery.add(payload["users"], payload["verb"], payload["category"])
+    delivery.add(
+        payload["users"], payload["verb"], payload["category"], payload.get("include_actor", False)
+    )
     community = payload["community"] if payload.get("members_only", True) else None
     recipients = _load_recipients(_recipients(community, payload["room"], payload["users"]))
     return delivery, recipients
@@ -184,12 +205,12 @@ def _message_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient
     )
     if event is None or room is None or event.hidden_at is not None:
         return delivery, {}  # deleted or hidden before the worker got to it: tell nobody
-    where = f"#{room.name}"
+    where = room_label(room)
     handles = {h.lower() for h in MENTION.findall(event.body)}
     if FACILITATORS_MENTION in handles:
         delivery.add(
             facilitator_ids(payload["community"]),
-            f"mentioned the facilitators in {where}",
+            Verb(gettext_noop("mentioned the facilitators in %(room)s"), room=where),
             Category.MENTION,
         )
     named = handles - {FACILITATORS_MENTION}
@@ -197,12 +218,18 @@ def _message_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient
         mentioned = Membership.objects.filter(
             community_id=payload["community"], state=MembershipState.ACTIVE, user__handle__in=named
         ).values_list("user_id", flat=True)
-        delivery.add(mentioned, f"mentioned you in {where}", Category.MENTION)
+        delivery.add(
+            mentioned, Verb(gettext_noop("mentioned you in %(room)s"), room=where), Category.MENTION
+        )
     if event.reply_to_id and event.reply_to and event.reply_to.author_id:
-        delivery.add([event.reply_to.author_id], f"replied to you in {where}", Category.MENTION)
+        delivery.add(
+            [event.reply_to.author_id],
+            Verb(gettext_noop("replied to you in %(room)s"), room=where),
+            Category.MENTION,
+        )
     delivery.add(
         watchers(community_id=payload["community"], room_id=payload["room"]),
-        f"posted in {where}",
+        Verb(gettext_noop("posted in %(room)s"), room=where),
         Category.MESSAGE,
     )
     recipients = _load_recipients(
@@ -249,9 +276,21 @@ JOB_HANDLERS: dict[str, JobHandler] = {
 @dataclass
 class Row:
     recipient_id: int
-    verb: str
+    verb: str  # the verb key (JSON of its spec)
     category: str
     email: str | None  # "immediate", "digest" or None (nothing to email)
+    language: str
+
+
+def _stored_verb(key: str) -> Any:
+    """A verb key back as stored: a spec, or a sentence (a job from before specs)."""
+    return json.loads(key)
+
+
+def _english(key: str) -> str:
+    """The verb in English, for the ``verb`` column (admin, old clients); readers get theirs."""
+    with translation.override("en"):
+        return render_verb(_stored_verb(key))[:255]
 
 
 _EMAIL_BY_MODE = {
@@ -279,7 +318,7 @@ def process(job_id: int, delivery: Delivery, recipients: dict[int, Recipient]) -
             email = _EMAIL_BY_MODE.get(recipient.email_mode)
         if deliver and recipient.live:
             pushed.append(user_id)
-        rows.append(Row(user_id, verb, category, email))
+        rows.append(Row(user_id, verb, category, email, recipient.language))
     if not rows:
         return 0
     slug = (
@@ -317,22 +356,27 @@ def _serialise_inserts() -> None:
 
 def _insert(rows: list[Row], common: dict[str, Any], shared_data: dict[str, Any]) -> dict[int, int]:
     """Insert the rows; returns {recipient_id: notification id}."""
-    data_text: dict[tuple[str, str | None], str] = {}
+    data_text: dict[tuple[str, str | None, str], str] = {}
+    english: dict[str, str] = {}
     for row in rows:
-        key = (row.category, row.email)
+        key = (row.category, row.email, row.verb)
         if key not in data_text:
+            stored = _stored_verb(row.verb)
+            verb = {"verb": stored} if isinstance(stored, dict) else {}
             data_text[key] = json.dumps(
-                {"category": row.category, "email": row.email, **shared_data}
+                {"category": row.category, "email": row.email, **shared_data, **verb}
             )
+        if row.verb not in english:
+            english[row.verb] = _english(row.verb)
     if connection.vendor == "postgresql":
-        return _insert_postgresql(rows, common, data_text)
+        return _insert_postgresql(rows, common, data_text, english)
     created = Notification.objects.bulk_create(
         [
             Notification(
                 recipient_id=row.recipient_id,
-                verb=row.verb,
+                verb=english[row.verb],
                 emailed=row.email is None,  # nothing to send counts as done
-                data=json.loads(data_text[(row.category, row.email)]),
+                data=json.loads(data_text[(row.category, row.email, row.verb)]),
                 **common,
             )
             for row in rows
@@ -343,7 +387,10 @@ def _insert(rows: list[Row], common: dict[str, Any], shared_data: dict[str, Any]
 
 
 def _insert_postgresql(
-    rows: list[Row], common: dict[str, Any], data_text: dict[tuple[str, str | None], str]
+    rows: list[Row],
+    common: dict[str, Any],
+    data_text: dict[tuple[str, str | None, str], str],
+    english: dict[str, str],
 ) -> dict[int, int]:
     """One INSERT ... SELECT FROM unnest(arrays) RETURNING per batch: near COPY speed, and
     it hands back the ids (the per-user seqs) that the pushes carry."""
@@ -370,9 +417,9 @@ def _insert_postgresql(
                     common["target_object_id"],
                     common["timestamp"],
                     [row.recipient_id for row in batch],
-                    [row.verb for row in batch],
+                    [english[row.verb] for row in batch],
                     [row.email is None for row in batch],
-                    [data_text[(row.category, row.email)] for row in batch],
+                    [data_text[(row.category, row.email, row.verb)] for row in batch],
                 ],
             )
             ids.update(cursor.fetchall())
@@ -415,20 +462,22 @@ def _push(
     slug: str | None,
     timestamp: Any,
 ) -> None:
-    """After commit, one layer message per (verb, category) variant to every process, with
-    ``[user, notification id, unread count]`` for each pushed recipient."""
+    """After commit, one layer message per (verb, category, language) variant to every
+    process, with ``[user, notification id, unread count]`` for each pushed recipient."""
     unread = _unread_counts(pushed)
     actor = User.objects.filter(pk=delivery.actor_id).first() if delivery.actor_id else None
-    groups: dict[tuple[str, str], list[list[int]]] = {}
+    groups: dict[tuple[str, str, str], list[list[int]]] = {}
     for user_id in pushed:
         row = rows[user_id]
-        groups.setdefault((row.verb, row.category), []).append(
+        groups.setdefault((row.verb, row.category, row.language), []).append(
             [user_id, ids[user_id], unread.get(user_id, 0)]
         )
-    for (verb, category), triples in groups.items():
+    for (verb, category, language), triples in groups.items():
+        with translation.override(language):
+            said = render_verb(_stored_verb(verb))
         body = notification_body(
             actor=actor,
-            verb=verb,
+            verb=said,
             category=category,
             text=delivery.text,
             community=slug,

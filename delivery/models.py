@@ -4,7 +4,6 @@ The notifications themselves are django-notifications-community's ``Notification
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import time
 from typing import Any
 
@@ -78,7 +77,8 @@ def _all_categories() -> list[str]:
 
 class DeliverySettings(models.Model):
     """How a teacher wants to be told. Defaults are school-friendly: live in the app, a daily
-    email digest at 07:00, and quiet evenings and nights (19:00-07:00) in their time zone."""
+        email digest at 07:00, and quiet evenings and nights (19:00-07:00) in their time zone (the
+    user's own, ``User.timezone``)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delivery_settings"
@@ -87,7 +87,6 @@ class DeliverySettings(models.Model):
     email_mode = models.CharField(max_length=12, choices=EmailMode.choices, default=EmailMode.DAILY)
     # Categories that may be emailed (each email carries a one-click unsubscribe per category).
     email_categories = models.JSONField(default=_all_categories)
-    timezone = models.CharField(max_length=64, default="Europe/Brussels")
     quiet_start = models.TimeField(null=True, blank=True, default=time(19, 0))
     quiet_end = models.TimeField(null=True, blank=True, default=time(7, 0))
     digest_hour = models.PositiveSmallIntegerField(default=7)
@@ -97,13 +96,6 @@ class DeliverySettings(models.Model):
 
     def __str__(self) -> str:
         return f"Delivery settings of {self.user_id}"
-
-    @property
-    def zone(self) -> zoneinfo.ZoneInfo:
-        try:
-            return zoneinfo.ZoneInfo(self.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo("UTC")
 
 
 class JobState(models.TextChoices):

@@ -40,7 +40,6 @@ def export_delivery_settings(user: User) -> dict[str, Any] | None:
         "live": delivery.live,
         "email_mode": delivery.email_mode,
         "email_categories": delivery.email_categories,
-        "timezone": delivery.timezone,
         "quiet_start": str(delivery.quiet_start) if delivery.quiet_start else None,
         "quiet_end": str(delivery.quiet_end) if delivery.quiet_end else None,
     }

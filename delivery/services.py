@@ -9,7 +9,6 @@ fan-out, and the job exists exactly when the cause committed. The worker does th
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import time
 from typing import Any
 
@@ -20,6 +19,7 @@ from notifications.models import Notification
 from community.models import Community, Room, RoomEvent, RoomKind, User
 from community.permissions import can_read_rooms
 from community.registry import PostingContext
+from community.services import profile_update
 from core import outbox
 from core.emitters import wake_worker_on_commit
 from core.errors import Forbidden, Invalid, NotFound
@@ -103,11 +103,6 @@ def settings_update(*, user: User, **changes: Any) -> DeliverySettings:
         if bad:
             raise Invalid(f"email_categories: unknown {sorted(bad)}.")
         changes["email_categories"] = sorted(set(changes["email_categories"]))
-    if "timezone" in changes:
-        try:
-            zoneinfo.ZoneInfo(changes["timezone"])
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise Invalid(f"timezone: '{changes['timezone']}' is not an IANA time zone.") from None
     for field in ("quiet_start", "quiet_end"):
         if changes.get(field) is not None:
             if not isinstance(changes[field], time):
@@ -120,6 +115,8 @@ def settings_update(*, user: User, **changes: Any) -> DeliverySettings:
     if "digest_weekday" in changes and not 0 <= int(changes["digest_weekday"]) <= 6:
         raise Invalid("digest_weekday: 0 (Monday) to 6 (Sunday).")
     with transaction.atomic():
+        if "timezone" in changes:  # the user's own, used everywhere, not only here
+            profile_update(user=user, timezone=changes.pop("timezone"))
         current = DeliverySettings.objects.select_for_update().get_or_create(user=user)[0]
         for field, value in changes.items():
             setattr(current, field, value)

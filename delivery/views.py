@@ -122,8 +122,12 @@ def delivery_settings(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your notification settings were saved."))
                 return redirect("delivery:settings")
     else:
+        fields = set(DeliverySettingsForm.base_fields) - {"timezone"}
         form = DeliverySettingsForm(
-            initial={field: getattr(current, field) for field in DeliverySettingsForm.base_fields}
+            initial={
+                "timezone": request.user.zone.key,
+                **{field: getattr(current, field) for field in fields},
+            }
         )
     memberships = request.user.memberships.filter(state="active").select_related("community")
     levels = [

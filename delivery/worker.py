@@ -1,6 +1,6 @@
 """The outbox worker: runs each job's registered handler (``core.outbox``), e.g. turning a
-notification job into notifications; sends due emails and digests; runs the periodic tasks
-other apps register (``core.outbox.periodic``) when they are due.
+notification job into notifications; runs the registered periodic tasks (reminders that came
+due become jobs); sends due emails and digests.
 
 Runs as the Procfile's ``worker`` process (``manage.py run_worker``), or inside the web
 process with the embedded default (``KRING_WORKER_IN_PROCESS``), where the in-memory channel
@@ -77,50 +77,43 @@ def send_due_emails() -> int:
     return email.send_immediate() + email.send_digests()
 
 
-# When each periodic task (``core.outbox.periodic``) last ran in this process (monotonic).
-_periodic_last: dict[str, float] = {}
-
-
-def run_due_periodic_tasks(now: float | None = None) -> int:
-    """Run the registered periodic tasks that are due in this process (each first one
-    interval after the worker started); a task that fails is logged and tried again at its
-    next turn. Returns how many tasks ran."""
-    now = time.monotonic() if now is None else now
-    ran = 0
+def run_due_periodic(last_run: dict[str, float]) -> int:
+    """Run the registered periodic tasks (``core.outbox.periodic``) whose interval has passed
+    since ``last_run`` (name -> monotonic time, updated here). A failing task is logged and
+    tried again at its next interval; the others still run."""
+    done = 0
     for name, task in outbox.periodic.items():
-        last = _periodic_last.setdefault(name, now)
-        if now - last < task.every_seconds:
+        if time.monotonic() - last_run.get(name, float("-inf")) < task.interval_seconds:
             continue
-        _periodic_last[name] = now
-        ran += 1
+        last_run[name] = time.monotonic()
         try:
-            done = task.run()
+            done += task.run()
         except Exception:
             logger.exception("periodic task %s failed", name)
-        else:
-            if done:
-                logger.info("periodic task %s: %s", name, done)
-    return ran
+    return done
 
 
 async def run(stop: asyncio.Event | None = None) -> None:
-    """The worker loop: jobs first, emails every ``EMAIL_INTERVAL_SECONDS``; sleeps on the
-    outbox doorbell (or ``POLL_SECONDS``) when idle."""
+    """The worker loop: jobs first, then the periodic tasks that are due, emails every
+    ``EMAIL_INTERVAL_SECONDS``; sleeps on the outbox doorbell (or ``POLL_SECONDS``) when
+    idle."""
     layer = get_channel_layer()
     # Own threads, not the one shared by consumers: a 10,000-recipient job must not hold up
     # every socket's database calls in the same process.
     next_job = database_sync_to_async(process_next_job, thread_sensitive=False)
     emails = database_sync_to_async(send_due_emails, thread_sensitive=False)
-    periodic = database_sync_to_async(run_due_periodic_tasks, thread_sensitive=False)
+    periodic = database_sync_to_async(run_due_periodic, thread_sensitive=False)
     last_emails = 0.0
+    last_periodic: dict[str, float] = {}
     while stop is None or not stop.is_set():
         try:
             if await next_job() is not None:
                 continue
+            if await periodic(last_periodic):
+                continue  # it made jobs: take them now
             if time.monotonic() - last_emails >= EMAIL_INTERVAL_SECONDS:
                 last_emails = time.monotonic()
                 await emails()
-            await periodic()
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -9,12 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from community.models import Community, Profile, User
 from core.errors import Invalid, NotFound
 from core.gdpr import iso
-from core.notify import Category, notify_users
+from core.notify import Category, Verb, notify_users
 from resources.models import Resource
 
 from . import selectors
@@ -115,8 +115,11 @@ def send_weekly(now: Any = None, limit: int = 200) -> int:
                 actor=None,
                 user_ids=[user_id],
                 category=Category.NETWORKING,
-                verb=_("suggests people you may want to meet: %(names)s")
-                % {"names": ", ".join(names)},
+                # Told in each reader's own language.
+                verb=Verb(
+                    gettext_noop("suggests people you may want to meet: %(names)s"),
+                    names=", ".join(names),
+                ),
                 text="; ".join(f"{s.user.public_name}: {s.reasons[0]}" for s in fresh),
                 url="/people/",
                 members_only=False,

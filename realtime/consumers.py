@@ -20,6 +20,9 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils import translation
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from community import selectors, services
 from community.permissions import can_moderate
@@ -97,6 +100,8 @@ class KringConsumer(AsyncWebsocketConsumer):
     transport: Any = None
     session_key: str | None = None
     last_seen: float = 0.0
+    # The language errors are told in: the teacher's own, else their browser's.
+    language: str = "en"
     # The ASGI path: frames wait here for the socket's writer task, so no send to a slow
     # client holds up anyone else. Created on first use; the direct path never needs them.
     _queue: deque[str] | None = None
@@ -145,6 +150,7 @@ class KringConsumer(AsyncWebsocketConsumer):
         self.user_id = user.pk
 
         self.session_key = session_key
+        self.language = user.language or _browser_language(self.scope)
 
         self.rooms = set()
 
@@ -231,7 +237,8 @@ class KringConsumer(AsyncWebsocketConsumer):
                 return
             frame = parse_frame(text_data)
             ref = frame.ref
-            await self._handlers[type(frame)](self, frame)
+            with translation.override(self.language):
+                await self._handlers[type(frame)](self, frame)
         except FrameError as exc:
             await self._send_error(exc.code, exc.detail, exc.ref)
         except KringError as exc:
@@ -368,3 +375,15 @@ def _too_big(text: str) -> bool:
     """Over the incoming frame limit in UTF-8 bytes (counted only when it could be)."""
     limit = settings.KRING_MAX_FRAME_BYTES
     return len(text) > limit // 4 and len(text.encode("utf-8")) > limit
+
+
+def _browser_language(scope: dict[str, Any]) -> str:
+    """The best of Kring's languages for the handshake's Accept-Language."""
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            for code, _quality in parse_accept_lang_header(value.decode("latin1")):
+                try:
+                    return get_supported_language_variant(code)
+                except LookupError:
+                    continue
+    return settings.LANGUAGE_CODE

@@ -18,6 +18,10 @@ class ResourcesConfig(AppConfig):
             resource = selectors.resource_by_thread(room_id=room.pk)  # type: ignore[attr-defined]
             return reverse("resources:detail", args=[resource.pk]) if resource else "/resources/"
 
+        def label(room: object) -> str:
+            resource = selectors.resource_by_thread(room_id=room.pk)  # type: ignore[attr-defined]
+            return f"“{resource.title}”" if resource else "#" + room.name  # type: ignore[attr-defined]
+
         room_kinds.register(
             RoomKind.RESOURCE,
             RoomKindHooks(
@@ -25,6 +29,7 @@ class ResourcesConfig(AppConfig):
                     room_id=room_id, number=number
                 ),
                 page_url=page_url,
+                label=label,
             ),
         )
         gdpr.exporters.register("resources", lambda user: selectors.resources_by_author(user=user))

@@ -53,7 +53,7 @@ def _search(resources: QuerySet[Resource], q: str) -> QuerySet[Resource]:
         # "fractions") as teachers type.
         query = "(websearch_to_tsquery('simple', %s) || to_tsquery('simple', %s))"
         params = [q, " & ".join(f"{word}:*" for word in _words(q))]
-        document = '"resources_resource"."search_document"'
+        document = f'"{Resource._meta.db_table}"."search_document"'
         return (
             resources.alias(
                 matched=RawSQL(f"{document} @@ {query}", params, output_field=BooleanField())

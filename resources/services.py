@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from community.models import Community, EventKind, Room, RoomKind, User
 from community.permissions import can_post, can_read_rooms
@@ -28,8 +29,9 @@ from community.services import (
 )
 from core.audit import AuditAction, audit_record
 from core.errors import Conflict, Forbidden, Invalid
-from core.notify import Category, follow_room, notify_community, notify_users
+from core.notify import Category, Verb, follow_room, notify_community, notify_users
 from core.protocol.materials import material_summary
+from core.uploads import check_upload
 
 from . import selectors
 from .licences import LICENCES, adaptation_licence_problem
@@ -40,7 +42,6 @@ from .permissions import (
     can_withdraw_resource,
     material_refusal,
 )
-from .uploads import check_upload
 
 MAX_LIST = 20
 
@@ -153,15 +154,20 @@ def _announce(
     """A ``resource`` event in the general room, and the community's notifications."""
     _general_room_event(resource, actor, action, version, **extra)
     verbs = {
-        "shared": f"shared “{resource.title}” in {resource.community.name}",
-        "version": f"published version {version.number} of “{resource.title}”",
-        "adapted": f"adapted a material into “{resource.title}”",
+        "shared": gettext_noop("shared “%(title)s” in %(community)s"),
+        "version": gettext_noop("published version %(number)s of “%(title)s”"),
+        "adapted": gettext_noop("adapted a material into “%(title)s”"),
     }
     notify_community(
         actor=actor,
         community_id=resource.community_id,
         category=Category.RESOURCE,
-        verb=verbs[action],
+        verb=Verb(
+            verbs[action],
+            title=resource.title,
+            community=resource.community.name,
+            number=version.number,
+        ),
         target=resource,
         text=version.change_note or resource.description[:300],
         url=f"/resources/{resource.pk}/",
@@ -222,7 +228,8 @@ def resource_new_version(
         if locked.author_id and locked.author_id != actor.pk:
             notify_users(
                 actor=actor, user_ids=[locked.author_id], category=Category.YOUR_RESOURCE,
-                verb=f"added version {number} to your “{locked.title}”",
+                verb=Verb(gettext_noop("added version %(number)s to your “%(title)s”"),
+                          number=number, title=locked.title),
                 community_id=locked.community_id, target=locked, text=version.change_note,
                 url=f"/resources/{locked.pk}/",
             )  # fmt: skip
@@ -295,7 +302,8 @@ def resource_adapt(
             shown = adaptation if visible else original
             notify_users(
                 actor=actor, user_ids=[original.author_id], category=Category.YOUR_RESOURCE,
-                verb=f"adapted your “{original.title}” in {community.name}", community_id=None,
+                verb=Verb(gettext_noop("adapted your “%(title)s” in %(community)s"),
+                          title=original.title, community=community.name), community_id=None,
                 target=shown, text=adaptation.title, url=f"/resources/{shown.pk}/",
             )  # fmt: skip
 
@@ -318,12 +326,12 @@ def reaction_set(*, actor: User, resource: Resource, kind: str, on: bool = True)
                 Resource.objects.filter(pk=resource.pk).update(**{counter: F(counter) + 1})
             if created and resource.author_id and resource.author_id != actor.pk:
                 verb = {
-                    "used_in_class": "used your “{}” in class",
-                    "useful": "found your “{}” useful",
+                    "used_in_class": gettext_noop("used your “%(title)s” in class"),
+                    "useful": gettext_noop("found your “%(title)s” useful"),
                 }[kind]
                 notify_users(
                     actor=actor, user_ids=[resource.author_id], category=Category.YOUR_RESOURCE,
-                    verb=verb.format(resource.title), community_id=resource.community_id,
+                    verb=Verb(verb, title=resource.title), community_id=resource.community_id,
                     target=resource, url=f"/resources/{resource.pk}/",
 
                 )  # fmt: skip
@@ -419,7 +427,8 @@ def resource_withdraw(*, actor: User, resource: Resource, reason: str = "") -> R
             if locked.author_id:
                 notify_users(
                     actor=actor, user_ids=[locked.author_id], category=Category.YOUR_RESOURCE,
-                    verb=f"withdrew your “{locked.title}”", community_id=locked.community_id,
+                    verb=Verb(gettext_noop("withdrew your “%(title)s”"), title=locked.title),
+                    community_id=locked.community_id,
                     target=locked, text=reason, url=f"/resources/{locked.pk}/",
                 )  # fmt: skip
     return locked

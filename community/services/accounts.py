@@ -41,6 +41,8 @@ def account_export(*, user: User) -> dict[str, Any]:
             "email": user.email,
             "display_name": user.display_name,
             "handle": user.handle,
+            "language": user.language,
+            "timezone": user.timezone,
             "date_joined": iso(user.date_joined),
             "last_login": iso(user.last_login),
             "email_addresses": list(

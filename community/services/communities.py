@@ -7,10 +7,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 
 from core.emitters import user_removed_on_commit, users_frame_on_commit
 from core.errors import Conflict, Forbidden, Invalid
-from core.notify import Category, notify_users
+from core.notify import Category, Verb, notify_users
 from core.protocol.frames import JoinRequestFrame
 from core.protocol.people import author_out
 from core.roles import FACILITATING_ROLES, Role
@@ -150,7 +151,7 @@ def join_request_on_commit(membership: Membership) -> None:
         actor=membership.user,
         user_ids=facilitators,
         category=Category.FACILITATION,
-        verb=f"asked to join {membership.community.name}",
+        verb=Verb(gettext_noop("asked to join %(community)s"), community=membership.community.name),
         community_id=membership.community_id,
         text=membership.request_message,
         url=f"/c/{membership.community.slug}/facilitate/",

@@ -21,6 +21,7 @@ from ..permissions import (
     can_moderate,
     can_moderate_message,
     can_read_rooms,
+    is_room_guest,
     membership_of,
     post_refusal,
 )
@@ -215,7 +216,7 @@ def message_delete(*, actor: User, message_id: int, reason: str = "") -> RoomEve
             raise NotFound(f"Message {message_id} was already deleted.")
         own = message.author_id == actor.pk
         if own:
-            if not can_read_rooms.test(actor, message.room):
+            if not (can_read_rooms.test(actor, message.room) or is_room_guest(actor, message.room)):
                 raise Forbidden("Only members can delete their messages in this room.")
         else:
             author_membership = membership_of(message.author, message.room)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
 import langcodes
+from django.conf import settings
 from django.db import transaction
 from django_countries import countries
 
@@ -51,10 +53,13 @@ def _clean_words(field: str, values: Iterable[str]) -> list[str]:
 
 
 def profile_update(*, user: User, **changes: Any) -> Profile:
-    """Change the given profile fields (and ``display_name`` on the user). Unknown fields are an
-    error; validation happens before anything is written."""
+    """Change the given profile fields (and the display name, language and time zone, which
+    are the user's). Unknown fields are an error; validation happens before anything is
+    written."""
     allowed = {
         "display_name",
+        "language",
+        "timezone",
         "country",
         "school",
         "subjects",
@@ -105,14 +110,28 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
     if "visibility" in changes:
         cleaned["visibility"] = clean_visibility(changes["visibility"] or {})
 
+    if "language" in changes:
+        language = str(changes["language"] or "")
+        if language and language not in dict(settings.LANGUAGES):
+            codes = ", ".join(code for code, _name in settings.LANGUAGES)
+            raise Invalid(f"language: '{language}' is not one of Kring's languages ({codes}).")
+        cleaned["language"] = language
+    if "timezone" in changes:
+        zone = str(changes["timezone"] or "")
+        if zone and zone not in zoneinfo.available_timezones():
+            raise Invalid(f"timezone: '{zone}' is not an IANA time zone (e.g. Europe/Warsaw).")
+        cleaned["timezone"] = zone
+
     with transaction.atomic():
         changed: set[str] = set()
-        if "display_name" in cleaned:
-            name = cleaned.pop("display_name")
-            if name != user.display_name:
-                changed.add("display_name")
-            user.display_name = name
-            user.save(update_fields=["display_name"])
+        on_user = [f for f in ("display_name", "language", "timezone") if f in cleaned]
+        for field in on_user:
+            value = cleaned.pop(field)
+            if value != getattr(user, field):
+                changed.add(field)
+            setattr(user, field, value)
+        if on_user:
+            user.save(update_fields=on_user)
         profile, _ = Profile.objects.get_or_create(user=user)
         if "visibility" in cleaned:
             # A partial mapping changes only the fields it names.

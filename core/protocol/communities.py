@@ -86,6 +86,8 @@ class ProfileOut(Schema):
     id: int
     email: str
     display_name: str
+    language: str = Field(description="Kring's language for them; empty: their browser's")
+    timezone: str = Field(description="IANA time zone; empty: the deployment's default")
     country: str
     school: str
     subjects: list[str]
@@ -106,6 +108,8 @@ def profile_out(user: Any, profile: Any, visibility: dict[str, str] | None = Non
         id=user.pk,
         email=user.email,
         display_name=user.display_name,
+        language=user.language,
+        timezone=user.timezone,
         country=profile.country.code or "",
         school=profile.school,
         subjects=profile.subjects,

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from ..notify import render_verb
 from .base import Frame, Shape
 from .people import AuthorOut, Person, author_out
 
@@ -80,7 +81,7 @@ def notification_body(
 
 def notification_out(notification: Any) -> NotificationOut:
     """A stored notification row (django-notifications' ``Notification``; ``actor_user``
-    attached by the selector)."""
+    attached by the selector), its verb in the active language."""
     data = notification.data or {}
     target = None
     if notification.target_object_id:
@@ -92,7 +93,7 @@ def notification_out(notification: Any) -> NotificationOut:
     return NotificationOut(
         **notification_body(
             actor=getattr(notification, "actor_user", None),
-            verb=notification.verb,
+            verb=render_verb(data.get("verb") or notification.verb),
             category=data.get("category", ""),
             text=notification.description or "",
             community=data.get("community"),
@@ -145,8 +146,10 @@ class DeliverySettingsOut(Schema):
     digest_weekday: int = Field(ge=0, le=6, description="0 = Monday")
 
 
-def delivery_settings_out(settings: Any) -> DeliverySettingsOut:
-    """A user's ``DeliverySettings`` row."""
+def delivery_settings_out(settings: Any, *, timezone: str) -> DeliverySettingsOut:
+    """A user's ``DeliverySettings`` row, with the user's time zone (which is theirs, not
+    only their notifications')."""
+    fields = set(DeliverySettingsOut.model_fields) - {"timezone"}
     return DeliverySettingsOut(
-        **{field: getattr(settings, field) for field in DeliverySettingsOut.model_fields}
+        timezone=timezone, **{field: getattr(settings, field) for field in fields}
     )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from community.models import Community, EventKind, RoomEvent, User
 from community.services import GENERAL_ROOM, clean_body, rendered, room_event_append
 from core.errors import NotFound
-from core.notify import Category, notify_community
+from core.notify import Category, Verb, notify_community
 
 from .base import require_moderator
 
@@ -33,7 +34,9 @@ def announcement_post(*, actor: User, community: Community, body: str) -> RoomEv
             actor=actor,
             community_id=community.pk,
             category=Category.ANNOUNCEMENT,
-            verb=f"posted an announcement in {community.name}",
+            verb=Verb(
+                gettext_noop("posted an announcement in %(community)s"), community=community.name
+            ),
             room_id=general.pk,
             target=event,
             text=body,

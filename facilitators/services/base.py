@@ -7,7 +7,7 @@ from community.models import Membership, User
 from community.permissions import can_moderate
 from core.emitters import user_frame_on_commit
 from core.errors import Forbidden, NotFound
-from core.notify import Category, notify_users
+from core.notify import Category, Verb, notify_users
 from core.protocol.frames import MembershipFrame
 
 from ..permissions import can_act_on
@@ -37,7 +37,7 @@ def locked_membership(membership_id: int) -> Membership:
 
 
 def tell_member(
-    membership: Membership, actor: User, verb: str, text: str = "", *, still_member: bool = True
+    membership: Membership, actor: User, verb: Verb, text: str = "", *, still_member: bool = True
 ) -> None:
     """A membership notification to the member concerned (also when they were just removed)."""
     notify_users(

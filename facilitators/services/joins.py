@@ -9,11 +9,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from community.models import Community, Membership, MembershipState, User
 from community.services import member_event
 from core.audit import AuditAction, audit_member_action, audit_record
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.notify import Verb
 from core.roles import Role
 
 from ..models import Invitation
@@ -46,7 +48,13 @@ def join_request_approve(*, actor: User, membership: Membership, message: str = 
         )
         membership_frame(membership, message)
         tell_member(
-            membership, actor, f"approved your request to join {membership.community.name}", message
+            membership,
+            actor,
+            Verb(
+                gettext_noop("approved your request to join %(community)s"),
+                community=membership.community.name,
+            ),
+            message,
         )
     return membership
 
@@ -69,7 +77,10 @@ def join_request_decline(*, actor: User, membership: Membership, message: str = 
         tell_member(
             membership,
             actor,
-            f"declined your request to join {membership.community.name}",
+            Verb(
+                gettext_noop("declined your request to join %(community)s"),
+                community=membership.community.name,
+            ),
             message,
             still_member=False,
         )

@@ -6,12 +6,15 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from community.models import Membership, MembershipState, Room, User
+from community.selectors import room_label
 from community.services import member_event
 from core.audit import AuditAction, audit_member_action
 from core.emitters import user_frame_on_commit, user_removed_on_commit
 from core.errors import Conflict, Forbidden, Invalid
+from core.notify import Verb
 from core.protocol.frames import MuteFrame
 from core.roles import Role
 
@@ -24,6 +27,14 @@ from .base import (
     require_moderator,
     tell_member,
 )
+
+# What the member is told when given a role, one sentence per role (so each translates well).
+ROLE_GIVEN = {
+    Role.FACILITATOR: gettext_noop("made you a facilitator of %(community)s"),
+    Role.CO_FACILITATOR: gettext_noop("made you a co-facilitator of %(community)s"),
+    Role.MEMBER: gettext_noop("made you a member of %(community)s"),
+    Role.OBSERVER: gettext_noop("made you an observer in %(community)s"),
+}
 
 
 def member_role_change(
@@ -62,7 +73,7 @@ def member_role_change(
         tell_member(
             membership,
             actor,
-            f"made you {Role(role).label.lower()} in {membership.community.name}",
+            Verb(ROLE_GIVEN[role], community=membership.community.name),
             reason,
         )
     return membership
@@ -111,8 +122,17 @@ def member_mute(
                 reason=reason,
             ),
         )
-        where = f"#{room.name} of " if room else ""
-        tell_member(membership, actor, f"muted you in {where}{membership.community.name}", reason)
+        if room is None:
+            said = Verb(
+                gettext_noop("muted you in %(community)s"), community=membership.community.name
+            )
+        else:
+            said = Verb(
+                gettext_noop("muted you in %(room)s of %(community)s"),
+                room=room_label(room),
+                community=membership.community.name,
+            )
+        tell_member(membership, actor, said, reason)
     return mute
 
 
@@ -178,7 +198,12 @@ def _expel(*, actor: User, membership: Membership, reason: str, ban: bool) -> Me
         tell_member(
             membership,
             actor,
-            f"{action} you from {membership.community.name}",
+            Verb(
+                gettext_noop("banned you from %(community)s")
+                if ban
+                else gettext_noop("removed you from %(community)s"),
+                community=membership.community.name,
+            ),
             reason,
             still_member=False,
         )

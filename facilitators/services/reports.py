@@ -6,15 +6,16 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from community import selectors
 from community.models import User
 from community.permissions import can_report, membership_of
-from community.selectors import facilitator_ids
+from community.selectors import facilitator_ids, room_label
 from core.audit import AuditAction, audit_record
 from core.emitters import users_frame_on_commit
 from core.errors import Conflict, Forbidden, Invalid, NotFound
-from core.notify import Category, notify_users
+from core.notify import Category, Verb, notify_users
 from core.protocol.moderation import ReportFrame, report_out
 
 from ..models import Report, ReportState
@@ -59,7 +60,9 @@ def report_create(*, reporter: User, message_id: int, reason: str) -> Report:
                 actor=reporter,
                 user_ids=facilitators,
                 category=Category.FACILITATION,
-                verb=f"reported a message in #{message.room.name}",
+                verb=Verb(
+                    gettext_noop("reported a message in %(room)s"), room=room_label(message.room)
+                ),
                 community_id=community_id,
                 room_id=message.room_id,
                 target=message,

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('community', '0006_profile_discoverable_visibility'),
+        ('community', '0008_profile_discoverable_visibility'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

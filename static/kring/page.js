@@ -4,13 +4,29 @@
  * - [data-confirm] on a button or form asks before submitting (Remove, Ban, Delete...);
  * - time[data-format] shows an ISO time in the reader's own zone and language
  *   ("datetime", "date", "relative"), with Intl; the server's text stays as a fallback;
- * - details.menu closes on Escape and on a click elsewhere.
+ * - details.menu closes on Escape and on a click elsewhere;
+ * - the browser's time zone fills input[data-browser-zone] (sign-up), and is saved once for
+ *   a signed-in teacher who has none yet (body[data-zone-unset]).
  */
 (function () {
   "use strict";
   const root = document.documentElement;
   root.classList.remove("no-js");
   const lang = root.lang || undefined;
+
+  const browserZone = (Intl.DateTimeFormat().resolvedOptions() || {}).timeZone || "";
+  for (const input of document.querySelectorAll("input[data-browser-zone]")) {
+    if (!input.value) input.value = browserZone;
+  }
+  const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]*)/) || [])[1];
+  if (document.body && document.body.hasAttribute("data-zone-unset") && browserZone && csrf) {
+    fetch("/api/me", {
+      method: "PATCH",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(csrf) },
+      body: JSON.stringify({ timezone: browserZone }),
+    }).catch(() => { /* the default zone stays; the profile page sets it too */ });
+  }
 
   const topbar = document.getElementById("topbar");
   const toggle = document.getElementById("menu-toggle");

@@ -341,6 +341,8 @@
       insertOrdered(note);
     } else if (event.kind === "resource") {
       insertOrdered(renderResourceEvent(event, frame.seq));
+    } else if (event.kind === "calendar") {
+      insertOrdered(renderCalendarEvent(event, frame.seq));
     }
     typers.delete(event.author.id);
     renderTyping();
@@ -364,6 +366,19 @@
       source.href = event.data.source.url;
       note.append(source);
     }
+    return note;
+  }
+
+  // "Marieke scheduled “Monthly session” (3 Mar 2026, 19:00)": a line linking to the event,
+  // its time in the reader's own zone.
+  function renderCalendarEvent(event, seq) {
+    const meeting = event.data.event;
+    const note = el("li", "resource-event calendar-event");
+    note.dataset.seq = seq;
+    note.append(el("strong", "", event.author.name), " " + (strings["calendar_" + event.data.action] || event.data.action) + " ");
+    const link = el("a", "", "“" + meeting.title + "”");
+    link.href = meeting.url;
+    note.append(link, " (", timeNode(meeting.starts_at), ")");
     return note;
   }
 

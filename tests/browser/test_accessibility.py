@@ -18,6 +18,7 @@ from notifications.models import Notification
 
 from community.models import Community, Room, User
 from community.services import message_post
+from events.models import Event
 from resources.models import Resource
 
 from .conftest import DESKTOP, PHONE, new_page, screenshot, sign_in
@@ -63,7 +64,8 @@ def _demo() -> dict[str, Any]:
                   "url": f"/c/{GELDERLAND}/rooms/{general.pk}/"},
         )  # fmt: skip
     material = Resource.objects.filter(community__slug=GELDERLAND).order_by("pk").first()
-    return {"general": general, "material": material}
+    event = Event.objects.filter(community__slug=GELDERLAND).order_by("pk").first()
+    return {"general": general, "material": material, "event": event}
 
 
 def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
@@ -88,6 +90,10 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
         ("people-search", "/people/?q=a"),
         ("person", "/people/piotr-wisniewski/"),
         ("not-found", "/no-such-page/"),
+        ("events-calendar", f"/c/{GELDERLAND}/events/"),
+        ("events-month", f"/c/{GELDERLAND}/events/?view=month"),
+        ("event", f"/events/{demo['event'].pk}/"),
+        ("my-events", "/events/"),
     ]
     if who == "anonymous":
         return [
@@ -100,6 +106,8 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
             *member_pages,
             ("dashboard", f"/c/{GELDERLAND}/facilitate/"),
             ("edit-material", f"/resources/{material.pk}/edit/"),
+            ("event-new", f"/c/{GELDERLAND}/events/new/"),
+            ("event-edit", f"/events/{demo['event'].pk}/edit/?scope=series"),
         ]
     if who == "staff":
         return [("design", "/design/")]

@@ -34,26 +34,36 @@ def frame_texts(message: dict[str, Any]) -> list[str]:
 
 
 class Capture:
-    """Joins the groups every hub joins (users, and the given rooms) on the real layer."""
+    """Joins the groups every hub joins (users, and the given rooms) on the real layer, and
+    keeps receiving, as a hub does (a cancelled receive makes Redis pub/sub layers drop the
+    channel, so the receiving is never cancelled until the test ends)."""
 
     def __init__(self, room_ids: list[int]) -> None:
         self.layer = get_channel_layer()
         self.room_ids = room_ids
         self.channel = ""
+        self.received: list[dict[str, Any]] = []
 
     async def start(self) -> Capture:
         self.channel = await self.layer.new_channel()
         for group in [HUBS_GROUP, *(room_group(r) for r in self.room_ids)]:
             await self.layer.group_add(group, self.channel)
+        self._receiver = asyncio.create_task(self._receive())
         return self
 
-    async def messages(self, quiet: float = 0.3) -> list[dict[str, Any]]:
-        found = []
+    async def _receive(self) -> None:
         while True:
-            try:
-                found.append(await asyncio.wait_for(self.layer.receive(self.channel), quiet))
-            except TimeoutError:
-                return found
+            message = await self.layer.receive(self.channel)
+            self.received.append(message)  # the list of now, not of before the await
+
+    async def messages(self, quiet: float = 0.3) -> list[dict[str, Any]]:
+        """What arrived until nothing more came for ``quiet`` seconds."""
+        seen = -1
+        while seen != len(self.received):
+            seen = len(self.received)
+            await asyncio.sleep(quiet)
+        found, self.received = self.received, []
+        return found
 
     async def frames(self, quiet: float = 0.3) -> list[dict[str, Any]]:
         """Every frame emitted since the last call, each validated."""

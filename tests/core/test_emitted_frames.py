@@ -15,6 +15,7 @@ from django.utils import timezone
 from community import services
 from community.models import JoinPolicy, Membership, RoomEvent
 from delivery.worker import process_pending_jobs
+from events import services as events
 from facilitators import services as moderation
 from facilitators.models import Report
 from resources import services as materials
@@ -68,6 +69,22 @@ def _report(w: World) -> Report:
 
 def _material(w: World) -> Resource:
     return share(w.alice.user, w.community)
+
+
+def _event(w: World, **fields: Any) -> Any:
+    start = (timezone.now() + timedelta(days=3)).replace(tzinfo=None, second=0, microsecond=0)
+    return events.event_create(
+        actor=w.facilitator.user, community=w.community, title="Regional session",
+        starts_at=start.isoformat(), ends_at=(start + timedelta(hours=1)).isoformat(),
+        timezone="Europe/Amsterdam", online_url="https://meet.example.org/x", **fields,
+    )  # fmt: skip
+
+
+def _event_with_people(w: World) -> Any:
+    event = _event(w, capacity=1)
+    events.rsvp_set(actor=w.alice.user, event=event, status="going")
+    events.rsvp_set(actor=w.bob.user, event=event, status="going")  # on the waiting list
+    return event
 
 
 def _invitation_accept(w: World) -> None:
@@ -221,6 +238,21 @@ ACTIONS: dict[str, tuple[Callable[[World], Any], set[str]]] = {
     "reaction_set": (
         lambda w: materials.reaction_set(actor=w.bob.user, resource=_material(w), kind="useful"),
         {"notification"},
+    ),
+    "event_create": (_event, {"event", "calendar", "notification"}),
+    "event_update": (
+        lambda w: events.event_update(
+            actor=w.facilitator.user, event=_event_with_people(w), title="Moved", location="Arnhem"
+        ),
+        {"event", "calendar", "notification"},
+    ),
+    "event_cancel": (
+        lambda w: events.event_cancel(actor=w.facilitator.user, event=_event_with_people(w)),
+        {"event", "calendar", "notification"},
+    ),
+    "rsvp_set (a seat freed: promotion)": (
+        lambda w: events.rsvp_set(actor=w.alice.user, event=_event_with_people(w), status="no"),
+        {"notification"},  # and `rsvp` frames in the event's room: tests/events/test_frames.py
     ),
     "resource_withdraw + restore": (
         lambda w: materials.resource_restore(

@@ -57,15 +57,14 @@ def test_quiet_hours_hold_immediate_email_until_they_end(room, alice, bob):
 
 
 def test_in_quiet_hours_across_midnight_and_in_the_day():
-    settings_ = DeliverySettings(
-        timezone="Europe/Stockholm", quiet_start=time(19), quiet_end=time(7)
-    )
-    assert email.in_quiet_hours(settings_, datetime(2026, 6, 1, 22, 0, tzinfo=UTC))  # 00:00 CEST
-    assert not email.in_quiet_hours(settings_, datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
-    lunch = DeliverySettings(timezone="UTC", quiet_start=time(12), quiet_end=time(13))
-    assert email.in_quiet_hours(lunch, datetime(2026, 6, 1, 12, 30, tzinfo=UTC))
+    settings_ = DeliverySettings(quiet_start=time(19), quiet_end=time(7))
+    stockholm = ZoneInfo("Europe/Stockholm")
+    assert email.in_quiet_hours(settings_, stockholm, datetime(2026, 6, 1, 22, 0, tzinfo=UTC))
+    assert not email.in_quiet_hours(settings_, stockholm, datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
+    lunch = DeliverySettings(quiet_start=time(12), quiet_end=time(13))
+    assert email.in_quiet_hours(lunch, ZoneInfo("UTC"), datetime(2026, 6, 1, 12, 30, tzinfo=UTC))
     assert not email.in_quiet_hours(
-        DeliverySettings(quiet_start=None, quiet_end=None), datetime.now(UTC)
+        DeliverySettings(quiet_start=None, quiet_end=None), stockholm, datetime.now(UTC)
     )
 
 
@@ -87,29 +86,30 @@ def test_daily_digest_groups_everything_waiting(community, room, alice, bob):
 
     assert "daily digest" in digest.subject
     assert "mentioned you in #general" in digest.body and "posted an announcement" in digest.body
-    assert community.slug in digest.body
+    assert community.name in digest.body
     assert email.send_digests(now=datetime(2026, 11, 25, 7, 30, tzinfo=UTC)) == 0, "one per day"
 
 
 def test_digest_due_respects_time_zone_and_weekday():
-    daily = DeliverySettings(email_mode="daily", timezone="Europe/Amsterdam", digest_hour=7)
-    assert email.digest_due(daily, datetime(2026, 11, 25, 6, 5, tzinfo=UTC))  # 07:05 local
+    amsterdam, utc = ZoneInfo("Europe/Amsterdam"), ZoneInfo("UTC")
+    daily = DeliverySettings(email_mode="daily", digest_hour=7)
+    assert email.digest_due(daily, amsterdam, datetime(2026, 11, 25, 6, 5, tzinfo=UTC))  # 07:05
     daily.last_digest_at = datetime(2026, 11, 25, 6, 5, tzinfo=UTC)
-    assert not email.digest_due(daily, datetime(2026, 11, 25, 20, 0, tzinfo=UTC))
-    assert email.digest_due(daily, datetime(2026, 11, 26, 6, 5, tzinfo=UTC))
-    weekly = DeliverySettings(email_mode="weekly", timezone="UTC", digest_hour=7, digest_weekday=0,
+    assert not email.digest_due(daily, amsterdam, datetime(2026, 11, 25, 20, 0, tzinfo=UTC))
+    assert email.digest_due(daily, amsterdam, datetime(2026, 11, 26, 6, 5, tzinfo=UTC))
+    weekly = DeliverySettings(email_mode="weekly", digest_hour=7, digest_weekday=0,
                               last_digest_at=datetime(2026, 11, 23, 7, 1, tzinfo=UTC))  # a Monday  # fmt: skip
-    assert not email.digest_due(weekly, datetime(2026, 11, 29, 23, 0, tzinfo=UTC))  # Sunday
-    assert email.digest_due(weekly, datetime(2026, 11, 30, 7, 1, tzinfo=UTC))  # next Monday
-    assert not email.digest_due(DeliverySettings(email_mode="never"), datetime.now(UTC))
+    assert not email.digest_due(weekly, utc, datetime(2026, 11, 29, 23, 0, tzinfo=UTC))  # Sunday
+    assert email.digest_due(weekly, utc, datetime(2026, 11, 30, 7, 1, tzinfo=UTC))  # next Monday
+    assert not email.digest_due(DeliverySettings(email_mode="never"), utc, datetime.now(UTC))
 
 
 def test_first_digest_waits_for_the_next_slot_after_the_first_notification():
-    new_teacher = DeliverySettings(email_mode="daily", timezone="UTC", digest_hour=7)
+    new_teacher, utc = DeliverySettings(email_mode="daily", digest_hour=7), ZoneInfo("UTC")
     evening = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
-    assert not email.digest_due(new_teacher, evening, oldest_waiting=evening)
+    assert not email.digest_due(new_teacher, utc, evening, oldest_waiting=evening)
     assert email.digest_due(
-        new_teacher, datetime(2026, 11, 26, 7, 1, tzinfo=UTC), oldest_waiting=evening
+        new_teacher, utc, datetime(2026, 11, 26, 7, 1, tzinfo=UTC), oldest_waiting=evening
     )
 
 

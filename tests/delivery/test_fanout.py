@@ -183,7 +183,7 @@ def test_role_change_and_mute_notify_the_member(community):
         Notification.objects.filter(recipient=member.user).values_list("verb", flat=True)
     )
     assert verbs == [
-        f"made you co-facilitator in {community.name}",
+        f"made you a co-facilitator of {community.name}",
         f"muted you in {community.name}",
     ]
 

@@ -5,8 +5,10 @@ actions in words, and empty lists as empty states."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -54,7 +56,9 @@ def test_a_muted_member_reads_as_muted_with_the_end_time():
     until = timezone.now() + timedelta(days=1)
     Mute.objects.create(community=community, user=member.user, until=until)
     row = row_of(logged_in(lead.user).get(f"/c/{community.slug}/facilitate/").text, member.user.pk)
-    assert "Muted" in row and until.isoformat()[:16] in row
+    # The end time is in the reader's zone (theirs, else the deployment's default).
+    local = timezone.localtime(until, ZoneInfo(settings.KRING_DEFAULT_TIMEZONE))
+    assert "Muted" in row and local.isoformat()[:16] in row
     assert 'value="unmute"' in row and 'value="mute"' not in row
 
 

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from core.errors import Invalid, TooLarge
-from resources.uploads import check_upload
+from core.uploads import check_upload
 
 from .files import (
     PDF,

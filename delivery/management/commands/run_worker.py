@@ -21,6 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
+            worker.run_due_periodic({})
             jobs = worker.process_pending_jobs()
             emails = worker.send_due_emails()
             self.stdout.write(f"{jobs} job(s) processed, {emails} email(s) sent.")

@@ -14,6 +14,7 @@ from django.test.utils import override_settings
 from community import services
 from community.models import Community, Membership, Room, User
 from core.roles import Role
+from demo.events import seed_events
 from resources import services as materials
 from resources.models import Resource
 
@@ -210,10 +211,11 @@ class Command(BaseCommand):
                     services.message_post(room_id=room.pk, author=users[email], body=body)
             for spec in MATERIALS:
                 self._material(dict(spec), users)
+            seed_events(users, {t["email"]: t["country"] for t in TEACHERS})
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(TEACHERS)} teachers, {len(COMMUNITIES)} communities, "
-                f"{len(MATERIALS)} teaching materials. "
+                f"{len(MATERIALS)} teaching materials, 3 events. "
                 f"Password for every demo login: {DEMO_PASSWORD}"
             )
         )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0005_alter_room_kind_alter_roomevent_kind'),
+        ('community', '0007_event_rooms'),
     ]
 
     operations = [
