@@ -19,18 +19,19 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.http import HttpResponseForbidden
 
+from community.models import Membership, MembershipState
+from core.roles import FACILITATING_ROLES
+
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
 def must_keep_mfa(user: Any) -> bool:
     """Staff and anyone who facilitates a community keep MFA once it is on."""
-    from facilitators.roles import FACILITATING_ROLES
-
-    from community.models import Membership
-
     if user.is_staff or user.is_superuser:
         return True
-    return Membership.objects.filter(user=user, role__in=FACILITATING_ROLES).exists()
+    return Membership.objects.filter(
+        user=user, role__in=FACILITATING_ROLES, state=MembershipState.ACTIVE
+    ).exists()
 
 
 class KringMFAAdapter(DefaultMFAAdapter):
