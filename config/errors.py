@@ -13,33 +13,33 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
 
-def _api(request: HttpRequest) -> bool:
+def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-def _json(status: int, code: str, detail: str) -> JsonResponse:
+def json_error(status: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse({"error": code, "detail": detail}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Any) -> HttpResponse:
-    if _api(request):
-        return _json(400, "bad_request", "The request could not be understood.")
+    if is_api(request):
+        return json_error(400, "bad_request", "The request could not be understood.")
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Any) -> HttpResponse:
-    if _api(request):
-        return _json(403, "forbidden", "You may not do this.")
+    if is_api(request):
+        return json_error(403, "forbidden", "You may not do this.")
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Any) -> HttpResponse:
-    if _api(request):
-        return _json(404, "not_found", "There is no such API endpoint (see /api/docs).")
+    if is_api(request):
+        return json_error(404, "not_found", "There is no such API endpoint (see /api/docs).")
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if _api(request):
-        return _json(500, "server_error", "Something went wrong on our side; it was logged.")
+    if is_api(request):
+        return json_error(500, "server_error", "Something went wrong on our side; it was logged.")
     return defaults.server_error(request)

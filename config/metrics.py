@@ -1,10 +1,9 @@
 """Kring's Prometheus metrics, served at ``/metrics`` with django-prometheus' request metrics.
 
-The gauges and counters of the real-time side are declared here, in the configuration floor,
-so the hub, consumer and outbox worker can fill them later without this module importing
-them (nothing here imports ``realtime`` or ``delivery``): ``from config.metrics import
-OPEN_SOCKETS; OPEN_SOCKETS.inc()``. Each web process serves its own numbers: scrape every
-process (``:8001/metrics``, ``:8002/metrics``), as deploy/grafana-dashboard.json expects.
+Kring's own gauges and counters are declared in ``core.metrics`` (the bottom floor, so the hub,
+the consumer and the outbox worker fill them without importing anything above them). Each web
+process serves its own numbers: scrape every process (``:8001/metrics``, ``:8002/metrics``),
+as deploy/grafana-dashboard.json expects.
 
 ``/metrics`` answers only clients in ``KRING_METRICS_ALLOW`` (addresses or networks; by
 default this machine) or with ``Authorization: Bearer <KRING_METRICS_TOKEN>``; anyone else
@@ -19,27 +18,9 @@ import ipaddress
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django_prometheus.exports import ExportToDjangoView
-from prometheus_client import Counter, Gauge, Histogram
 
 from config.clientip import client_ip
-
-OPEN_SOCKETS = Gauge("kring_open_sockets", "WebSockets open in this process")
-ROOMS_FOLLOWED = Gauge("kring_rooms_followed", "Rooms with at least one local subscriber")
-HUB_LAG_SECONDS = Histogram(
-    "kring_hub_lag_seconds",
-    "From an event's commit to its frame leaving the hub",
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-)
-DELIVERIES = Counter("kring_deliveries_total", "Frames written to sockets")
-SLOW_CONSUMER_CLOSES = Counter(
-    "kring_slow_consumer_closes_total", "Sockets closed because their client fell behind"
-)
-DB_ERRORS = Counter("kring_db_errors_total", "Writes refused as unavailable", ["where"])
-OUTBOX_BACKLOG = Gauge("kring_outbox_backlog", "Outbox jobs waiting", ["queue"])
-OUTBOX_OLDEST_SECONDS = Gauge(
-    "kring_outbox_oldest_age_seconds", "Age of the oldest waiting outbox job", ["queue"]
-)
-OUTBOX_FAILED = Gauge("kring_outbox_failed", "Outbox jobs that failed for good", ["queue"])
+from core import metrics as kring_metrics  # noqa: F401 - registers Kring's own metrics
 
 
 def _allowed(request: HttpRequest) -> bool:

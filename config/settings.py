@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "config.middleware.UnsafeTextMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "community.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -422,6 +423,8 @@ KRING_MAX_SUBSCRIPTIONS_PER_SOCKET = env.int("KRING_MAX_SUBSCRIPTIONS_PER_SOCKET
 # Run the notification worker inside the web process (embedded default: the in-memory
 # channel layer reaches only this process's sockets). With Redis, run `manage.py run_worker`.
 KRING_WORKER_IN_PROCESS = env.bool("KRING_WORKER_IN_PROCESS", default=not REDIS_ENABLED)
+# Done outbox jobs are kept this many days (for looking into what was sent), then pruned.
+KRING_OUTBOX_KEEP_DAYS = env.int("KRING_OUTBOX_KEEP_DAYS", default=7)
 # Which outbox jobs this deployment's workers take (deployments sharing a database differ).
 KRING_OUTBOX_QUEUE = env.str("KRING_OUTBOX_QUEUE", default="default")
 # Test-only fault injection: seconds a worker pauses inside a fan-out transaction.

@@ -269,7 +269,7 @@ def start_daphne(
         if process.poll() is not None:
             raise RuntimeError(f"daphne exited early:\n{server.log()}")
         try:
-            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:
+            with urllib.request.urlopen(f"{server.url}/healthz/live", timeout=2) as response:
                 if response.status == 200:
                     return server
         except (urllib.error.URLError, ConnectionError, TimeoutError):

@@ -60,21 +60,6 @@ def test_a_request_logs_one_json_line_with_request_and_user_id():
         stop_daphne(server)
 
 
-def test_metrics_module_does_not_import_the_realtime_side():
-    import ast
-    from pathlib import Path
-
-    import config.metrics
-
-    tree = ast.parse(Path(config.metrics.__file__).read_text())
-    imported = {
-        node.module if isinstance(node, ast.ImportFrom) else alias.name
-        for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    }  # fmt: skip
-    assert not {name for name in imported if name and name.startswith(("realtime", "delivery"))}
-
-
 def test_sentry_receives_logged_errors_when_a_dsn_is_set():
     # a local stand-in for Sentry's ingest endpoint: it records what the SDK sends
     import gzip
