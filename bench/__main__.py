@@ -14,6 +14,8 @@ BENCHMARKS = {
     "S6": "bench.reconnect_storm",
     "N1": "bench.notify_fanout",
     "L1": "bench.library_search",
+    "Q1": "bench.networking_quality",
+    "Q2": "bench.networking_latency",
 }
 
 

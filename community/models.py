@@ -126,6 +126,13 @@ class Profile(models.Model):
     languages = models.JSONField(default=list, blank=True, help_text="BCP-47 tags")
     interests = models.JSONField(default=list, blank=True)
     bio = models.TextField(max_length=1000, blank=True)
+    # Opt-in to being suggested to (and found by) teachers outside one's own communities.
+    # Off by default; asked at sign-up and on the profile page.
+    discoverable = models.BooleanField(default=False)
+    # Who sees each field: {"school": "nobody", ...}; a missing field has its default
+    # (``community.visibility``, which also enforces it).
+    visibility = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True, db_index=True)
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"

@@ -19,7 +19,7 @@ from django_countries import countries
 from core.errors import Forbidden, KringError, NotFound
 from core.roles import Role
 
-from . import selectors, services
+from . import selectors, services, visibility
 from .forms import ProfileForm
 from .models import CommunityKind
 from .permissions import can_moderate, can_post, can_read_rooms, can_report
@@ -290,6 +290,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 "languages": ", ".join(profile.languages),
                 "interests": ", ".join(profile.interests),
                 "bio": profile.bio,
+                "discoverable": profile.discoverable,
+                **{f"visibility_{f}": level for f, level in visibility.levels(profile).items()},
             }
         )
     return render(request, "community/profile.html", {"form": form})

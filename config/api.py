@@ -22,6 +22,7 @@ from core.errors import KringError
 from delivery.api import router as delivery_router
 from events.api import router as events_router
 from facilitators.api import router as facilitators_router
+from networking.api import router as networking_router
 from realtime.auth import user_for_session_token
 from resources.api import router as resources_router
 
@@ -80,6 +81,7 @@ api.add_router("/", facilitators_router)
 api.add_router("/", delivery_router)
 api.add_router("/", resources_router)
 api.add_router("/", events_router)
+api.add_router("/", networking_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

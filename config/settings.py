@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "facilitators",
     "resources",
     "events",
+    "networking",
     "delivery",
     "realtime",
     "demo",
@@ -496,6 +497,55 @@ KRING_FAULT_REMINDER_PAUSE = env.float("KRING_FAULT_REMINDER_PAUSE", default=0.0
 
 KRING_HISTORY_PAGE_DEFAULT = 50
 KRING_HISTORY_PAGE_MAX = env.int("KRING_HISTORY_PAGE_MAX", default=200)
+
+# --- Passive networking (networking/, README "Passive networking") --------------------------
+# The people score: a weighted sum of components, each 0..1 (networking/scoring.py, README
+# "Passive networking"). Chosen by a grid search on bench Q1's tuning population (seed 1),
+# reported on another (seed 2): bench/RESULTS.md.
+KRING_NETWORKING_WEIGHTS: dict[str, float] = {
+    "subjects": env.float("KRING_NETWORKING_W_SUBJECTS", default=1.0),
+    "age_groups": env.float("KRING_NETWORKING_W_AGE_GROUPS", default=1.0),
+    "interests": env.float("KRING_NETWORKING_W_INTERESTS", default=0.6),
+    "embedding": env.float("KRING_NETWORKING_W_EMBEDDING", default=0.5),
+    "languages": env.float("KRING_NETWORKING_W_LANGUAGES", default=0.05),
+    "cross_border": env.float("KRING_NETWORKING_W_CROSS_BORDER", default=0.2),
+    # Shared materials, rooms and replies (not in the synthetic population: set by judgement,
+    # as strong as a shared subject).
+    "activity": env.float("KRING_NETWORKING_W_ACTIVITY", default=1.0),
+}
+# Cosine similarities of two profile texts map linearly from this range onto 0..1 (unrelated
+# teacher profiles sit around 0.3 with this encoder; the same teaching in two languages
+# around 0.5-0.6).
+KRING_NETWORKING_EMBEDDING_RANGE = (0.35, 0.7)
+# Factor on the score when both teachers list languages and share none.
+KRING_NETWORKING_NO_COMMON_LANGUAGE = env.float("KRING_NETWORKING_NO_COMMON_LANGUAGE", default=0.5)
+# Below this score nothing is suggested (one shared subject or age group is about 0.5-1).
+KRING_NETWORKING_MIN_SCORE = env.float("KRING_NETWORKING_MIN_SCORE", default=0.3)
+KRING_NETWORKING_COMMUNITY_WEIGHTS = {
+    "languages": 0.2, "kind": 0.15, "subjects": 0.3, "people": 0.2, "embedding": 0.3,
+}  # fmt: skip
+KRING_NETWORKING_MATERIAL_WEIGHTS = {
+    "subjects": 0.35, "age_groups": 0.2, "languages": 0.1, "embedding": 0.3, "people": 0.15,
+    "used": 0.1,
+}  # fmt: skip
+# How often a process asks whether its index of discoverable teachers is out of date (s).
+KRING_NETWORKING_INDEX_CHECK_SECONDS = env.float(
+    "KRING_NETWORKING_INDEX_CHECK_SECONDS", default=2.0
+)
+# Rebuild it in a background thread, serving the current one meanwhile (off: in the request).
+KRING_NETWORKING_INDEX_BACKGROUND = env.bool("KRING_NETWORKING_INDEX_BACKGROUND", default=True)
+# Embeddings on (off: metadata only, without loading the encoder's ~150 MB).
+KRING_NETWORKING_EMBEDDINGS = env.bool("KRING_NETWORKING_EMBEDDINGS", default=True)
+KRING_NETWORKING_ENCODER_THREADS = env.int("KRING_NETWORKING_ENCODER_THREADS", default=1)
+# The worker's sweep (new activity, stale and old vectors, community and material texts).
+KRING_NETWORKING_SWEEP_SECONDS = env.float("KRING_NETWORKING_SWEEP_SECONDS", default=10.0)
+KRING_NETWORKING_MAX_AGE_HOURS = env.int("KRING_NETWORKING_MAX_AGE_HOURS", default=24)
+# The weekly "people you may want to meet": how many people, how often, how often checked.
+KRING_NETWORKING_WEEKLY_COUNT = env.int("KRING_NETWORKING_WEEKLY_COUNT", default=3)
+KRING_NETWORKING_WEEKLY_DAYS = env.int("KRING_NETWORKING_WEEKLY_DAYS", default=7)
+KRING_NETWORKING_WEEKLY_CHECK_SECONDS = env.float(
+    "KRING_NETWORKING_WEEKLY_CHECK_SECONDS", default=3600.0
+)
 
 # --- Logs, errors, metrics -------------------------------------------------------------------
 from config.logs import logging_config  # noqa: E402

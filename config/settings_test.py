@@ -37,3 +37,6 @@ KRING_PRESENCE_INTERVAL_SECONDS = 0.05
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Uploaded materials of the test run (shared with the daphne processes of end-to-end tests).
 MEDIA_ROOT = BASE_DIR / ".test-media"
+# Networking: every request checks whether its index is out of date (tests change data fast).
+KRING_NETWORKING_INDEX_CHECK_SECONDS = 0.0
+KRING_NETWORKING_INDEX_BACKGROUND = False

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("delivery.urls")),
     path("", include("resources.urls")),
     path("", include("events.urls")),
+    path("", include("networking.urls")),
     path("", include("community.urls")),
 ]
 

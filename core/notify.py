@@ -32,6 +32,7 @@ class Category(models.TextChoices):
     MESSAGE = "message", _("New messages in rooms and threads you watch")
     EVENT = "event", _("Events you go to (reminders, changes, cancellations, waiting list)")
     NEW_EVENT = "new_event", _("New events in your communities")
+    NETWORKING = "networking", _("People you may want to meet (weekly)")
 
 
 class Verb:

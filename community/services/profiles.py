@@ -15,6 +15,8 @@ from django_countries import countries
 from core.errors import Conflict, Invalid
 
 from ..models import HANDLE_PATTERN, RESERVED_HANDLES, AgeGroup, Profile, User, unique_handle
+from ..registry import profile_changed
+from ..visibility import clean_visibility
 
 MAX_LIST_ITEMS = 20
 MAX_ITEM_LENGTH = 80
@@ -81,6 +83,8 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         "languages",
         "interests",
         "bio",
+        "discoverable",
+        "visibility",
     }
     unknown = set(changes) - allowed
     if unknown:
@@ -121,6 +125,12 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         cleaned["age_groups"] = list(dict.fromkeys(groups))
     if "languages" in changes:
         cleaned["languages"] = clean_language_tags(changes["languages"] or [])
+    if "discoverable" in changes:
+        if not isinstance(changes["discoverable"], bool):
+            raise Invalid("discoverable: true or false.")
+        cleaned["discoverable"] = changes["discoverable"]
+    if "visibility" in changes:
+        cleaned["visibility"] = clean_visibility(changes["visibility"] or {})
 
     if "language" in changes:
         language = str(changes["language"] or "")
@@ -135,18 +145,30 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         cleaned["timezone"] = zone
 
     with transaction.atomic():
+        changed: set[str] = set()
         on_user = [
             f
             for f in ("display_name", "handle", "handle_chosen", "language", "timezone")
             if f in cleaned
         ]
         for field in on_user:
-            setattr(user, field, cleaned.pop(field))
+            value = cleaned.pop(field)
+            if value != getattr(user, field):
+                changed.add(field)
+            setattr(user, field, value)
         if on_user:
             user.save(update_fields=on_user)
         profile, _ = Profile.objects.get_or_create(user=user)
+        if "visibility" in cleaned:
+            # A partial mapping changes only the fields it names.
+            cleaned["visibility"] = {**(profile.visibility or {}), **cleaned["visibility"]}
         for field, value in cleaned.items():
+            if getattr(profile, field) != value:
+                changed.add(field)
             setattr(profile, field, value)
         if cleaned:
-            profile.save(update_fields=list(cleaned))
+            profile.save(update_fields=[*cleaned, "updated_at"])
+        if changed:
+            for hook in profile_changed.values():
+                hook(user, changed)
     return profile

@@ -96,10 +96,15 @@ class ProfileOut(Schema):
     languages: list[str]
     interests: list[str]
     bio: str
+    discoverable: bool = False
+    # Every field's level: "everyone" (signed-in teachers, when discoverable), "members",
+    # "nobody".
+    visibility: dict[str, str] = {}
 
 
-def profile_out(user: Any, profile: Any) -> ProfileOut:
-    """The signed-in teacher's own account and profile."""
+def profile_out(user: Any, profile: Any, visibility: dict[str, str] | None = None) -> ProfileOut:
+    """The signed-in teacher's own account and profile (``visibility``: every field's level,
+    defaults filled in, from ``community.visibility.levels``)."""
     return ProfileOut(
         id=user.pk,
         email=user.email,
@@ -114,4 +119,6 @@ def profile_out(user: Any, profile: Any) -> ProfileOut:
         languages=profile.languages,
         interests=profile.interests,
         bio=profile.bio,
+        discoverable=profile.discoverable,
+        visibility=visibility or {},
     )

@@ -28,7 +28,7 @@ def handles_from_names(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0007_event_rooms'),
+        ('community', '0008_profile_discoverable_visibility'),
     ]
 
     operations = [
