@@ -402,6 +402,18 @@ KRING_PING_INTERVAL_SECONDS = env.int("KRING_PING_INTERVAL_SECONDS", default=20)
 KRING_PING_TIMEOUT_SECONDS = env.int("KRING_PING_TIMEOUT_SECONDS", default=30)
 # Posts (messages and edits) one user may make per minute across all rooms.
 KRING_POSTS_PER_MINUTE = env.int("KRING_POSTS_PER_MINUTE", default=30)
+# Every other write, per account: (actions, window in seconds); 0 actions = unlimited. The
+# numbers leave a busy teacher room and stop a script (40 shares in 4 s each notified everyone).
+KRING_RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "post": (KRING_POSTS_PER_MINUTE, 60),
+    "share": (env.int("KRING_SHARES_PER_HOUR", default=20), 3600),
+    "reaction": (env.int("KRING_REACTIONS_PER_MINUTE", default=60), 60),
+    "membership": (env.int("KRING_MEMBERSHIP_CHANGES_PER_HOUR", default=12), 3600),
+    "report": (env.int("KRING_REPORTS_PER_HOUR", default=20), 3600),
+    "invite": (env.int("KRING_INVITATIONS_PER_HOUR", default=60), 3600),
+    # Notifications one account's actions may cause; beyond it they are dropped (logged).
+    "notify": (env.int("KRING_NOTIFICATIONS_PER_ACTOR_PER_HOUR", default=300), 3600),
+}
 # Typing frames one socket may send per room before they are ignored, per 2 s window.
 KRING_TYPING_INTERVAL_SECONDS = env.float("KRING_TYPING_INTERVAL_SECONDS", default=2.0)
 # Resume: at most this many missed events are replayed on subscribe; older ones get a `gap`.
