@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 INSTALLED := $(VENV)/.installed
+# A development checkout: a generated SECRET_KEY (.secret_key) and emails on the console are
+# allowed (production must set SECRET_KEY and EMAIL_URL; see README "Settings").
+export KRING_DEV ?= 1
 
 .PHONY: install lock messages run serve migrate demo test test-fast lint format bench clean
 
@@ -46,7 +49,7 @@ demo: migrate
 run: demo serve
 
 serve: install
-	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+	$(BIN)/python -m config.server --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/pytest

@@ -11,8 +11,11 @@ BENCHMARKS = {
     "S2": "bench.room_fanout",
     "S3": "bench.post_ingest",
     "S4": "bench.two_processes",
+    "S6": "bench.reconnect_storm",
     "N1": "bench.notify_fanout",
     "L1": "bench.library_search",
+    "Q1": "bench.networking_quality",
+    "Q2": "bench.networking_latency",
 }
 
 

@@ -102,11 +102,16 @@ class Process:
                 self.popen.wait()
 
 
-def start_daphne(env: dict[str, str], name: str = "daphne") -> Process:
-    port = free_port()
+def start_daphne(
+    env: dict[str, str],
+    name: str = "daphne",
+    port: int | None = None,
+    module: str = "config.server",
+) -> Process:
+    port = port or free_port()
     log = Path(f"/tmp/kring-bench-{name}-{port}.log").open("w")  # noqa: SIM115 - the child keeps it
     popen = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port)],
         cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     process = Process(popen, name, url=f"http://127.0.0.1:{port}", port=port)

@@ -31,7 +31,7 @@ from core.protocol.communities import (
 from core.protocol.people import AuthorOut, author_out
 from core.protocol.room_events import EventFrame, event_frame
 
-from . import selectors, services
+from . import selectors, services, visibility
 from .models import CommunityKind
 from .permissions import can_moderate, can_read_rooms
 from .schemas import ProfilePatch
@@ -125,13 +125,14 @@ def delete_me(request: HttpRequest, payload: AccountDeleteIn) -> Any:
 
 @router_me.get("/me", response={200: ProfileOut, **ERRORS})
 def get_me(request: HttpRequest) -> ProfileOut:
-    return profile_out(request.auth, selectors.profile_of(user=request.auth))
+    profile = selectors.profile_of(user=request.auth)
+    return profile_out(request.auth, profile, visibility.levels(profile))
 
 
 @router_me.patch("/me", response={200: ProfileOut, **ERRORS})
 def patch_me(request: HttpRequest, payload: ProfilePatch) -> ProfileOut:
     profile = services.profile_update(user=request.auth, **payload.dict(exclude_unset=True))
-    return profile_out(request.auth, profile)
+    return profile_out(request.auth, profile, visibility.levels(profile))
 
 
 @router.get("/communities/{slug}/mentionable", response={200: list[AuthorOut], **ERRORS})

@@ -13,6 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .models import AgeGroup
+from .visibility import DEFAULTS, FIELDS, Visibility
+
+DISCOVERABLE_HELP = _(
+    "Kring suggests you to teachers in other communities and countries who teach what you "
+    "teach, and they can find you in people search. Off unless you turn it on; you can change "
+    "it any time on your profile."
+)
 
 
 class SignupForm(forms.Form):
@@ -20,6 +27,11 @@ class SignupForm(forms.Form):
         label=_("Your name"),
         max_length=80,
         help_text=_("Shown to other teachers, e.g. 'Anna de Vries'."),
+    )
+    discoverable = forms.BooleanField(
+        label=_("Suggest me to teachers in other communities and countries (discoverable)"),
+        required=False,
+        help_text=DISCOVERABLE_HELP,
     )
 
     # Filled in by the page from the browser (static/kring/page.js); empty without script.
@@ -37,6 +49,7 @@ class SignupForm(forms.Form):
             display_name=self.cleaned_data["display_name"],
             language=language if language in dict(settings.LANGUAGES) else "",
             timezone=zone if zone in zoneinfo.available_timezones() else "",
+            discoverable=bool(self.cleaned_data.get("discoverable")),
         )
 
 
@@ -53,6 +66,14 @@ def _zone_choices() -> list[tuple[str, str]]:
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=80)
+    handle = forms.CharField(
+        label=_("Handle"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Colleagues mention you as @handle. It follows your name until you choose one."
+        ),
+    )
     language = forms.ChoiceField(
         label=_("Kring's language for me"),
         required=False,
@@ -81,7 +102,16 @@ class ProfileForm(forms.Form):
     )
     interests = forms.CharField(label=_("Interests"), required=False)
     bio = forms.CharField(
-        label=_("About you"), widget=forms.Textarea, required=False, max_length=1000
+        label=_("About you"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=1000,
+        help_text=_("What and how you teach, what you would like to try with colleagues."),
+    )
+    discoverable = forms.BooleanField(
+        label=_("Suggest me to teachers in other communities and countries (discoverable)"),
+        required=False,
+        help_text=DISCOVERABLE_HELP,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -90,9 +120,27 @@ class ProfileForm(forms.Form):
                      for code, _name in settings.LANGUAGES]  # fmt: skip
         self.fields["language"].choices = [("", _("My browser's")), *languages]
         self.fields["timezone"].choices = _zone_choices()
+        # "Who sees this" right after each field the teacher can hide.
+        order: list[str] = ["display_name", "language", "timezone"]
+        for field in FIELDS:
+            name = f"visibility_{field}"
+            self.fields[name] = forms.ChoiceField(
+                label=_("Who sees your %(field)s")
+                % {"field": str(self.fields[field].label).lower()},
+                choices=Visibility.choices,
+                initial=DEFAULTS[field],
+                required=False,
+            )
+            order += [field, name]
+        self.order_fields([*order, "discoverable"])
 
     def changes(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        if data.get("handle") in ("", self.initial.get("handle")):
+            data.pop("handle", None)  # unchanged: it keeps following the name
         for field in ("subjects", "languages", "interests"):
             data[field] = _split_list(data[field])
+        data["visibility"] = {
+            field: data.pop(f"visibility_{field}") or DEFAULTS[field] for field in FIELDS
+        }
         return data

@@ -45,8 +45,10 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=80)
-    # How others mention this teacher: "@anna-de-vries". Generated from the display name.
+    # How others mention this teacher: "@anna-de-vries". Follows the display name until the
+    # teacher chooses one (``handle_chosen``); never made from the email address.
     handle = models.CharField(_("handle"), max_length=40, unique=True, null=True, blank=True)
+    handle_chosen = models.BooleanField(default=False)
     # The language Kring speaks to them (a code of LANGUAGES; empty: their browser's) and
     # their time zone (IANA; empty: KRING_DEFAULT_TIMEZONE), for pages, emails, reminders.
     language = models.CharField(_("language"), max_length=10, blank=True)
@@ -72,7 +74,7 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self.handle:
-            self.handle = unique_handle(self.display_name or self.email.split("@")[0])
+            self.handle = unique_handle(self.display_name or "teacher", exclude=self.pk)
         super().save(*args, **kwargs)
 
 
@@ -86,13 +88,19 @@ def zone_or_default(name: str) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
-def unique_handle(name: str) -> str:
-    """A free handle derived from a name: "Anna de Vries" -> "anna-de-vries" (or "-2", ...)."""
+# Handles that mean something else in a message ("@facilitators" tells the facilitators).
+RESERVED_HANDLES = frozenset({"facilitators", "everyone", "all", "here", "kring", "admin"})
+
+
+def unique_handle(name: str, exclude: int | None = None) -> str:
+    """A free handle derived from a name: "Anna de Vries" -> "anna-de-vries" (or "-2", ...);
+    ``exclude``: the user the handle is for (their own handle is not taken)."""
     from django.utils.text import slugify
 
     base = (slugify(name)[:34].strip("-_.") or "teacher").ljust(3, "0")
     candidate, n = base, 1
-    while User.objects.filter(handle=candidate).exists():
+    others = User.objects.exclude(pk=exclude) if exclude else User.objects.all()
+    while candidate in RESERVED_HANDLES or others.filter(handle=candidate).exists():
         n += 1
         candidate = f"{base}-{n}"
     return candidate
@@ -118,6 +126,13 @@ class Profile(models.Model):
     languages = models.JSONField(default=list, blank=True, help_text="BCP-47 tags")
     interests = models.JSONField(default=list, blank=True)
     bio = models.TextField(max_length=1000, blank=True)
+    # Opt-in to being suggested to (and found by) teachers outside one's own communities.
+    # Off by default; asked at sign-up and on the profile page.
+    discoverable = models.BooleanField(default=False)
+    # Who sees each field: {"school": "nobody", ...}; a missing field has its default
+    # (``community.visibility``, which also enforces it).
+    visibility = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True, db_index=True)
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"

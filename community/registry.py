@@ -8,7 +8,9 @@
   version, which page shows such a room, and who may join it from outside the community;
 * ``page_context`` — extra context for the community and room pages (notification level);
 * ``home_panels`` — cards on a signed-in teacher's home page (events, suggestions): each
-  returns ``None`` or a dict with the ``template`` to render and what it needs.
+  returns ``None`` or a dict with the ``template`` to render and what it needs;
+* ``profile_changed`` — run inside the transaction of a profile change with the user and the
+  names of the fields that changed (the networking app marks the teacher's vectors stale).
 """
 
 from __future__ import annotations
@@ -86,3 +88,4 @@ page_context: Registry[Callable[[User, Community, Room | None], dict[str, Any]]]
     "page context"
 )
 home_panels: Registry[Callable[[User], dict[str, Any] | None]] = Registry("home panels")
+profile_changed: Registry[Callable[[User, set[str]], None]] = Registry("profile changed hooks")

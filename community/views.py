@@ -19,7 +19,7 @@ from django_countries import countries
 from core.errors import Forbidden, KringError, NotFound
 from core.roles import Role
 
-from . import selectors, services
+from . import selectors, services, visibility
 from .forms import ProfileForm
 from .models import CommunityKind
 from .permissions import can_moderate, can_post, can_read_rooms, can_report
@@ -267,7 +267,7 @@ def _room_strings() -> dict[str, Any]:
 def profile_edit(request: HttpRequest) -> HttpResponse:
     profile = selectors.profile_of(user=request.user)
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, initial={"handle": request.user.handle})
         if form.is_valid():
             try:
                 services.profile_update(user=request.user, **form.changes())
@@ -280,6 +280,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(
             initial={
                 "display_name": request.user.display_name,
+                "handle": request.user.handle,
                 "language": request.user.language,
                 "timezone": request.user.timezone,
                 "country": profile.country.code or "",
@@ -289,6 +290,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 "languages": ", ".join(profile.languages),
                 "interests": ", ".join(profile.interests),
                 "bio": profile.bio,
+                "discoverable": profile.discoverable,
+                **{f"visibility_{f}": level for f, level in visibility.levels(profile).items()},
             }
         )
     return render(request, "community/profile.html", {"form": form})

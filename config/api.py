@@ -6,6 +6,7 @@ header of allauth's headless app API. Every error is ``{"error": code, "detail":
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +22,7 @@ from core.errors import KringError
 from delivery.api import router as delivery_router
 from events.api import router as events_router
 from facilitators.api import router as facilitators_router
+from networking.api import router as networking_router
 from realtime.auth import user_for_session_token
 from resources.api import router as resources_router
 
@@ -59,6 +61,9 @@ class LocalSwagger(Swagger):
         )
 
 
+logger = logging.getLogger("kring.api")
+
+
 api = NinjaAPI(
     title="Kring API",
     version="1",
@@ -76,6 +81,7 @@ api.add_router("/", facilitators_router)
 api.add_router("/", delivery_router)
 api.add_router("/", resources_router)
 api.add_router("/", events_router)
+api.add_router("/", networking_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:
@@ -127,3 +133,11 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with its traceback (and so sent to Sentry when configured); the client gets the
+    # same shape as every other error, never Django's HTML page.
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return _error(request, 500, "server_error", "Something went wrong on our side; it was logged.")

@@ -1,5 +1,14 @@
-"""GET /healthz: is the database reachable, and does a message make a round trip through the
-channel layer? 200 when both are, 503 (with the same body) when one is not."""
+"""Health probes.
+
+* ``GET /healthz/live``: the process is up and serving; touches nothing (liveness: restart the
+  process when this fails).
+* ``GET /healthz/ready`` (and ``/healthz``, the old name): the database answers ``SELECT 1``
+  and the channel layer accepts a message (readiness: send traffic elsewhere when this fails).
+  200 when both do, 503 with the failing part named otherwise.
+
+The channel-layer check publishes to a group that nobody joins. It used to make a channel and
+receive on it, which on the Redis pub/sub layer left one subscription behind per probe.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +20,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
 LAYER_TIMEOUT_SECONDS = 2.0
+PROBE_GROUP = "kring.health"
 
 
 @database_sync_to_async
@@ -29,15 +39,19 @@ async def _channel_layer_state() -> str:
     if layer is None:
         return "error: no channel layer configured"
     try:
-        channel = await layer.new_channel()
-        await layer.send(channel, {"type": "health.ping"})
-        message = await asyncio.wait_for(layer.receive(channel), LAYER_TIMEOUT_SECONDS)
+        await asyncio.wait_for(
+            layer.group_send(PROBE_GROUP, {"type": "health.ping"}), LAYER_TIMEOUT_SECONDS
+        )
     except Exception as exc:
         return f"error: {exc.__class__.__name__}"
-    return "ok" if message.get("type") == "health.ping" else "error: wrong message"
+    return "ok"
 
 
-async def healthz(request: HttpRequest) -> JsonResponse:
+async def live(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+async def ready(request: HttpRequest) -> JsonResponse:
     database, channel_layer = await asyncio.gather(_database_state(), _channel_layer_state())
     layer = get_channel_layer()
     body = {

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,8 +40,8 @@ def _local_secret_key() -> str:
 
 
 def _local_vapid_key() -> str:
-    """A per-checkout VAPID key for Web Push (dev, tests, `make run`), generated once without
-    any network and never committed (.vapid_key is ignored). Production sets
+    """A per-checkout VAPID key for Web Push (``KRING_DEV``: tests, `make run`), generated
+    once without any network and never committed (.vapid_key is ignored). Production sets
     KRING_VAPID_PRIVATE_KEY, the same on every process (README, "Web Push")."""
     path = BASE_DIR / ".vapid_key"
     if not path.exists():
@@ -62,7 +63,17 @@ def _local_vapid_key() -> str:
 
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
+# A development checkout (`make` sets KRING_DEV=1, tests too): a generated secret key and
+# emails on the console are fine. Anything else must be configured for real (below).
+KRING_DEV = env.bool("KRING_DEV", default=False) or DEBUG
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not KRING_DEV:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it (the same long random value on every process), or "
+            "set KRING_DEV=1 for a development checkout (`make run` does)."
+        )
+    SECRET_KEY = _local_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -77,9 +88,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "django_structlog",
+    "django_prometheus",
     "allauth",
     "allauth.account",
     "allauth.headless",
+    "allauth.socialaccount",
+    "allauth.mfa",
     "django_countries",
     "rules.apps.AutodiscoverRulesConfig",
     "notifications",
@@ -89,6 +104,7 @@ INSTALLED_APPS = [
     "facilitators",
     "resources",
     "events",
+    "networking",
     "delivery",
     "realtime",
     "demo",
@@ -96,18 +112,23 @@ INSTALLED_APPS = [
 
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "config.middleware.UnsafeTextMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "community.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
+    # request id, user id and client address on every log line of the request (config.logs)
+    "django_structlog.middlewares.RequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -150,12 +171,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A post waiting on a lock fails with an error frame after this, instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c lock_timeout={int(DB_LOCK_TIMEOUT * 1000)}"
     )
+    if env.bool("KRING_DB_POOL", default=True):
+        # Under ASGI every request's ORM work runs in some executor thread; persistent
+        # per-thread connections (CONN_MAX_AGE) pile up one per thread. psycopg's pool hands
+        # a connection out per use instead (Django 5.1+), so CONN_MAX_AGE must be 0.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env.int("KRING_DB_POOL_MIN", default=2),
+            "max_size": env.int("KRING_DB_POOL_MAX", default=20),
+            "timeout": env.float("KRING_DB_POOL_TIMEOUT", default=10.0),
+        }
+    else:
+        DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
@@ -210,11 +242,12 @@ if REDIS_ENABLED:
         _layer_config = {"hosts": [REDIS_HOST], "capacity": CHANNEL_CAPACITY, "expiry": 30}
     CHANNEL_LAYERS = {"default": {"BACKEND": _layer_backend, "CONFIG": _layer_config}}
     # Django's Redis cache takes URLs only: with Sentinel, point REDIS_CACHE_URL at the master
-    # (or a proxy); without one, rate limits fall back to each process's memory.
+    # (or a proxy); without one, rate limits fall back to each process's memory. While Redis
+    # is down the cache degrades to the process's memory too (config.cache), never a 500.
     _cache_url = env.str("REDIS_CACHE_URL", default=_next_redis_db(REDIS_URL) if REDIS_URL else "")
     CACHES = {
         "default": (
-            {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url,
+            {"BACKEND": "config.cache.FallbackRedisCache", "LOCATION": _cache_url,
              "KEY_PREFIX": "kring"}
             if _cache_url
             else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -260,10 +293,35 @@ if EMAIL_URL:
     globals().update(env.email_url("EMAIL_URL"))  # EMAIL_BACKEND, EMAIL_HOST, ...
     # A real mail server is configured: addresses must be proven before use.
     ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+elif not KRING_DEV:
+    raise ImproperlyConfigured(
+        "EMAIL_URL is not set: without a mail server nobody can verify an address or reset a "
+        "password. Set it (e.g. smtp+tls://user:pass@mail.example.eu:587), or set KRING_DEV=1 "
+        "for a development checkout, where emails are printed to the console."
+    )
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kring <noreply@kring.localhost>")
+
+# School sign-in (config.accounts): providers appear when their credentials are set.
+from config.social import social_providers  # noqa: E402
+
+_social_apps, SOCIALACCOUNT_PROVIDERS = social_providers(env)
+INSTALLED_APPS += _social_apps
+SOCIALACCOUNT_ADAPTER = "config.accounts.KringSocialAccountAdapter"
+KRING_GOOGLE_HOSTED_DOMAINS = env.list("KRING_GOOGLE_HOSTED_DOMAINS", default=[])
+# A school login never takes over an existing Kring account just because the addresses match
+# (an identity provider that lets people choose their address would hand over accounts);
+# teachers connect it from their account page while signed in.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST from Kring's own login page starts a sign-in
+# Second factors for everyone; facilitators and staff cannot turn theirs off (config.accounts).
+MFA_ADAPTER = "config.accounts.KringMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = KRING_DEV  # passkeys on http://127.0.0.1 while developing
+MFA_TOTP_ISSUER = "Kring"
 
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_SERVE_SPECIFICATION = True
@@ -351,6 +409,12 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
+# Proxies in front of Kring that set X-Forwarded-For (nginx in deploy/: 1). The client's
+# address is then the one that many entries from the right; 0 ignores the header (no proxy:
+# anyone could write it). Read by allauth's rate limits and Kring's logs (config.clientip).
+KRING_TRUSTED_PROXY_COUNT = env.int("KRING_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = KRING_TRUSTED_PROXY_COUNT
+
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )
@@ -368,6 +432,18 @@ KRING_PING_INTERVAL_SECONDS = env.int("KRING_PING_INTERVAL_SECONDS", default=20)
 KRING_PING_TIMEOUT_SECONDS = env.int("KRING_PING_TIMEOUT_SECONDS", default=30)
 # Posts (messages and edits) one user may make per minute across all rooms.
 KRING_POSTS_PER_MINUTE = env.int("KRING_POSTS_PER_MINUTE", default=30)
+# Every other write, per account: (actions, window in seconds); 0 actions = unlimited. The
+# numbers leave a busy teacher room and stop a script (40 shares in 4 s each notified everyone).
+KRING_RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "post": (KRING_POSTS_PER_MINUTE, 60),
+    "share": (env.int("KRING_SHARES_PER_HOUR", default=20), 3600),
+    "reaction": (env.int("KRING_REACTIONS_PER_MINUTE", default=60), 60),
+    "membership": (env.int("KRING_MEMBERSHIP_CHANGES_PER_HOUR", default=12), 3600),
+    "report": (env.int("KRING_REPORTS_PER_HOUR", default=20), 3600),
+    "invite": (env.int("KRING_INVITATIONS_PER_HOUR", default=60), 3600),
+    # Notifications one account's actions may cause; beyond it they are dropped (logged).
+    "notify": (env.int("KRING_NOTIFICATIONS_PER_ACTOR_PER_HOUR", default=300), 3600),
+}
 # Typing frames one socket may send per room before they are ignored, per 2 s window.
 KRING_TYPING_INTERVAL_SECONDS = env.float("KRING_TYPING_INTERVAL_SECONDS", default=2.0)
 # Resume: at most this many missed events are replayed on subscribe; older ones get a `gap`.
@@ -389,6 +465,8 @@ KRING_MAX_SUBSCRIPTIONS_PER_SOCKET = env.int("KRING_MAX_SUBSCRIPTIONS_PER_SOCKET
 # Run the notification worker inside the web process (embedded default: the in-memory
 # channel layer reaches only this process's sockets). With Redis, run `manage.py run_worker`.
 KRING_WORKER_IN_PROCESS = env.bool("KRING_WORKER_IN_PROCESS", default=not REDIS_ENABLED)
+# Done outbox jobs are kept this many days (for looking into what was sent), then pruned.
+KRING_OUTBOX_KEEP_DAYS = env.int("KRING_OUTBOX_KEEP_DAYS", default=7)
 # Which outbox jobs this deployment's workers take (deployments sharing a database differ).
 KRING_OUTBOX_QUEUE = env.str("KRING_OUTBOX_QUEUE", default="default")
 # Test-only fault injection: seconds a worker pauses inside a fan-out transaction.
@@ -398,6 +476,22 @@ KRING_BASE_URL = env.str("KRING_BASE_URL", default="http://127.0.0.1:8000")
 # Uploaded teaching materials: largest size, and the accepted extensions with the content
 # types a browser may declare for each (the first is the one served).
 KRING_UPLOAD_MAX_BYTES = env.int("KRING_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+# Images are refused from their header when width x height x frames exceeds this budget or
+# they have more frames; at most KRING_UPLOAD_DECODES images or PDFs are decoded at once per
+# process, and a decode stops after KRING_IMAGE_DECODE_SECONDS (resources/uploads.py).
+KRING_IMAGE_MAX_PIXELS = env.int("KRING_IMAGE_MAX_PIXELS", default=25_000_000)
+KRING_IMAGE_MAX_FRAMES = env.int("KRING_IMAGE_MAX_FRAMES", default=200)
+KRING_UPLOAD_DECODES = env.int("KRING_UPLOAD_DECODES", default=2)
+KRING_IMAGE_DECODE_SECONDS = env.float("KRING_IMAGE_DECODE_SECONDS", default=10.0)
+# Request bodies (config.limits): uploads may carry the file plus this much form around it;
+# every other request at most KRING_REQUEST_MAX_BYTES. Refused before they are read.
+KRING_MULTIPART_OVERHEAD_BYTES = env.int("KRING_MULTIPART_OVERHEAD_BYTES", default=1024 * 1024)
+KRING_REQUEST_MAX_BYTES = env.int("KRING_REQUEST_MAX_BYTES", default=2 * 1024 * 1024)
+# Slow clients (config.server): the request line and headers must arrive within this many
+# seconds, the body within the next, and a connection silent for the last is closed.
+KRING_HTTP_HEADER_TIMEOUT = env.float("KRING_HTTP_HEADER_TIMEOUT", default=10.0)
+KRING_HTTP_BODY_TIMEOUT = env.float("KRING_HTTP_BODY_TIMEOUT", default=300.0)
+KRING_HTTP_IDLE_TIMEOUT = env.float("KRING_HTTP_IDLE_TIMEOUT", default=30.0)
 _OOXML = "application/vnd.openxmlformats-officedocument"
 _ODF = "application/vnd.oasis.opendocument"
 KRING_UPLOAD_TYPES: dict[str, list[str]] = {
@@ -445,7 +539,14 @@ KRING_FAULT_REMINDER_PAUSE = env.float("KRING_FAULT_REMINDER_PAUSE", default=0.0
 # The VAPID key (RFC 8292) that signs every push: base64url of the raw 32-byte P-256 private
 # key (`manage.py vapid_key` prints a new one). Browsers subscribe with its public half: change
 # it and every device must subscribe again.
-KRING_VAPID_PRIVATE_KEY = env.str("KRING_VAPID_PRIVATE_KEY", default="") or _local_vapid_key()
+KRING_VAPID_PRIVATE_KEY = env.str("KRING_VAPID_PRIVATE_KEY", default="")
+if not KRING_VAPID_PRIVATE_KEY:
+    if not KRING_DEV:
+        raise ImproperlyConfigured(
+            "KRING_VAPID_PRIVATE_KEY is not set. `python manage.py vapid_key` prints one; set "
+            "it (the same on every process, never changed), or set KRING_DEV=1."
+        )
+    KRING_VAPID_PRIVATE_KEY = _local_vapid_key()
 # Who push services may contact about this server's pushes (a mailto: or https: URL).
 KRING_VAPID_SUBJECT = env.str("KRING_VAPID_SUBJECT", default="mailto:noreply@kring.localhost")
 # Push services a subscription may point at (host names; "*." covers subdomains). Anything
@@ -483,13 +584,74 @@ KRING_FAULT_PUSH_PAUSE = env.float("KRING_FAULT_PUSH_PAUSE", default=0.0)
 KRING_HISTORY_PAGE_DEFAULT = 50
 KRING_HISTORY_PAGE_MAX = env.int("KRING_HISTORY_PAGE_MAX", default=200)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "daphne": {"level": "WARNING"},
-    },
+# --- Passive networking (networking/, README "Passive networking") --------------------------
+# The people score: a weighted sum of components, each 0..1 (networking/scoring.py, README
+# "Passive networking"). Chosen by a grid search on bench Q1's tuning population (seed 1),
+# reported on another (seed 2): bench/RESULTS.md.
+KRING_NETWORKING_WEIGHTS: dict[str, float] = {
+    "subjects": env.float("KRING_NETWORKING_W_SUBJECTS", default=1.0),
+    "age_groups": env.float("KRING_NETWORKING_W_AGE_GROUPS", default=1.0),
+    "interests": env.float("KRING_NETWORKING_W_INTERESTS", default=0.6),
+    "embedding": env.float("KRING_NETWORKING_W_EMBEDDING", default=0.5),
+    "languages": env.float("KRING_NETWORKING_W_LANGUAGES", default=0.05),
+    "cross_border": env.float("KRING_NETWORKING_W_CROSS_BORDER", default=0.2),
+    # Shared materials, rooms and replies (not in the synthetic population: set by judgement,
+    # as strong as a shared subject).
+    "activity": env.float("KRING_NETWORKING_W_ACTIVITY", default=1.0),
 }
+# Cosine similarities of two profile texts map linearly from this range onto 0..1 (unrelated
+# teacher profiles sit around 0.3 with this encoder; the same teaching in two languages
+# around 0.5-0.6).
+KRING_NETWORKING_EMBEDDING_RANGE = (0.35, 0.7)
+# Factor on the score when both teachers list languages and share none.
+KRING_NETWORKING_NO_COMMON_LANGUAGE = env.float("KRING_NETWORKING_NO_COMMON_LANGUAGE", default=0.5)
+# Below this score nothing is suggested (one shared subject or age group is about 0.5-1).
+KRING_NETWORKING_MIN_SCORE = env.float("KRING_NETWORKING_MIN_SCORE", default=0.3)
+KRING_NETWORKING_COMMUNITY_WEIGHTS = {
+    "languages": 0.2, "kind": 0.15, "subjects": 0.3, "people": 0.2, "embedding": 0.3,
+}  # fmt: skip
+KRING_NETWORKING_MATERIAL_WEIGHTS = {
+    "subjects": 0.35, "age_groups": 0.2, "languages": 0.1, "embedding": 0.3, "people": 0.15,
+    "used": 0.1,
+}  # fmt: skip
+# How often a process asks whether its index of discoverable teachers is out of date (s).
+KRING_NETWORKING_INDEX_CHECK_SECONDS = env.float(
+    "KRING_NETWORKING_INDEX_CHECK_SECONDS", default=2.0
+)
+# Rebuild it in a background thread, serving the current one meanwhile (off: in the request).
+KRING_NETWORKING_INDEX_BACKGROUND = env.bool("KRING_NETWORKING_INDEX_BACKGROUND", default=True)
+# Embeddings on (off: metadata only, without loading the encoder's ~150 MB).
+KRING_NETWORKING_EMBEDDINGS = env.bool("KRING_NETWORKING_EMBEDDINGS", default=True)
+KRING_NETWORKING_ENCODER_THREADS = env.int("KRING_NETWORKING_ENCODER_THREADS", default=1)
+# The worker's sweep (new activity, stale and old vectors, community and material texts).
+KRING_NETWORKING_SWEEP_SECONDS = env.float("KRING_NETWORKING_SWEEP_SECONDS", default=10.0)
+KRING_NETWORKING_MAX_AGE_HOURS = env.int("KRING_NETWORKING_MAX_AGE_HOURS", default=24)
+# The weekly "people you may want to meet": how many people, how often, how often checked.
+KRING_NETWORKING_WEEKLY_COUNT = env.int("KRING_NETWORKING_WEEKLY_COUNT", default=3)
+KRING_NETWORKING_WEEKLY_DAYS = env.int("KRING_NETWORKING_WEEKLY_DAYS", default=7)
+KRING_NETWORKING_WEEKLY_CHECK_SECONDS = env.float(
+    "KRING_NETWORKING_WEEKLY_CHECK_SECONDS", default=3600.0
+)
+
+# --- Logs, errors, metrics -------------------------------------------------------------------
+from config.logs import logging_config  # noqa: E402
+
+KRING_LOG_FORMAT = env.str("KRING_LOG_FORMAT", default="console" if KRING_DEV else "json")
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=KRING_LOG_FORMAT)
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # config.logs binds the proxy-aware address
+
+# Sentry, opt-in: errors (and logged errors) of web and worker processes; no personal data.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
+
+# /metrics (config.metrics): from these addresses or networks, or with the bearer token.
+KRING_METRICS_ALLOW = env.list("KRING_METRICS_ALLOW", default=["127.0.0.1/32", "::1/128"])
+KRING_METRICS_TOKEN = env.str("KRING_METRICS_TOKEN", default="")

@@ -2,15 +2,18 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from . import pages
+from . import health, log_context, pages  # noqa: F401  (log_context connects receivers)
 from .api import api
-from .health import healthz
+from .metrics import metrics
 
 # /nl/, /pl/, ...: the home page in that language (Kring's URLs carry no language prefix).
 LANGUAGE_PREFIX = "|".join(code for code, _name in settings.LANGUAGES)
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    path("healthz/live", health.live, name="healthz-live"),
+    path("healthz/ready", health.ready, name="healthz-ready"),
+    path("healthz", health.ready, name="healthz"),  # the old name of ready
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
@@ -23,8 +26,14 @@ urlpatterns = [
     path("", include("delivery.urls")),
     path("", include("resources.urls")),
     path("", include("events.urls")),
+    path("", include("networking.urls")),
     path("", include("community.urls")),
 ]
 
 # Uploaded materials are never served from MEDIA_URL: only through the download endpoint,
 # which checks membership and sets safe headers (resources/api.py).
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -73,7 +74,7 @@ def send_on_commit(group: str, message: dict[str, Any]) -> None:
 
 def room_event_on_commit(event: StoredEvent) -> None:
     """Broadcast a stored room event to every socket subscribed to its room."""
-    send_on_commit(
+    group, message = (
         room_group(event.room_id),
         {
             "type": "room.event",
@@ -82,6 +83,8 @@ def room_event_on_commit(event: StoredEvent) -> None:
             "text": encode(event_frame(event)),
         },
     )
+    # "at": the commit's time, for the hub's lag metric.
+    transaction.on_commit(lambda: _group_send(group, {**message, "at": time.time()}))
 
 
 def room_frame_on_commit(room_id: int, frame: Frame) -> None:

@@ -8,6 +8,7 @@ owns notification levels, provides it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,10 +17,11 @@ from django.db.models import Model
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import outbox
+from . import outbox, ratelimit
 from .registry import Port
 
 TEXT_EXCERPT_LENGTH = 300
+logger = logging.getLogger(__name__)
 
 
 class Category(models.TextChoices):
@@ -32,6 +34,7 @@ class Category(models.TextChoices):
     MESSAGE = "message", _("New messages in rooms and threads you watch")
     EVENT = "event", _("Events you go to (reminders, changes, cancellations, waiting list)")
     NEW_EVENT = "new_event", _("New events in your communities")
+    NETWORKING = "networking", _("People you may want to meet (weekly)")
 
 
 class Verb:
@@ -121,8 +124,20 @@ def notify_community(
 ) -> Any:
     """Notify every active member of a community (except the actor) whose level takes this
     category."""
+    if not _within_cap(actor):
+        return None
     payload = _payload(actor, category, verb, community_id, room_id, target, text, url)
     return outbox.enqueue(kind=COMMUNITY_JOB, payload=payload)
+
+
+def _within_cap(actor: Any) -> bool:
+    """One account's actions may cause at most ``KRING_RATE_LIMITS["notify"]`` notification
+    jobs per window; past it they are dropped (and logged), not the actions themselves."""
+    actor_id = getattr(actor, "pk", None)
+    if actor_id is None or ratelimit.allow("notify", actor_id=actor_id):
+        return True
+    logger.warning("notifications of user %s dropped: over the per-actor cap", actor_id)
+    return False
 
 
 def _payload(

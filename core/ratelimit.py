@@ -1,16 +1,38 @@
 """Fixed-window rate limits kept in Django's cache (Redis when configured, so limits hold
-across processes)."""
+across processes). Every write path counts its actions here: ``limit("share", actor_id=...)``
+with the numbers of ``KRING_RATE_LIMITS`` (a setting), so one account cannot flood a community
+with materials, join/leave cycles, reports or notifications."""
 
 from __future__ import annotations
 
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from .errors import RateLimited
 
 logger = logging.getLogger(__name__)
+
+
+def limit(action: str, *, actor_id: int, what: str) -> None:
+    """Count one ``action`` (a key of ``KRING_RATE_LIMITS``) by ``actor_id``; raise
+    ``RateLimited`` (429 with Retry-After; ``rate_limited`` on a socket) when their window is
+    used up. ``what`` names the actions for the reader ("shared materials")."""
+    count, window = settings.KRING_RATE_LIMITS[action]
+    hit(bucket=f"{action}:{actor_id}", limit=count, window_seconds=window, what=what)
+
+
+def allow(action: str, *, actor_id: int) -> bool:
+    """Like ``limit``, for what is better dropped than refused (a notification)."""
+    try:
+        count, window = settings.KRING_RATE_LIMITS[action]
+        hit(bucket=f"{action}:{actor_id}", limit=count, window_seconds=window, what=action)
+    except RateLimited:
+        return False
+    return True
 
 
 def hit(*, bucket: str, limit: int, window_seconds: int = 60, what: str = "posts") -> None:
@@ -37,7 +59,12 @@ def hit(*, bucket: str, limit: int, window_seconds: int = 60, what: str = "posts
     if count > limit:
         retry_after = window_seconds - (time.time() % window_seconds)
         raise RateLimited(
-            f"Too many {what}: at most {limit} per {window_seconds} s. "
-            f"Try again in {int(retry_after) + 1} s.",
+            _("Too many %(what)s: at most %(limit)s per %(window)s s. Try again in %(wait)s s.")
+            % {
+                "what": what,
+                "limit": limit,
+                "window": window_seconds,
+                "wait": int(retry_after) + 1,
+            },
             retry_after=retry_after,
         )

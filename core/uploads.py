@@ -4,9 +4,15 @@ A file is accepted only when its extension is allowed (``KRING_UPLOAD_TYPES``), 
 browser declared is one of that extension's types, and the file's own bytes say the same
 (``filetype`` reads the magic numbers; text formats must be clean UTF-8). Files that could run
 in a browser are refused: HTML or script anywhere in a document or image (polyglots such as a
-PNG with HTML after its header), SVG (not an allowed type), PDFs with JavaScript or launch
-actions. Images are decoded and re-encoded with Pillow, which drops EXIF (location, camera)
-and anything hidden after the picture. Stored names are generated, never the user's.
+PNG with HTML after its header), SVG (not an allowed type), PDFs with active content
+(JavaScript, launch and other actions that run, embedded files, XFA; read with qpdf through
+pikepdf, so name escapes like ``/J#61vaScript`` and objects inside compressed object streams
+are seen as a PDF reader sees them). Images are decoded and re-encoded with Pillow, which drops
+EXIF (location, camera) and anything hidden after the picture; their size and frame count are
+read from the header first and must fit ``KRING_IMAGE_MAX_PIXELS`` (all frames together) and
+``KRING_IMAGE_MAX_FRAMES``, at most ``KRING_UPLOAD_DECODES`` files are decoded at once per
+process, and a decode stops after ``KRING_IMAGE_DECODE_SECONDS``. Stored names are generated,
+never the user's.
 """
 
 from __future__ import annotations
@@ -14,15 +20,21 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
+import time
 import uuid
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import filetype
+import pikepdf
 from django.conf import settings
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from core.errors import Invalid, TooLarge
+from core.errors import Invalid, RateLimited, TooLarge
 
 TEXT_EXTENSIONS = {"txt", "md", "csv"}
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
@@ -31,7 +43,15 @@ SAME_KIND = {"jpeg": "jpg", "m4a": "mp4", "oga": "ogg"}
 ACTIVE_CONTENT = re.compile(
     rb"<\s*(script|html|!doctype\s+html|iframe|svg|object|embed)|javascript:", re.IGNORECASE
 )
-PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|RichMedia)\b")
+# Keys of a PDF dictionary that mean something runs or is carried along: scripts, actions
+# triggered by events (/AA), embedded files, rich media, XFA forms (which carry scripts).
+PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/AA", "/EmbeddedFiles", "/EF", "/RichMedia", "/XFA"}
+# Action types (/S) and object types (/Type) that run code or open other files.
+PDF_ACTIVE_ACTIONS = {
+    "/JavaScript", "/Launch", "/GoToE", "/ImportData", "/SubmitForm", "/RichMediaExecute",
+    "/Rendition", "/Sound", "/Movie",
+}  # fmt: skip
+PDF_ACTIVE_TYPES = {"/EmbeddedFile", "/RichMedia", "/RichMediaExecute"}
 # Compressed containers and media: markup bytes cannot run from them, and random compressed
 # data would give false alarms.
 NOT_SCANNED_FOR_MARKUP = {
@@ -91,10 +111,12 @@ def check_upload(upload: Any) -> CheckedFile:
     _check_magic(extension, content)
     if extension not in NOT_SCANNED_FOR_MARKUP and ACTIVE_CONTENT.search(content):
         raise Invalid("The file contains web page code (HTML or script); it is not accepted.")
-    if extension == "pdf" and PDF_ACTIVE.search(content):
-        raise Invalid("PDFs with JavaScript or launch actions are not accepted.")
+    if extension == "pdf":
+        with _decode_slot():
+            _check_pdf(content)
     if extension in IMAGE_FORMATS:
-        content = _reencode_image(content, IMAGE_FORMATS[extension])
+        with _decode_slot():
+            content = _reencode_image(content, IMAGE_FORMATS[extension])
     return CheckedFile(
         content=content,
         extension=extension,
@@ -121,19 +143,128 @@ def _check_magic(extension: str, content: bytes) -> None:
         raise Invalid(f"This file is named .{extension} but its content is {what}.")
 
 
+_slots_lock = threading.Lock()
+_slots: tuple[int, threading.BoundedSemaphore] | None = None
+
+
+@contextmanager
+def _decode_slot() -> Iterator[None]:
+    """One of ``KRING_UPLOAD_DECODES`` places to decode a file in this process; waiting at most
+    ``KRING_IMAGE_DECODE_SECONDS`` for one (then the uploader is asked to try again)."""
+    global _slots
+    size = settings.KRING_UPLOAD_DECODES
+    with _slots_lock:
+        if _slots is None or _slots[0] != size:  # the setting changed (tests)
+            _slots = (size, threading.BoundedSemaphore(size))
+        semaphore = _slots[1]
+    if not semaphore.acquire(timeout=settings.KRING_IMAGE_DECODE_SECONDS):
+        raise RateLimited("Other files are being checked; try again in a moment.", retry_after=5)
+    try:
+        yield
+    finally:
+        semaphore.release()
+
+
+def _check_pdf(content: bytes) -> None:
+    """Refuse PDFs that could run something, judged on the parsed objects (every indirect
+    object, including those in object streams, and everything nested in them)."""
+    try:
+        pdf = pikepdf.open(io.BytesIO(content))
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError) as exc:
+        raise Invalid(f"The PDF could not be read ({exc.__class__.__name__}).") from None
+    with pdf:
+        roots: list[Any] = [pdf.trailer, *pdf.objects]
+        if _pdf_has_active_content(roots):
+            raise Invalid(
+                "PDFs with active content (JavaScript, actions that launch or submit, embedded "
+                "files) are not accepted."
+            )
+
+
+def _pdf_has_active_content(roots: list[Any]) -> bool:
+    stack = list(roots)
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, pikepdf.Stream):
+            obj = obj.stream_dict
+        if isinstance(obj, pikepdf.Dictionary):
+            keys = set(obj.keys())
+            if keys & PDF_ACTIVE_KEYS:
+                return True
+            if str(obj.get("/S", "")) in PDF_ACTIVE_ACTIONS:
+                return True
+            if str(obj.get("/Type", "")) in PDF_ACTIVE_TYPES:
+                return True
+            children: Any = (obj[key] for key in keys)
+        elif isinstance(obj, pikepdf.Array):
+            children = iter(obj)
+        else:
+            continue
+        # indirect objects are in ``roots`` already: follow only what is nested directly
+        stack.extend(
+            child
+            for child in children
+            if isinstance(child, pikepdf.Dictionary | pikepdf.Array) and not child.is_indirect
+        )
+    return False
+
+
+def _check_image_size(image: Image.Image) -> int:
+    """Width, height and frames from the header, before any pixel is decoded."""
+    width, height = image.size
+    frames = getattr(image, "n_frames", 1)  # GIF counts by skipping frame data, not decoding
+    if frames > settings.KRING_IMAGE_MAX_FRAMES:
+        raise Invalid(
+            f"The image has {frames} frames; at most {settings.KRING_IMAGE_MAX_FRAMES} are "
+            "accepted."
+        )
+    budget = settings.KRING_IMAGE_MAX_PIXELS
+    if width * height * frames > budget:
+        raise Invalid(
+            f"The image is too large ({width}x{height}"
+            + (f", {frames} frames" if frames > 1 else "")
+            + f"); at most {budget / 1e6:g} million pixels in all are accepted."
+        )
+    return frames
+
+
 def _reencode_image(content: bytes, image_format: str) -> bytes:
     """Decode and encode again: no EXIF, nothing after the image data, no malformed chunks."""
+    deadline = time.monotonic() + settings.KRING_IMAGE_DECODE_SECONDS
+
+    def in_time() -> None:
+        if time.monotonic() > deadline:
+            raise Invalid("The image took too long to read.")
+
     try:
-        with Image.open(io.BytesIO(content)) as image:
-            image.load()
-            frames = getattr(image, "n_frames", 1)
+        with warnings.catch_warnings():
+            # Pillow warns of large images at open; the budget below decides instead.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(content))
+        with image:
+            frames = _check_image_size(image)
             output = io.BytesIO()
             options: dict[str, Any] = {}
+            if image_format in ("GIF", "WEBP") and frames > 1:
+                # frame by frame, so the time limit is checked between them
+                copies = []
+                for frame in ImageSequence.Iterator(image):
+                    in_time()
+                    copies.append(frame.copy())
+                in_time()
+                options = {
+                    "save_all": True,
+                    "append_images": copies[1:],
+                    "duration": [frame.info.get("duration", 100) for frame in copies],
+                    "loop": image.info.get("loop", 0),
+                }
+                copies[0].save(output, format=image_format, **options)
+                return output.getvalue()
+            image.load()
+            in_time()
             if image_format == "JPEG":
                 image = image.convert("RGB")
                 options = {"quality": 90, "optimize": True}
-            elif image_format in ("GIF", "WEBP") and frames > 1:
-                options = {"save_all": True}
             image.save(output, format=image_format, **options)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
         raise Invalid(f"The image could not be read ({exc.__class__.__name__}).") from None

@@ -12,11 +12,15 @@ class DeliveryConfig(AppConfig):
         from community import registry
         from core import gdpr, notify, outbox
 
-        from . import fanout, privacy, services, watching
+        from . import fanout, housekeeping, privacy, services, watching
         from .push import keys
         from .push import services as push_services
 
         outbox.store.provide(services.job_store)
+        outbox.periodic.register(
+            "outbox.housekeeping",
+            outbox.PeriodicTask(interval_seconds=60, run=housekeeping.outbox_housekeeping),
+        )
         for kind, handler in fanout.JOB_HANDLERS.items():
             outbox.job_kinds.register(kind, handler)
         notify.follow_room.provide(services.follow_room)

@@ -43,6 +43,7 @@ CATEGORY_MIN_LEVEL: dict[str, str] = {
     Category.MESSAGE: Level.WATCHING,
     Category.EVENT: Level.MENTIONS,
     Category.NEW_EVENT: Level.NORMAL,
+    Category.NETWORKING: Level.NORMAL,
 }
 
 

@@ -1,7 +1,8 @@
 """Who is on the other end of a WebSocket handshake.
 
 * Browsers authenticate with the session cookie. Browsers always send ``Origin``; it must be
-  one of our hosts, or a page on another site could open a socket with the teacher's cookie
+  one of our origins (scheme, host and port: see ``origin_allowed``), or a page on another
+  site could open a socket with the teacher's cookie
   (cross-site WebSocket hijacking). A cookie without an ``Origin`` is ignored.
 * App clients send allauth's ``X-Session-Token`` header, which a web page cannot set, and may
   send no ``Origin`` at all.
@@ -25,14 +26,49 @@ from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 
 
-def origin_allowed(origin: str) -> bool:
-    if origin in settings.CSRF_TRUSTED_ORIGINS:
-        return True
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an origin or URL, the port made explicit; ``None`` if it
+    is not an http(s) origin."""
+    parts = urlsplit(url.strip().lower())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    return parts.scheme, parts.hostname, port
+
+
+def _trusted(origin: tuple[str, str, int], trusted: str) -> bool:
+    """Django's CSRF_TRUSTED_ORIGINS semantics: exact, or ``https://*.example.eu``."""
+    if "://*." in trusted:
+        scheme, _, domain = trusted.partition("://*.")
+        pattern = _origin(f"{scheme}://{domain}")
+        return (
+            pattern is not None
+            and origin[0] == pattern[0]
+            and origin[2] == pattern[2]
+            and origin[1].endswith("." + pattern[1])
+        )
+    return origin == _origin(trusted)
+
+
+def origin_allowed(origin: str, *, host: str | None = None, scheme: str | None = None) -> bool:
+    """Is ``origin`` one of ours? Scheme, host and port must all match one of: the handshake's
+    own origin (``scheme`` ws/wss or http/https, and its ``Host`` header, which must be in
+    ALLOWED_HOSTS), the origin of ``KRING_BASE_URL``, or a ``CSRF_TRUSTED_ORIGINS`` entry."""
+    parsed = _origin(origin)
+    if parsed is None:
         return False
-    domain, _port = split_domain_port(parts.netloc)
-    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+    if host:
+        domain, _port = split_domain_port(host)
+        own_scheme = {"ws": "http", "wss": "https"}.get(scheme or "", scheme or "http")
+        same_origin = parsed == _origin(f"{own_scheme}://{host}")
+        if same_origin and domain and validate_host(domain, settings.ALLOWED_HOSTS):
+            return True
+    if parsed == _origin(settings.KRING_BASE_URL):
+        return True
+    return any(_trusted(parsed, trusted) for trusted in settings.CSRF_TRUSTED_ORIGINS)
 
 
 def _session(session_key: str) -> SessionBase:
@@ -93,7 +129,11 @@ async def authenticate_handshake(scope: dict[str, Any]) -> tuple[Any, str | None
     life of every socket, and at 10,000 sockets that memory counts."""
     headers = {name.lower(): value for name, value in scope.get("headers", [])}
     origin = headers.get(b"origin")
-    if origin is not None and not origin_allowed(origin.decode("latin1")):
+    if origin is not None and not origin_allowed(
+        origin.decode("latin1"),
+        host=headers.get(b"host", b"").decode("latin1") or None,
+        scheme=scope.get("scheme"),
+    ):
         return None, None
     token = headers.get(b"x-session-token")
     if token:

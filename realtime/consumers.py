@@ -26,6 +26,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from community import selectors, services
 from community.permissions import can_moderate
+from core import metrics
 from core.errors import Forbidden, KringError, TooLarge
 from core.protocol.base import encode, frame_type
 from core.protocol.client import (
@@ -245,6 +246,7 @@ class KringConsumer(AsyncWebsocketConsumer):
             await self._send_error(exc.code, exc.detail, ref)
         except DatabaseError:
             logger.exception("database error while handling a frame")
+            metrics.DB_ERRORS.labels(where="socket").inc()
             await self._send_error(
                 "unavailable", "The server could not store this; nothing was saved. Retry.", ref
             )

@@ -40,6 +40,7 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from core import metrics
 from core.emitters import HUBS_GROUP, room_group
 from core.protocol.base import encode
 from core.protocol.frames import ResumeFrame, SubscribedFrame
@@ -114,18 +115,23 @@ class Hub:
     # --- life cycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Start reading and maintaining. A process started while Redis is down serves its
+        sockets from the database meanwhile: the reader joins the groups once it can."""
         async with self._start_lock:
-            if self.channel is not None:
+            if self._tasks:
                 return
-            self.channel = await self.layer.new_channel()
-            # Messages for users (notifications, membership, ...) go to every process.
-            await self.layer.group_add(HUBS_GROUP, self.channel)
             self._tasks = [
                 asyncio.create_task(self._read_loop(), name="kring-hub-reader"),
                 asyncio.create_task(
                     maintenance.maintenance_loop(self), name="kring-hub-maintenance"
                 ),
             ]
+
+    async def _join(self) -> None:
+        """This process's channel, in the group every hub is in (messages for users)."""
+        if self.channel is None:
+            self.channel = await self.layer.new_channel()
+        await self.layer.group_add(HUBS_GROUP, self.channel)
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -136,12 +142,14 @@ class Hub:
         self._tasks = []
 
     async def _read_loop(self) -> None:
-        assert self.channel is not None
         failures = 0
         while True:
-            if self.resync_needed:
-                await maintenance.resync(self)
             try:
+                if self.channel is None:
+                    await self._join()
+                    await maintenance.resync(self)  # rooms subscribed while it could not join
+                elif self.resync_needed:
+                    await maintenance.resync(self)
                 message = await self.layer.receive(self.channel)
                 failures = 0
             except asyncio.CancelledError:
@@ -176,15 +184,19 @@ class Hub:
         """A socket opened: frames for its user (arriving through the hubs group) reach it.
         No channel-layer round trip per socket."""
         await self.start()
-        self.user_sockets.setdefault(conn.user_id, set()).add(conn)
+        sockets = self.user_sockets.setdefault(conn.user_id, set())
+        if conn not in sockets:
+            sockets.add(conn)
+            metrics.OPEN_SOCKETS.inc()
 
     async def unregister(self, conn: Connection) -> None:
         """A socket closed (or is being closed): leave all its rooms."""
         for room_id in list(conn.rooms):
             await self.unsubscribe(conn, room_id)
         sockets = self.user_sockets.get(conn.user_id)
-        if sockets is not None:
+        if sockets is not None and conn in sockets:
             sockets.discard(conn)
+            metrics.OPEN_SOCKETS.dec()
             if not sockets:
                 del self.user_sockets[conn.user_id]
 
@@ -210,13 +222,15 @@ class Hub:
             fanout = self.rooms.get(room_id)
             if fanout is None:
                 fanout = self.rooms[room_id] = RoomFanout(room_id)
+                metrics.ROOMS_FOLLOWED.set(len(self.rooms))
             async with fanout.lock:
                 if fanout.closed:
                     continue  # closed by maintenance while we waited; take a fresh one
                 if fanout.seq < 0:
                     # Join the group first, then read the last seq: any event committed after
-                    # the read has its doorbell coming to us.
-                    await self.layer.group_add(room_group(room_id), self.channel)
+                    # the read has its doorbell coming to us. Without the layer (Redis down),
+                    # the room is served from the database until a resync joins it.
+                    await self._join_room(room_id)
                     fanout.seq = await last_seq(room_id)
                 else:
                     # Catch up on doorbells this process may have lost before adding a socket.
@@ -225,6 +239,15 @@ class Hub:
                         await self.deliver_from_db(fanout, last)
                 await self._attach(fanout, conn, since, ref, reveal_hidden)
                 return
+
+    async def _join_room(self, room_id: int) -> None:
+        try:
+            if self.channel is None:
+                raise ConnectionError("the hub has no channel yet")
+            await self.layer.group_add(room_group(room_id), self.channel)
+        except Exception:
+            logger.warning("room %s not joined on the channel layer; resync will", room_id)
+            self.resync_needed = True
 
     async def _attach(
         self,
@@ -289,11 +312,15 @@ class Hub:
         await self._publish_ephemeral(room_id, user_id, text)
 
     async def _publish_ephemeral(self, room_id: int, user_id: int | None, text: str) -> None:
-        """Typing and presence: not stored, not sequenced; typing is not echoed to its user."""
-        await self.layer.group_send(
-            room_group(room_id),
-            {"type": "room.ephemeral", "room": room_id, "user": user_id, "text": text},
-        )
+        """Typing and presence: not stored, not sequenced; typing is not echoed to its user.
+        A courtesy: lost, not retried, when the channel layer is down."""
+        try:
+            await self.layer.group_send(
+                room_group(room_id),
+                {"type": "room.ephemeral", "room": room_id, "user": user_id, "text": text},
+            )
+        except Exception:
+            logger.debug("typing or presence for room %s not sent", room_id, exc_info=True)
 
     # --- delivery ---------------------------------------------------------------------------------
 
@@ -318,6 +345,8 @@ class Hub:
                 await self.deliver_from_db(fanout, seq - 1)
             fanout.seq = seq
             await self.broadcast(fanout.sockets, message["text"])
+            if "at" in message:
+                metrics.HUB_LAG_SECONDS.observe(max(0.0, time.time() - message["at"]))
 
     async def deliver_from_db(self, fanout: RoomFanout, upto: int) -> None:
         """Deliver events ``fanout.seq < seq <= upto`` read from the database. Hold the lock."""
@@ -334,6 +363,7 @@ class Hub:
         frame: bytes | None = None
         slow: list[Connection] = []
         limit = settings.KRING_SLOW_CONSUMER_BYTES
+        metrics.DELIVERIES.inc(len(sockets))
         for conn in tuple(sockets):
             try:
                 protocol = conn.direct
@@ -355,6 +385,7 @@ class Hub:
                 )
         for conn in slow:
             logger.info("closing a slow consumer (user %s)", conn.user_id)
+            metrics.SLOW_CONSUMER_CLOSES.inc()
             await self.unregister(conn)
             await conn.close_with(
                 encode(ResumeFrame(reason="slow_consumer")), SLOW_CONSUMER_CLOSE_CODE

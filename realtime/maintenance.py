@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from core import metrics
 from core.emitters import HUBS_GROUP, room_group
 from core.protocol.base import encode
 from core.protocol.frames import ResumeFrame
@@ -70,6 +71,8 @@ async def resync(hub: Hub) -> None:
 
 
 async def join_groups(hub: Hub) -> None:
+    if hub.channel is None:
+        hub.channel = await hub.layer.new_channel()
     await hub.layer.group_add(HUBS_GROUP, hub.channel)
     for room_id in list(hub.rooms):
         await hub.layer.group_add(room_group(room_id), hub.channel)
@@ -101,6 +104,7 @@ async def close_idle_rooms(hub: Hub) -> None:
                 continue
             fanout.closed = True
             hub.rooms.pop(room_id, None)
+            metrics.ROOMS_FOLLOWED.set(len(hub.rooms))
             await hub.layer.group_discard(room_group(room_id), hub.channel)
 
 

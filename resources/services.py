@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from community.models import Community, EventKind, Room, RoomKind, User
@@ -27,6 +28,7 @@ from community.services import (
     room_event_append,
     room_state_change,
 )
+from core import ratelimit
 from core.audit import AuditAction, audit_record
 from core.errors import Conflict, Forbidden, Invalid
 from core.notify import Category, Verb, follow_room, notify_community, notify_users
@@ -178,6 +180,7 @@ def resource_share(
     *, actor: User, community: Community, upload: Any = None, url: str = "", **metadata: Any
 ) -> Resource:
     """Share a teaching material (a file or a link) in a community; version 1."""
+    ratelimit.limit("share", actor_id=actor.pk, what=_("shared materials and versions"))
     refusal = material_refusal(actor, community)
     if refusal:
         raise Forbidden(refusal)
@@ -208,6 +211,7 @@ def resource_new_version(
     *, actor: User, resource: Resource, upload: Any = None, url: str = "", change_note: str = ""
 ) -> ResourceVersion:
     """A new version; the old ones stay downloadable."""
+    ratelimit.limit("share", actor_id=actor.pk, what=_("shared materials and versions"))
     if not can_manage_resource(actor, resource):
         raise Forbidden("Only the author or the community's facilitators add versions.")
     _require_current(resource)
@@ -248,6 +252,7 @@ def resource_adapt(
     """A new material based on ``source`` (a version), possibly in another community or
     language. The licence must allow it: no adaptations of ND materials, share-alike keeps the
     licence, non-commercial stays non-commercial. Without a new file, it starts as a copy."""
+    ratelimit.limit("share", actor_id=actor.pk, what=_("shared materials and versions"))
     original = source.resource
     if not can_read_rooms.test(actor, original.community_id):
         raise Forbidden("You can only adapt materials of communities you belong to.")
@@ -312,6 +317,7 @@ def resource_adapt(
 
 def reaction_set(*, actor: User, resource: Resource, kind: str, on: bool = True) -> dict[str, int]:
     """Add or take back a reaction ("used it in class", "useful"); returns the counts."""
+    ratelimit.limit("reaction", actor_id=actor.pk, what=_("reactions"))
     if kind not in ReactionKind.values:
         raise Invalid(f"Unknown reaction '{kind}'; choose from {', '.join(ReactionKind.values)}.")
     if not can_post.test(actor, resource.community_id):
@@ -321,7 +327,9 @@ def reaction_set(*, actor: User, resource: Resource, kind: str, on: bool = True)
     counter = COUNTERS[kind]
     with transaction.atomic():
         if on:
-            _, created = Reaction.objects.get_or_create(resource=resource, user=actor, kind=kind)
+            _reaction, created = Reaction.objects.get_or_create(
+                resource=resource, user=actor, kind=kind
+            )
             if created:
                 Resource.objects.filter(pk=resource.pk).update(**{counter: F(counter) + 1})
             if created and resource.author_id and resource.author_id != actor.pk:
@@ -336,7 +344,9 @@ def reaction_set(*, actor: User, resource: Resource, kind: str, on: bool = True)
 
                 )  # fmt: skip
         else:
-            deleted, _ = Reaction.objects.filter(resource=resource, user=actor, kind=kind).delete()
+            deleted, _per_model = Reaction.objects.filter(
+                resource=resource, user=actor, kind=kind
+            ).delete()
             if deleted:
                 Resource.objects.filter(pk=resource.pk).update(**{counter: F(counter) - deleted})
     return selectors.reaction_counts(resource)

@@ -244,12 +244,14 @@ def start_worker(env: dict[str, str], log_name: str = "worker") -> subprocess.Po
 def start_daphne(
     env_overrides: dict[str, str] | None = None, log_name: str = "daphne"
 ) -> LiveServer:
+    """A real server process as `make serve` runs it (``config.server``: daphne with Kring's
+    bounded HTTP front and the WebSocket limits of the settings)."""
     port = _free_port()
     env = server_env(env_overrides)
     log_path = Path(f"/tmp/kring-test-{log_name}-{port}.log")
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "config.server", "--host", "127.0.0.1", "--port", str(port)],
             cwd=BASE_DIR,
             env=env,
             stdout=log,
@@ -267,7 +269,7 @@ def start_daphne(
         if process.poll() is not None:
             raise RuntimeError(f"daphne exited early:\n{server.log()}")
         try:
-            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:
+            with urllib.request.urlopen(f"{server.url}/healthz/live", timeout=2) as response:
                 if response.status == 200:
                     return server
         except (urllib.error.URLError, ConnectionError, TimeoutError):

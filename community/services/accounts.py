@@ -24,6 +24,7 @@ from core.gdpr import iso
 from core.protocol.people import DELETED_USER_NAME
 
 from ..models import EventKind, Membership, Profile, RoomEvent, RoomReadState, User
+from ..visibility import levels
 
 EXPORT_VERSION = 1
 
@@ -56,6 +57,8 @@ def account_export(*, user: User) -> dict[str, Any]:
             "languages": profile.languages if profile else [],
             "interests": profile.interests if profile else [],
             "bio": profile.bio if profile else "",
+            "discoverable": profile.discoverable if profile else False,
+            "visibility": levels(profile),
         },
         "memberships": [
             {

@@ -7,14 +7,16 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core import ratelimit
 from core.emitters import user_removed_on_commit, users_frame_on_commit
 from core.errors import Conflict, Forbidden, Invalid
 from core.notify import Category, Verb, notify_users
 from core.protocol.frames import JoinRequestFrame
 from core.protocol.people import author_out
-from core.roles import FACILITATING_ROLES, Role
+from core.roles import FACILITATING_ROLES, ROLE_RANK, Role
 
 from ..models import (
     Community,
@@ -91,6 +93,7 @@ def membership_join(*, user: User, community: Community, request_message: str = 
         )
         if membership and membership.state in (MembershipState.ACTIVE, MembershipState.PENDING):
             return membership
+        ratelimit.limit("membership", actor_id=user.pk, what=_("joins and leaves"))
         if community.join_policy == JoinPolicy.INVITE:
             raise Forbidden("This community is invite-only; ask a facilitator for an invitation.")
         state = (
@@ -109,9 +112,11 @@ def membership_join(*, user: User, community: Community, request_message: str = 
                 request_message=request_message.strip()[:1000],
             )
         else:
-            # Someone who left comes back as a member, whatever role they held before.
+            # Someone who left comes back as a member; a role a facilitator restricted them to
+            # (observer) stays, like a mute does. Facilitating roles are given, not kept.
             membership.state = state
-            membership.role = Role.MEMBER
+            if ROLE_RANK[membership.role] >= ROLE_RANK[Role.MEMBER]:
+                membership.role = Role.MEMBER
             membership.request_message = request_message.strip()[:1000]
             membership.save(update_fields=["state", "role", "request_message", "updated_at"])
         if state == MembershipState.ACTIVE:
@@ -161,6 +166,7 @@ def join_request_on_commit(membership: Membership) -> None:
 def membership_leave(*, user: User, community: Community) -> Membership:
     """Leave a community (or withdraw a pending request). Open sockets of the user are
     unsubscribed from its rooms as soon as this commits."""
+    ratelimit.limit("membership", actor_id=user.pk, what=_("joins and leaves"))
     with transaction.atomic():
         membership = (
             Membership.objects.select_for_update()

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import ratelimit
 from core.audit import AuditAction, audit_message_action
@@ -109,7 +110,7 @@ def message_post(
     try:
         body = clean_body(body)
         html = rendered(body)  # before taking the room's lock: posters queue on it
-        ratelimit.hit(bucket=f"post:{author.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
+        ratelimit.limit("post", actor_id=author.pk, what=_("posts and edits"))
         with transaction.atomic():
             room, context = take_seq_for_post(room_id, author.pk)
             refusal = post_refusal(author, room, context)
@@ -181,7 +182,7 @@ def message_edit(*, actor: User, message_id: int, body: str) -> RoomEvent:
     """Change the text of one's own message; stores an ``edit`` event with the new text."""
     body = clean_body(body)
     html = rendered(body)
-    ratelimit.hit(bucket=f"post:{actor.pk}", limit=settings.KRING_POSTS_PER_MINUTE)
+    ratelimit.limit("post", actor_id=actor.pk, what=_("posts and edits"))
     with transaction.atomic():
         message = selectors.message_get(message_id=message_id)
         if message.author_id != actor.pk:
@@ -248,7 +249,7 @@ def read_mark(*, user: User, room_id: int, seq: int) -> tuple[int, int]:
     room = selectors.room_for_reader(user=user, room_id=room_id)
     seq = max(0, min(seq, room.last_seq))
     with transaction.atomic():
-        state, _ = RoomReadState.objects.get_or_create(user=user, room=room)
+        state, _created = RoomReadState.objects.get_or_create(user=user, room=room)
         if seq > state.last_read_seq:
             RoomReadState.objects.filter(pk=state.pk, last_read_seq__lt=seq).update(
                 last_read_seq=seq

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Iterable
 from typing import Any
@@ -11,9 +12,11 @@ from django.conf import settings
 from django.db import transaction
 from django_countries import countries
 
-from core.errors import Invalid
+from core.errors import Conflict, Invalid
 
-from ..models import AgeGroup, Profile, User
+from ..models import HANDLE_PATTERN, RESERVED_HANDLES, AgeGroup, Profile, User, unique_handle
+from ..registry import profile_changed
+from ..visibility import clean_visibility
 
 MAX_LIST_ITEMS = 20
 MAX_ITEM_LENGTH = 80
@@ -50,12 +53,27 @@ def _clean_words(field: str, values: Iterable[str]) -> list[str]:
     return cleaned
 
 
+def _chosen_handle(user: User, value: Any) -> str:
+    handle = str(value or "").strip().lstrip("@").lower()
+    if not re.fullmatch(HANDLE_PATTERN, handle):
+        raise Invalid(
+            "handle: 3 to 40 letters, digits, dots, dashes or underscores, starting and ending "
+            "with a letter or digit."
+        )
+    if handle in RESERVED_HANDLES:
+        raise Invalid(f"handle: @{handle} means something else in messages; choose another.")
+    if User.objects.filter(handle=handle).exclude(pk=user.pk).exists():
+        raise Conflict(f"handle: @{handle} is taken; choose another.")
+    return handle
+
+
 def profile_update(*, user: User, **changes: Any) -> Profile:
-    """Change the given profile fields (and the display name, language and time zone, which
-    are the user's). Unknown fields are an error; validation happens before anything is
-    written."""
+    """Change the given profile fields (and the display name, handle, language and time zone,
+    which are the user's; the handle follows the display name until the teacher sets one).
+    Unknown fields are an error; validation happens before anything is written."""
     allowed = {
         "display_name",
+        "handle",
         "language",
         "timezone",
         "country",
@@ -65,6 +83,8 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         "languages",
         "interests",
         "bio",
+        "discoverable",
+        "visibility",
     }
     unknown = set(changes) - allowed
     if unknown:
@@ -76,6 +96,12 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         if not name or len(name) > 80:
             raise Invalid("display_name: 1 to 80 characters.")
         cleaned["display_name"] = name
+        if not user.handle_chosen and "handle" not in changes:
+            # The handle follows the name until the teacher picks one.
+            cleaned["handle"] = unique_handle(name, exclude=user.pk)
+    if "handle" in changes:
+        cleaned["handle"] = _chosen_handle(user, changes["handle"])
+        cleaned["handle_chosen"] = True
     if "country" in changes:
         code = (changes["country"] or "").upper()
         if code and code not in countries:
@@ -99,6 +125,12 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         cleaned["age_groups"] = list(dict.fromkeys(groups))
     if "languages" in changes:
         cleaned["languages"] = clean_language_tags(changes["languages"] or [])
+    if "discoverable" in changes:
+        if not isinstance(changes["discoverable"], bool):
+            raise Invalid("discoverable: true or false.")
+        cleaned["discoverable"] = changes["discoverable"]
+    if "visibility" in changes:
+        cleaned["visibility"] = clean_visibility(changes["visibility"] or {})
 
     if "language" in changes:
         language = str(changes["language"] or "")
@@ -113,14 +145,30 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         cleaned["timezone"] = zone
 
     with transaction.atomic():
-        on_user = [f for f in ("display_name", "language", "timezone") if f in cleaned]
+        changed: set[str] = set()
+        on_user = [
+            f
+            for f in ("display_name", "handle", "handle_chosen", "language", "timezone")
+            if f in cleaned
+        ]
         for field in on_user:
-            setattr(user, field, cleaned.pop(field))
+            value = cleaned.pop(field)
+            if value != getattr(user, field):
+                changed.add(field)
+            setattr(user, field, value)
         if on_user:
             user.save(update_fields=on_user)
         profile, _ = Profile.objects.get_or_create(user=user)
+        if "visibility" in cleaned:
+            # A partial mapping changes only the fields it names.
+            cleaned["visibility"] = {**(profile.visibility or {}), **cleaned["visibility"]}
         for field, value in cleaned.items():
+            if getattr(profile, field) != value:
+                changed.add(field)
             setattr(profile, field, value)
         if cleaned:
-            profile.save(update_fields=list(cleaned))
+            profile.save(update_fields=[*cleaned, "updated_at"])
+        if changed:
+            for hook in profile_changed.values():
+                hook(user, changed)
     return profile

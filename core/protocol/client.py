@@ -22,6 +22,7 @@ from pydantic import (
     ValidationError,
 )
 
+from ..textcheck import DETAIL, has_unsafe_text
 from .base import frame_type
 
 Ref = Annotated[StrictStr, Field(max_length=64)]
@@ -122,6 +123,9 @@ def parse_frame(text: str) -> ClientFrame:
         raise FrameError("Frames must be JSON objects.")
     ref = data.get("ref")
     ref = ref if isinstance(ref, str) and len(ref) <= 64 else None
+    # NUL and lone surrogates only get in as \u escapes: most frames have none to look for.
+    if "\\u" in text and has_unsafe_text(data):
+        raise FrameError(DETAIL, ref if ref is None or not has_unsafe_text(ref) else None)
     frame_type = data.get("type")
     if not isinstance(frame_type, str):
         raise FrameError("Every frame needs a string 'type'.", ref)

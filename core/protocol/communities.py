@@ -86,6 +86,7 @@ class ProfileOut(Schema):
     id: int
     email: str
     display_name: str
+    handle: str | None = Field(description="How others @mention them")
     language: str = Field(description="Kring's language for them; empty: their browser's")
     timezone: str = Field(description="IANA time zone; empty: the deployment's default")
     country: str
@@ -95,14 +96,20 @@ class ProfileOut(Schema):
     languages: list[str]
     interests: list[str]
     bio: str
+    discoverable: bool = False
+    # Every field's level: "everyone" (signed-in teachers, when discoverable), "members",
+    # "nobody".
+    visibility: dict[str, str] = {}
 
 
-def profile_out(user: Any, profile: Any) -> ProfileOut:
-    """The signed-in teacher's own account and profile."""
+def profile_out(user: Any, profile: Any, visibility: dict[str, str] | None = None) -> ProfileOut:
+    """The signed-in teacher's own account and profile (``visibility``: every field's level,
+    defaults filled in, from ``community.visibility.levels``)."""
     return ProfileOut(
         id=user.pk,
         email=user.email,
         display_name=user.display_name,
+        handle=user.handle,
         language=user.language,
         timezone=user.timezone,
         country=profile.country.code or "",
@@ -112,4 +119,6 @@ def profile_out(user: Any, profile: Any) -> ProfileOut:
         languages=profile.languages,
         interests=profile.interests,
         bio=profile.bio,
+        discoverable=profile.discoverable,
+        visibility=visibility or {},
     )

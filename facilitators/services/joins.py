@@ -9,10 +9,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from community.models import Community, Membership, MembershipState, User
 from community.services import member_event
+from core import ratelimit
 from core.audit import AuditAction, audit_member_action, audit_record
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.notify import Verb
@@ -100,6 +102,7 @@ def invitation_create(
     if days_valid is None:
         days_valid = settings.KRING_INVITATION_DAYS
     require_moderator(actor, community)
+    ratelimit.limit("invite", actor_id=actor.pk, what=_("invitations"))
     if not 1 <= days_valid <= settings.KRING_INVITATION_MAX_DAYS:
         raise Invalid(f"An invitation is valid for 1 to {settings.KRING_INVITATION_MAX_DAYS} days.")
     with transaction.atomic():

@@ -6,12 +6,14 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from community import selectors
 from community.models import User
 from community.permissions import can_report, membership_of
 from community.selectors import facilitator_ids, room_label
+from core import ratelimit
 from core.audit import AuditAction, audit_record
 from core.emitters import users_frame_on_commit
 from core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -43,6 +45,7 @@ def report_create(*, reporter: User, message_id: int, reason: str) -> Report:
     ).first()
     if existing is not None:
         return existing
+    ratelimit.limit("report", actor_id=reporter.pk, what=_("reports"))
     try:
         with transaction.atomic():
             report = Report.objects.create(

@@ -45,14 +45,42 @@ async def test_cookie_auth_needs_an_allowed_origin(alice):
     from channels.testing import WebsocketCommunicator
 
     cookie = (b"cookie", f"sessionid={alice.token}".encode())
-    for origin, expected in [
-        (b"http://127.0.0.1:8000", True),
-        (b"http://localhost", True),
-        (b"https://evil.example", False),
-        (None, False),  # a cookie without Origin is not a browser we trust: anonymous
+    for origin, host, expected in [
+        (b"http://127.0.0.1:8000", None, True),  # KRING_BASE_URL's origin
+        (b"http://localhost", b"localhost", True),  # the handshake's own origin
+        (b"http://localhost:8000", b"localhost:8000", True),
+        (b"http://localhost:6666", b"localhost:8000", False),  # another port: another site
+        (b"https://127.0.0.1:8000", None, False),  # another scheme
+        (b"http://127.0.0.1", None, False),  # another port (80)
+        (b"http://localhost", None, False),  # an allowed host name alone is not enough
+        (b"https://evil.example", b"evil.example", False),  # its host is not ALLOWED_HOSTS
+        (b"https://evil.example", None, False),
+        (None, None, False),  # a cookie without Origin is not a browser we trust: anonymous
     ]:
         headers = [cookie] + ([(b"origin", origin)] if origin else [])
+        headers += [(b"host", host)] if host else []
         communicator = WebsocketCommunicator(ws_application(), "/ws/", headers=headers)
+        connected, _ = await communicator.connect()
+        assert connected is expected, (origin, host)
+        await communicator.disconnect()
+
+
+async def test_trusted_origins_match_scheme_host_and_port(alice, settings):
+    from channels.testing import WebsocketCommunicator
+
+    settings.CSRF_TRUSTED_ORIGINS = ["https://kring.example.eu", "https://*.school.example"]
+    cookie = (b"cookie", f"sessionid={alice.token}".encode())
+    for origin, expected in [
+        (b"https://kring.example.eu", True),
+        (b"https://kring.example.eu:443", True),
+        (b"http://kring.example.eu", False),
+        (b"https://kring.example.eu:8443", False),
+        (b"https://app.school.example", True),
+        (b"https://school.example.evil", False),
+    ]:
+        communicator = WebsocketCommunicator(
+            ws_application(), "/ws/", headers=[cookie, (b"origin", origin)]
+        )
         connected, _ = await communicator.connect()
         assert connected is expected, origin
         await communicator.disconnect()

@@ -20,6 +20,20 @@ from resources.models import Resource
 
 DEMO_PASSWORD = "kring-demo-2026"
 
+# A few words each, in the teacher's own language: networking matches them across languages.
+# Every demo teacher is discoverable, so suggestions show from the first sign-in.
+BIOS = {
+    "marieke@demo.kring.eu": "Ik geef biologie en ICT in de onderbouw en laat leerlingen in hun eigen tempo werken met gepersonaliseerde leerroutes.",
+    "daan@demo.kring.eu": "Ik geef rekenen in groep 6-8 en werk met formatief evalueren: korte feedback in plaats van cijfers.",
+    "katarzyna@demo.kring.eu": "Uczę angielskiego i informatyki; pomagam innym szkołom wprowadzać narzędzia cyfrowe.",
+    "piotr@demo.kring.eu": "Uczę fizyki w liceum; uczniowie sami projektują doświadczenia i badają zjawiska.",
+    "ewa@demo.kring.eu": "Uczę biologii; często prowadzę lekcje w terenie, w lesie i nad rzeką.",
+    "kadri@demo.kring.eu": "I teach computer science to 12-15 year olds and mentor schools starting with learning analytics.",
+    "jan@demo.kring.eu": "Ik geef Frans in de eerste graad en werk graag met projecten samen met scholen in het buitenland.",
+    "erik@demo.kring.eu": "I teach history and social studies and let students run their own projects on democracy.",
+    "lina@demo.kring.eu": "Jag undervisar i svenska och bild i lågstadiet och arbetar med portfolio och självbedömning.",
+}
+
 TEACHERS: list[dict[str, Any]] = [
     {"email": "coordinator@demo.kring.eu", "name": "Sofia Berg", "country": "SE", "staff": True,
      "school": "Project coordination office", "subjects": ["project coordination"],
@@ -224,6 +238,8 @@ class Command(BaseCommand):
                 languages=spec["languages"],
                 age_groups=spec["age_groups"],
                 interests=spec["interests"],
+                bio=BIOS.get(spec["email"], ""),
+                discoverable=spec.get("discoverable", True),
             )
             self._verify_email(user)
         return user

@@ -1,0 +1,259 @@
+"""S6 — a reconnect storm: every client of a process comes back at once and resumes.
+
+N clients (BENCH_STORM_CLIENTS, default 1,000; try 5,000 and 10,000), each with a session and
+subscribed to one of 20 rooms with history, are connected to one server process. The process
+is killed (SIGKILL) and, while it is down, more events are stored (as other processes would).
+It is started again; once it answers, every client reconnects with the reference client's
+jittered backoff (first try after 0.25-0.5 s, doubling on a refusal) and subscribes with
+``since`` = the last seq it had, reading the replay until it has caught up.
+
+Reported for Kring and for R1 (a bare ``websockets`` server: reconnect + subscribe, no auth, no
+database, no replay) in the same run: time until the last client has resumed, handshakes per
+second, SQL statements per reconnect, server CPU per reconnect; and for Kring that every client
+got every missed event exactly once. Goal (issue 20): >= 0.5x R1's handshake rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import websockets
+
+from bench.common import (
+    Process,
+    Table,
+    bench_community,
+    bench_env,
+    ensure_postgres_database,
+    free_port,
+    percentile,
+    setup_django,
+    start_daphne,
+)
+from bench.room_fanout import start_reference
+
+CLIENTS = int(os.environ.get("BENCH_STORM_CLIENTS", "1000"))
+ROOMS = 20
+HISTORY = 30  # events per room before the crash
+MISSED = 5  # events per room stored while the process is down
+QUERY_FILE = Path(f"/tmp/kring-bench-s6-queries-{os.getpid()}")
+
+
+@dataclass
+class Client:
+    room: int
+    headers: dict[str, str] | None
+    since: int = 0
+    seqs: list[int] = field(default_factory=list)
+    attempts: int = 0
+    handshake_at: float = 0.0
+    resumed_at: float = 0.0
+
+
+async def _resume(url: str, client: Client, target: int, replay: bool) -> None:
+    """Reconnect like the reference client (static/kring/kring.js): jittered exponential
+    backoff, then subscribe with ``since`` and read until caught up to ``target``."""
+    attempt = 0
+    while True:
+        await asyncio.sleep(min(10.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
+        attempt += 1
+        try:
+            socket = await websockets.connect(
+                url, additional_headers=client.headers, compression=None, max_size=2**22,
+                ping_interval=None, open_timeout=30,
+            )  # fmt: skip
+        except (OSError, websockets.InvalidHandshake, TimeoutError):
+            continue
+        client.attempts = attempt
+        client.handshake_at = time.monotonic()
+        frame = {"type": "subscribe", "room": client.room}
+        if replay:
+            frame["since"] = client.since
+        await socket.send(json.dumps(frame))
+        try:
+            while True:
+                raw = await asyncio.wait_for(socket.recv(), 60)
+                if '"type":"event"' in raw:
+                    at = raw.find('"seq":') + 6
+                    client.seqs.append(int(raw[at : raw.find(",", at)]))
+                    if client.seqs[-1] >= target:
+                        break
+                elif '"type":"subscribed"' in raw and (not replay or client.since >= target):
+                    break
+        finally:
+            client.resumed_at = time.monotonic()
+            await socket.close()
+        return
+
+
+async def _connect_and_subscribe(url: str, clients: list[Client]) -> list:
+    sockets = []
+    for start in range(0, len(clients), 200):
+        batch = clients[start : start + 200]
+        opened = await asyncio.gather(*(
+            websockets.connect(url, additional_headers=c.headers, compression=None,
+                               max_size=2**22, ping_interval=None, open_timeout=60)
+            for c in batch
+        ))  # fmt: skip
+        for socket, client in zip(opened, batch, strict=True):
+            await socket.send(json.dumps({"type": "subscribe", "room": client.room, "since": 0}))
+        for socket, client in zip(opened, batch, strict=True):
+            while True:
+                raw = await socket.recv()
+                if '"type":"subscribed"' in raw:
+                    client.since = json.loads(raw)["seq"]
+                    break
+        sockets += opened
+    return sockets
+
+
+def _queries() -> int:
+    """SQL statements the server has run so far (bench.counting_server writes them)."""
+    return int(QUERY_FILE.read_text()) if QUERY_FILE.exists() else 0
+
+
+def _cpu(pid: int) -> float:
+    from bench.common import cpu_seconds
+
+    return cpu_seconds(pid)
+
+
+async def _storm(url: str, clients: list[Client], targets: dict[int, int], pid: int,
+                 replay: bool) -> dict:  # fmt: skip
+    queries_before = _queries()
+    cpu_before = _cpu(pid)
+    started = time.monotonic()
+    await asyncio.gather(*(_resume(url, c, targets[c.room], replay) for c in clients))
+    ended = time.monotonic()
+    await asyncio.sleep(1.5)  # the query count is written every second
+    queries = _queries() - queries_before
+    handshakes = sorted(c.handshake_at for c in clients)
+    resumes = [c.resumed_at - started for c in clients]
+    return {
+        "last_resumed_s": ended - started,
+        "p50_resumed_s": percentile(resumes, 50),
+        "handshakes_per_s": len(clients) / max(handshakes[-1] - handshakes[0], 1e-3),
+        "retries": sum(c.attempts - 1 for c in clients),
+        "queries_per_reconnect": queries / len(clients) if replay else float("nan"),
+        "cpu_ms_per_reconnect": (_cpu(pid) - cpu_before) * 1000 / len(clients),
+    }
+
+
+def _store_events(room_ids: list[int], per_room: int, author_email: str) -> dict[int, int]:
+    from community import services
+    from community.models import Room, User
+
+    author = User.objects.get(email=author_email)
+    for room_id in room_ids:
+        for i in range(per_room):
+            services.message_post(room_id=room_id, author=author, body=f"storm history {i}")
+    return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
+
+
+def run_kring() -> dict:
+    ensure_postgres_database()
+    env = bench_env(
+        KRING_WORKER_IN_PROCESS="0", KRING_MAX_SOCKETS_PER_USER="5",
+        KRING_IDLE_TIMEOUT_SECONDS="0", BENCH_QUERY_COUNT_FILE=str(QUERY_FILE),
+    )  # fmt: skip
+    setup_django(env)
+    room_ids, tokens = bench_community("bench-storm", CLIENTS, rooms=ROOMS)
+    _store_events(room_ids, HISTORY, "bench-0@bench.test")
+    clients = [
+        Client(room=room_ids[i % ROOMS], headers={"X-Session-Token": tokens[i]})
+        for i in range(CLIENTS)
+    ]
+    port = free_port()
+    url = f"ws://127.0.0.1:{port}/ws/"
+    server = start_daphne(env, "s6", port=port, module="bench.counting_server")
+    sockets = asyncio.run(_connect_and_subscribe(url, clients))
+    server.popen.send_signal(signal.SIGKILL)
+    server.popen.wait()
+    targets = _store_events(room_ids, MISSED, "bench-0@bench.test")
+    for socket in sockets:
+        socket.transport.abort()
+    server = start_daphne(env, "s6", port=port, module="bench.counting_server")
+    try:
+        result = asyncio.run(_storm(url, clients, targets, server.pid, replay=True))
+    finally:
+        server.stop()
+    missed = {room: set(range(targets[room] - MISSED + 1, targets[room] + 1)) for room in room_ids}
+    result["lost"] = sum(len(missed[c.room] - set(c.seqs)) for c in clients)
+    result["duplicates"] = sum(len(c.seqs) - len(set(c.seqs)) for c in clients)
+    return result
+
+
+def run_reference() -> dict:
+    clients = [Client(room=1 + i % ROOMS, headers=None) for i in range(CLIENTS)]
+    port = free_port()
+    url = f"ws://127.0.0.1:{port}/"
+    server: Process = start_reference(port, name="s6-r1")
+    sockets = asyncio.run(_connect_and_subscribe(url, clients))
+    server.popen.send_signal(signal.SIGKILL)
+    server.popen.wait()
+    for socket in sockets:
+        socket.transport.abort()
+    server = start_reference(port, name="s6-r1")
+    try:
+        return asyncio.run(_storm(url, clients, dict.fromkeys(range(1, ROOMS + 1), 0), server.pid,
+                                  replay=False))  # fmt: skip
+    finally:
+        server.stop()
+
+
+def main() -> str:
+    kring = run_kring()
+    print(f"[S6] Kring: {kring}", file=sys.stderr, flush=True)
+    ref = run_reference()
+    print(f"[S6] R1: {ref}", file=sys.stderr, flush=True)
+    table = Table(
+        f"S6 reconnect storm: {CLIENTS:,} clients of one process come back at once after a "
+        f"SIGKILL and resume ({ROOMS} rooms, {MISSED} events missed per room)",
+        ["measure", "Kring (auth, membership, replay)", "R1 (reconnect + subscribe)",
+         "ratio Kring/R1", "target"],
+    )  # fmt: skip
+    table.add(
+        "time until the last client resumed (s)",
+        kring["last_resumed_s"],
+        ref["last_resumed_s"],
+        f"{kring['last_resumed_s'] / ref['last_resumed_s']:.2f}x",
+        "",
+    )
+    table.add(
+        "median client resumed after (s)", kring["p50_resumed_s"], ref["p50_resumed_s"], "", ""
+    )
+    table.add(
+        "handshakes/s",
+        kring["handshakes_per_s"],
+        ref["handshakes_per_s"],
+        f"{kring['handshakes_per_s'] / ref['handshakes_per_s']:.2f}x",
+        ">= 0.5x",
+    )
+    table.add("refused tries (backoff retries)", str(kring["retries"]), str(ref["retries"]), "", "")
+    table.add("SQL statements per reconnect", kring["queries_per_reconnect"], "—", "", "")
+    table.add(
+        "server CPU-ms per reconnect",
+        kring["cpu_ms_per_reconnect"],
+        ref["cpu_ms_per_reconnect"],
+        f"{kring['cpu_ms_per_reconnect'] / ref['cpu_ms_per_reconnect']:.2f}x",
+        "",
+    )
+    table.add("missed events lost / duplicated", f"{kring['lost']} / {kring['duplicates']}", "—",
+              "", "0 / 0")  # fmt: skip
+    return table.markdown()
+
+
+if __name__ == "__main__":
+    from bench.common import write_results
+
+    text = main()
+    print(text)
+    write_results("S6", text)

@@ -1,0 +1,224 @@
+"""Kring's daphne: the daphne command line with a front door that bounds what a client may send.
+
+``python -m config.server --host H --port P [--proxy-headers]`` serves Kring (``make serve``,
+the Procfile's ``web``, the end-to-end tests and the benchmarks use it), with the WebSocket
+limits and pings of the settings. Daphne hands a request to the application only after Twisted has
+received the whole body, and then queues all of it in memory at once; a 1 GB POST to any URL
+costs a gigabyte before Django's or Kring's code runs. Daphne's own ``--http-timeout`` limits
+how long the *application* takes, and Twisted's idle timeout is reset by every byte, so a
+client that trickles its headers or body holds a connection for ever (slowloris).
+
+Here, per connection, on Twisted's side:
+
+* a ``Content-Length`` over the path's limit (``config.limits``) is answered 413 as soon as
+  the headers are in, before one byte of the body is read; a chunked body is cut off with 413
+  when it passes the limit;
+* the request line and headers must arrive within ``KRING_HTTP_HEADER_TIMEOUT`` seconds and
+  the body within ``KRING_HTTP_BODY_TIMEOUT``, or the client gets 408 and the connection is
+  closed; a connection silent for ``KRING_HTTP_IDLE_TIMEOUT`` is closed (Twisted's timeout).
+
+Refused connections are half-closed: the answer is flushed, what the client still sends is
+dropped unread for a moment (so it sees the answer instead of a reset), then it is aborted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from typing import Any
+
+import django
+from daphne.cli import CommandLineInterface
+from daphne.http_protocol import HTTPFactory, WebRequest
+from daphne.server import Server
+from twisted.internet import reactor
+
+# How long a refused client may keep sending (dropped, unread) before it is cut off.
+LINGER_SECONDS = 2.0
+
+
+def _settings() -> Any:
+    from django.conf import settings
+
+    return settings
+
+
+class BoundedRequest(WebRequest):
+    """Daphne's request, refusing oversized and slow requests before the application runs."""
+
+    def __init__(self, channel: Any, *args: Any, **kwargs: Any) -> None:
+        self._kring_began = time.monotonic()
+        self._kring_headers_done: float | None = None
+        self._kring_limit = 0
+        self._kring_received = 0
+        self._kring_refused = False
+        channel._kring_requests = getattr(channel, "_kring_requests", 0) + 1
+        super().__init__(channel, *args, **kwargs)
+
+    def _kring_path(self) -> str:
+        raw = getattr(self.channel, "_path", b"") or b""  # set by HTTPChannel from the first line
+        return raw.split(b"?", 1)[0].decode("latin1")
+
+    def gotLength(self, length: int | None) -> None:
+        """All headers are in; the body has not been read."""
+        from config.limits import body_limit
+
+        self._kring_headers_done = time.monotonic()
+        self._kring_limit = body_limit(self._kring_path())
+        if length is not None and length > self._kring_limit:
+            self._kring_refuse(413)
+            return
+        super().gotLength(length)
+
+    def handleContentChunk(self, data: bytes) -> None:
+        if self._kring_refused:
+            return
+        self._kring_received += len(data)
+        if self._kring_received > self._kring_limit:
+            self._kring_refuse(413)
+            return
+        super().handleContentChunk(data)
+
+    def requestReceived(self, command: bytes, path: bytes, version: bytes) -> None:
+        if self._kring_refused:
+            return  # answered already; the application never sees it
+        super().requestReceived(command, path, version)
+
+    def check_timeouts(self) -> None:
+        """Called every 2 s by daphne for every request it knows."""
+        if self._kring_refused:
+            return
+        if not hasattr(self, "request_start"):  # still receiving
+            now, settings = time.monotonic(), _settings()
+            if self._kring_headers_done is None:
+                late = now - self._kring_began > settings.KRING_HTTP_HEADER_TIMEOUT
+            else:
+                late = now - self._kring_headers_done > settings.KRING_HTTP_BODY_TIMEOUT
+            if late:
+                self._kring_refuse(408)
+            return
+        super().check_timeouts()
+
+    def finish(self) -> None:
+        channel = getattr(self, "channel", None)  # Twisted lets go of it in finish()
+        super().finish()
+        if (
+            channel is not None
+            and getattr(channel, "persistent", False)
+            and not self._kring_refused
+        ):
+            _await_request_line(channel, started_only=True)
+
+    def _kring_refuse(self, status: int) -> None:
+        from config.limits import refusal
+
+        self._kring_refused = True
+        path = self._kring_path()
+        content_type, body = refusal(path, status)
+        reason = b"Payload Too Large" if status == 413 else b"Request Timeout"
+        head = (
+            b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+            % (status, reason, content_type, len(body))
+        )
+        _hang_up(self.channel, head + body)
+
+
+def _hang_up(channel: Any, answer: bytes) -> None:
+    """Send ``answer``, read nothing more, and drop the connection shortly after."""
+    transport = channel.transport
+    if transport is None:
+        return
+    channel.dataReceived = lambda data: None  # whatever else comes is dropped unread
+    channel.persistent = False
+    transport.write(answer)
+    try:
+        transport.loseWriteConnection()
+    except AttributeError:  # not a TCP transport (a UNIX socket under test, say)
+        transport.loseConnection()
+    reactor.callLater(LINGER_SECONDS, transport.abortConnection)
+
+
+class BoundedHTTPFactory(HTTPFactory):
+    def __init__(self, server: Any) -> None:
+        super().__init__(server)
+        # Twisted closes a connection silent for this long (it is reset by every byte).
+        self.timeOut = _settings().KRING_HTTP_IDLE_TIMEOUT
+
+    def buildProtocol(self, addr: Any) -> Any:
+        protocol = super().buildProtocol(addr)
+        protocol.requestFactory = BoundedRequest
+        _await_request_line(protocol)
+        return protocol
+
+
+def _await_request_line(protocol: Any, *, started_only: bool = False) -> None:
+    """The request line must arrive in time too (before it, no request object exists). After
+    a keep-alive response (``started_only``) a connection may sit silent until Twisted's idle
+    timeout, but one whose next request line has begun must finish it in time."""
+    channel = getattr(protocol, "_channel", protocol)
+    seen = getattr(channel, "_kring_requests", 0)
+
+    def check() -> None:
+        transport = channel.transport
+        if getattr(channel, "_kring_requests", 0) != seen:
+            return  # a new request began: its own deadlines apply
+        if not getattr(transport, "connected", False):
+            return
+        if started_only and not getattr(channel, "_buffer", b""):  # LineReceiver's buffer
+            return
+        _hang_up(channel, b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n")
+
+    reactor.callLater(_settings().KRING_HTTP_HEADER_TIMEOUT, check)
+
+
+class KringServer(Server):
+    """Daphne's server with the bounded HTTP front (daphne builds its factory in ``run``)."""
+
+    @property
+    def http_factory(self) -> Any:
+        return self._kring_http_factory
+
+    @http_factory.setter
+    def http_factory(self, factory: Any) -> None:
+        self._kring_http_factory = BoundedHTTPFactory(self)
+
+
+class KringCommandLineInterface(CommandLineInterface):
+    server_class = KringServer
+
+
+def daphne_arguments(*, host: str, port: int, proxy_headers: bool = False) -> list[str]:
+    """daphne's command line for the settings. autobahn applies the message size to what the
+    server sends too (on the ASGI path), so it gets the outgoing limit; the frame size takes
+    the incoming one, and the consumer refuses larger incoming messages itself."""
+    settings = _settings()
+    arguments = [
+        "-b", host, "-p", str(port),
+        "--websocket-max-message-size", str(settings.KRING_MAX_OUTGOING_FRAME_BYTES),
+        "--websocket-max-frame-size", str(settings.KRING_MAX_FRAME_BYTES),
+        "--ping-interval", str(settings.KRING_PING_INTERVAL_SECONDS),
+        "--ping-timeout", str(settings.KRING_PING_TIMEOUT_SECONDS),
+    ]  # fmt: skip
+    if proxy_headers:
+        arguments.append("--proxy-headers")
+    return [*arguments, "config.asgi:application"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve Kring (daphne with a bounded front).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument(
+        "--proxy-headers", action="store_true", help="trust X-Forwarded-For (see deploy/)"
+    )
+    options = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    KringCommandLineInterface().run(
+        daphne_arguments(host=options.host, port=options.port, proxy_headers=options.proxy_headers)
+    )
+
+
+if __name__ == "__main__":
+    main()
