@@ -441,6 +441,8 @@ KRING_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "membership": (env.int("KRING_MEMBERSHIP_CHANGES_PER_HOUR", default=12), 3600),
     "report": (env.int("KRING_REPORTS_PER_HOUR", default=20), 3600),
     "invite": (env.int("KRING_INVITATIONS_PER_HOUR", default=60), 3600),
+    # Web Push: registering a browser for notifications (again).
+    "push_device": (env.int("KRING_PUSH_REGISTRATIONS_PER_HOUR", default=30), 3600),
     # Notifications one account's actions may cause; beyond it they are dropped (logged).
     "notify": (env.int("KRING_NOTIFICATIONS_PER_ACTOR_PER_HOUR", default=300), 3600),
 }

@@ -15,8 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from community.models import User
+from core import ratelimit
 from core.errors import Conflict, Invalid, NotFound
 
 from ..models import PushDelivery, PushSubscription
@@ -121,6 +123,7 @@ def push_subscription_register(
     Returns the subscription and whether it is new. At most ``KRING_PUSH_MAX_DEVICES``."""
     endpoint = _valid_endpoint(endpoint)
     p256dh, auth = _valid_keys(p256dh, auth)
+    ratelimit.limit("push_device", actor_id=user.pk, what=_("device registrations"))
     browser, platform = device_of(user_agent[:500])
     hashed = endpoint_hash(endpoint)
     with transaction.atomic():

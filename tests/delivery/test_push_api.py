@@ -214,3 +214,13 @@ def test_the_notification_list_offers_pushes_until_a_device_gets_them(alice, ser
     register(client, service.device("phone").subscription())
 
     assert offer not in client.get("/notifications/").text
+
+
+def test_registering_browsers_again_and_again_is_limited(alice, service, settings):
+    settings.KRING_RATE_LIMITS = {**settings.KRING_RATE_LIMITS, "push_device": (2, 3600)}
+    client = signed_in(alice)
+    device = service.device("phone")
+    statuses = [register(client, device.subscription())[0] for _ in range(3)]
+
+    assert statuses == [201, 200, 429]
+    assert PushSubscription.objects.count() == 1
