@@ -37,6 +37,7 @@ from django.utils.translation import ngettext
 from notifications.models import Notification
 
 from community.models import User
+from core import metrics
 from core.notify import render_verb
 from core.protocol.notifications import push_payload, push_summary
 from core.protocol.people import DELETED_USER_NAME
@@ -240,6 +241,7 @@ def record(claim: Claim, results: list[Result], now: datetime) -> None:
     gone: set[int] = set()
     with transaction.atomic():
         for push, result in zip(claim.pushes, results, strict=True):
+            metrics.WEB_PUSHES.labels(outcome=result.outcome).inc()
             if result.outcome == "sent":
                 sent_rows += push.rows
                 sent_devices.add(push.subscription_id)

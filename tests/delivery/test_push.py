@@ -13,6 +13,7 @@ from django.utils import timezone
 from notifications.models import Notification
 
 from community import services
+from core import metrics
 from delivery import services as delivery
 from delivery.categories import Level
 from delivery.models import DeliverySettings, PushDelivery, PushState, PushSubscription
@@ -120,6 +121,7 @@ def test_a_subscription_the_push_service_says_is_gone_is_removed(
 
     assert not PushSubscription.objects.filter(pk=gone.pk).exists()
     assert [r.device for r in push_service.received] == ["laptop"]
+    assert metrics.WEB_PUSHES.labels(outcome="gone")._value.get() >= 1
     assert PushSubscription.objects.filter(user=bob.user).count() == 1
 
 
