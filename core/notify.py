@@ -101,6 +101,8 @@ def notify_users(
     ``members_only`` is false (someone just removed, banned or declined still hears about it;
     a guest of another community). Returns the job, or ``None`` for nobody."""
     actor_id = getattr(actor, "pk", None)
+    if not _within_cap(actor):
+        return None
     recipients = sorted({uid for uid in user_ids if uid and (include_actor or uid != actor_id)})
     if not recipients:
         return None

@@ -35,6 +35,11 @@ def allow(action: str, *, actor_id: int) -> bool:
     return True
 
 
+def unlimited() -> dict[str, tuple[int, int]]:
+    """``KRING_RATE_LIMITS`` with every limit off: for loading demo data and test set-up."""
+    return {action: (0, window) for action, (_, window) in settings.KRING_RATE_LIMITS.items()}
+
+
 def hit(*, bucket: str, limit: int, window_seconds: int = 60, what: str = "posts") -> None:
     """Count one action in ``bucket``; raise ``RateLimited`` when the window's limit is used up.
     ``what`` names the actions in the error ("Too many posts")."""

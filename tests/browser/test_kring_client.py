@@ -15,6 +15,7 @@ import pytest
 
 from community.models import EventKind, RoomEvent
 from community.services import message_post
+from core import ratelimit
 from tests.conftest import make_member, start_daphne, stop_daphne
 from tests.factories import CommunityFactory
 
@@ -43,7 +44,7 @@ START_CLIENT = """([room, since]) => {
 
 @pytest.fixture(autouse=True)
 def _no_rate_limit_for_set_up(settings):
-    settings.KRING_POSTS_PER_MINUTE = 0
+    settings.KRING_RATE_LIMITS = ratelimit.unlimited()
 
 
 @pytest.fixture

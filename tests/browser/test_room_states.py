@@ -16,6 +16,7 @@ import pytest
 
 from community.models import Room
 from community.services import message_post
+from core import ratelimit
 from facilitators.models import Mute
 from tests.conftest import http_json, make_member, session_token_for
 from tests.factories import CommunityFactory, RoomFactory
@@ -29,7 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _no_rate_limit_for_set_up(settings):
     # Messages written here as set-up (55 of them) are not a member typing too fast.
-    settings.KRING_POSTS_PER_MINUTE = 0
+    settings.KRING_RATE_LIMITS = ratelimit.unlimited()
 
 
 def api(server, user, method, path, body=None):

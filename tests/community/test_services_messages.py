@@ -126,7 +126,7 @@ def test_reply_links_to_message_in_same_room(community, room, alice, bob):
 
 
 def test_rate_limit_refuses_posts_over_the_limit(room, alice, settings):
-    settings.KRING_POSTS_PER_MINUTE = 3
+    settings.KRING_RATE_LIMITS = {**settings.KRING_RATE_LIMITS, "post": (3, 60)}
     for _ in range(3):
         services.message_post(room_id=room.pk, author=alice.user, body="x")
     with pytest.raises(RateLimited) as info:

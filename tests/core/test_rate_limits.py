@@ -52,7 +52,9 @@ def test_join_and_leave_cycles_are_limited(settings, alice):
     for _ in range(3):
         answers.append(api(alice).post(f"/api/communities/{open_community.slug}/join").status_code)
         answers.append(api(alice).post(f"/api/communities/{open_community.slug}/leave").status_code)
-    assert answers == [200, 200, 200, 429, 429, 429]
+    # join, leave, join; the second leave is refused, so the next join finds her a member
+    # already (changing nothing, 200) and the last leave is refused again.
+    assert answers == [200, 200, 200, 429, 200, 429]
     assert Membership.objects.get(community=open_community, user=alice.user).state == "active"
 
 

@@ -14,6 +14,7 @@ from django.db import connection
 
 from community import services
 from community.models import RoomEvent
+from core import ratelimit
 from tests.conftest import make_member
 from tests.factories import CommunityFactory
 
@@ -25,7 +26,7 @@ POSTS_EACH = 15
 
 def test_concurrent_service_calls_from_many_threads_get_gapless_seqs(settings):
     # given one room and eight members, each posting from their own thread (own connection)
-    settings.KRING_POSTS_PER_MINUTE = 0
+    settings.KRING_RATE_LIMITS = ratelimit.unlimited()
     community = CommunityFactory()
     room = community.rooms.get(name="general")
     members = [make_member(community).user for _ in range(POSTERS)]
