@@ -5,6 +5,9 @@ Measures, per run:
 * the time until all notification rows are committed (the outbox job is done);
 * the time until every connected recipient (1,000 open sockets on one daphne process) has
   its `notification` frame;
+* the time until every Web Push device (1,000 members with a subscription, on a push service
+  the benchmark runs: tests/push_service.py, which verifies and decrypts each push) has its
+  push — written in the job's transaction, sent by the worker;
 and, in the same run, the reference R3: a raw PostgreSQL COPY of the same rows into the same
 table. Prints medians and the ratio to the reference. Targets (issue 5): rows and pushes within
 2 s, posting request under 50 ms.
@@ -36,14 +39,18 @@ from bench.common import (
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
 SOCKETS = int(os.environ.get("BENCH_SOCKETS", "1000"))
+DEVICES = int(os.environ.get("BENCH_PUSH_DEVICES", "1000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 SLUG = "bench-announcements"
 
 
-def prepare() -> tuple[list[str], str]:
-    """The community, its members and sessions (idempotent; reuses users between runs)."""
+def prepare(push_service) -> tuple[list[str], str]:
+    """The community, its members, sessions and push devices (idempotent; reuses users
+    between runs)."""
     from community import services
     from community.models import Community, Membership, User
+    from delivery.models import DeliverySettings, PushSubscription
+    from delivery.push.services import endpoint_hash
 
     Community.objects.filter(slug=SLUG).delete()
     existing = set(User.objects.filter(email__startswith="bench-").values_list("email", flat=True))
@@ -67,6 +74,23 @@ def prepare() -> tuple[list[str], str]:
     Membership.objects.bulk_create(
         [Membership(community=community, user=u) for u in members], batch_size=2000
     )
+    # The last DEVICES members each have a phone (no quiet hours: the bench may run at night).
+    PushSubscription.objects.filter(user__email__startswith="bench-").delete()
+    with_devices = members[len(members) - DEVICES :] if DEVICES else []
+    DeliverySettings.objects.filter(user__in=with_devices).delete()
+    DeliverySettings.objects.bulk_create(
+        [DeliverySettings(user=u, quiet_start=None, quiet_end=None) for u in with_devices]
+    )
+    subscriptions = []
+    for user in with_devices:
+        device = push_service.device(f"phone-{user.pk}")
+        subscriptions.append(
+            PushSubscription(
+                user=user, endpoint=device.endpoint, endpoint_hash=endpoint_hash(device.endpoint),
+                p256dh=device.p256dh, auth=device.subscription()["keys"]["auth"],
+            )
+        )  # fmt: skip
+    PushSubscription.objects.bulk_create(subscriptions, batch_size=1000)
     tokens = session_tokens([*members[:SOCKETS], facilitator])
     return tokens[:-1], tokens[-1]
 
@@ -136,7 +160,24 @@ def _job_done_watcher(started: float, result: dict) -> threading.Thread:
     return thread
 
 
-async def one_run(server_url: str, ws_url: str, tokens: list[str], facilitator_token: str) -> dict:
+def _pushes_watcher(push_service, started: float, result: dict) -> threading.Thread:
+    """Until every device has its push (received, VAPID-checked and decrypted)."""
+
+    def watch() -> None:
+        while time.perf_counter() - started < 60:
+            if len(push_service.received) >= DEVICES:
+                result["devices_at"] = time.perf_counter() - started
+                return
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+async def one_run(
+    server_url: str, ws_url: str, tokens: list[str], facilitator_token: str, push_service
+) -> dict:
     import websockets
 
     sockets = []
@@ -168,6 +209,8 @@ async def one_run(server_url: str, ws_url: str, tokens: list[str], facilitator_t
     waiters = [asyncio.create_task(wait_for_push(s)) for s in sockets]
     result: dict = {"armed": False}
     watcher = _job_done_watcher(started, result)
+    push_service.received.clear()
+    devices_watcher = _pushes_watcher(push_service, started, result)
 
     def post() -> float:
         request = urllib.request.Request(
@@ -186,6 +229,7 @@ async def one_run(server_url: str, ws_url: str, tokens: list[str], facilitator_t
     await asyncio.wait_for(asyncio.gather(*waiters), 60)
     pushes_done = time.perf_counter() - started
     watcher.join(30)
+    devices_watcher.join(60)
     for s in sockets:
         await s.close()
     return {
@@ -194,14 +238,20 @@ async def one_run(server_url: str, ws_url: str, tokens: list[str], facilitator_t
         "rows": result.get("rows", 0),
         "pushes_s": pushes_done,
         "push_p50_s": sorted(arrivals)[len(arrivals) // 2],
+        "devices_s": result.get("devices_at", float("nan")),
+        "devices": len(push_service.received),
+        "push_problems": len(push_service.problems),
     }
 
 
 def main() -> str:
+    from tests.push_service import PushService
+
     ensure_postgres_database()
     env = bench_env(KRING_WORKER_IN_PROCESS="0")
     setup_django(env)
-    tokens, facilitator_token = prepare()
+    push_service = PushService().start()
+    tokens, facilitator_token = prepare(push_service)
     daphne = start_daphne(env)
     worker = start_worker(env)
     results, references, cpu = [], [], []
@@ -214,7 +264,11 @@ def main() -> str:
             results.append(
                 asyncio.run(
                     one_run(
-                        daphne.url, f"ws://127.0.0.1:{daphne.port}/ws/", tokens, facilitator_token
+                        daphne.url,
+                        f"ws://127.0.0.1:{daphne.port}/ws/",
+                        tokens,
+                        facilitator_token,
+                        push_service,
                     )
                 )
             )
@@ -223,7 +277,7 @@ def main() -> str:
     rows_s = median([r["rows_s"] for r in results])
     reference_s = median(references)
     table = Table(
-        f"N1 announcement fan-out: {MEMBERS:,} members, {SOCKETS:,} open sockets, PostgreSQL + Redis (median of {RUNS})",
+        f"N1 announcement fan-out: {MEMBERS:,} members, {SOCKETS:,} open sockets, {DEVICES:,} Web Push devices, PostgreSQL + Redis (median of {RUNS})",
         ["measure", "Kring", "reference (R3: raw COPY of the same rows)", "ratio", "target"],
     )
     table.add(
@@ -240,6 +294,20 @@ def main() -> str:
         "< 2 s",
     )
     table.add("median push arrival (s)", median([r["push_p50_s"] for r in results]), "—", "—", "")
+    table.add(
+        f"every Web Push device pushed, {DEVICES:,} devices (s)",
+        median([r["devices_s"] for r in results]),
+        "—",
+        "—",
+        "",
+    )
+    table.add(
+        "Web Pushes received / refused by the push service",
+        f"{results[-1]['devices']:,} / {results[-1]['push_problems']}",
+        f"{DEVICES:,} / 0",
+        "",
+        "",
+    )
     table.add("rows stored per run", f"{results[-1]['rows']:,}", f"{MEMBERS:,}", "", "")
     table.add(
         "server CPU-s per 1,000 notifications (daphne + worker)",
@@ -248,6 +316,7 @@ def main() -> str:
         "—",
         "",
     )
+    push_service.stop()
     return table.markdown()
 
 

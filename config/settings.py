@@ -8,12 +8,16 @@ production set-up. Every setting is listed with its default in the README.
 
 from __future__ import annotations
 
+import base64
+import os
 import secrets
+import time
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +37,29 @@ def _local_secret_key() -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _local_vapid_key() -> str:
+    """A per-checkout VAPID key for Web Push (``KRING_DEV``: tests, `make run`), generated
+    once without any network and never committed (.vapid_key is ignored). Production sets
+    KRING_VAPID_PRIVATE_KEY, the same on every process (README, "Web Push")."""
+    path = BASE_DIR / ".vapid_key"
+    if not path.exists():
+        number = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+        key = base64.urlsafe_b64encode(number.to_bytes(32, "big")).rstrip(b"=")
+        try:  # exclusive create: processes started together (tests, daphne) agree on one key
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as file:
+                file.write(key)
+    for _attempt in range(50):  # another process may be between creating and writing the file
+        key_text = path.read_text().strip()
+        if key_text:
+            return key_text
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty; delete it to generate a new VAPID key")
 
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -125,6 +152,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# django-notifications' model, named (its default) so that other apps' migrations can point at it.
+NOTIFICATIONS_NOTIFICATION_MODEL = "notifications.Notification"
 
 # --- Database ------------------------------------------------------------------------------
 DATABASES = {
@@ -411,6 +441,8 @@ KRING_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "membership": (env.int("KRING_MEMBERSHIP_CHANGES_PER_HOUR", default=12), 3600),
     "report": (env.int("KRING_REPORTS_PER_HOUR", default=20), 3600),
     "invite": (env.int("KRING_INVITATIONS_PER_HOUR", default=60), 3600),
+    # Web Push: registering a browser for notifications (again).
+    "push_device": (env.int("KRING_PUSH_REGISTRATIONS_PER_HOUR", default=30), 3600),
     # Notifications one account's actions may cause; beyond it they are dropped (logged).
     "notify": (env.int("KRING_NOTIFICATIONS_PER_ACTOR_PER_HOUR", default=300), 3600),
 }
@@ -505,6 +537,50 @@ KRING_EVENT_MAX_CAPACITY = env.int("KRING_EVENT_MAX_CAPACITY", default=10_000)
 KRING_EVENT_MAX_GUEST_COMMUNITIES = env.int("KRING_EVENT_MAX_GUEST_COMMUNITIES", default=20)
 # Test-only fault injection: seconds a worker pauses inside a reminder job's transaction.
 KRING_FAULT_REMINDER_PAUSE = env.float("KRING_FAULT_REMINDER_PAUSE", default=0.0)
+# --- Web Push (delivery/push/) ----------------------------------------------------------------
+# The VAPID key (RFC 8292) that signs every push: base64url of the raw 32-byte P-256 private
+# key (`manage.py vapid_key` prints a new one). Browsers subscribe with its public half: change
+# it and every device must subscribe again.
+KRING_VAPID_PRIVATE_KEY = env.str("KRING_VAPID_PRIVATE_KEY", default="")
+if not KRING_VAPID_PRIVATE_KEY:
+    if not KRING_DEV:
+        raise ImproperlyConfigured(
+            "KRING_VAPID_PRIVATE_KEY is not set. `python manage.py vapid_key` prints one; set "
+            "it (the same on every process, never changed), or set KRING_DEV=1."
+        )
+    KRING_VAPID_PRIVATE_KEY = _local_vapid_key()
+# Who push services may contact about this server's pushes (a mailto: or https: URL).
+KRING_VAPID_SUBJECT = env.str("KRING_VAPID_SUBJECT", default="mailto:noreply@kring.localhost")
+# Push services a subscription may point at (host names; "*." covers subdomains). Anything
+# else is refused when a device subscribes: the worker never posts to an arbitrary URL.
+KRING_PUSH_SERVICE_HOSTS = env.list(
+    "KRING_PUSH_SERVICE_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        "*.push.services.mozilla.com",
+        "*.push.apple.com",
+        "*.notify.windows.com",
+    ],
+)
+# Devices (browser subscriptions) one person may register.
+KRING_PUSH_MAX_DEVICES = env.int("KRING_PUSH_MAX_DEVICES", default=10)
+# How long a push service keeps a push for a phone that is off (seconds).
+KRING_PUSH_TTL_SECONDS = env.int("KRING_PUSH_TTL_SECONDS", default=24 * 3600)
+# Pushes one worker pass claims, how many it sends at once, and the timeout of each.
+KRING_PUSH_BATCH = env.int("KRING_PUSH_BATCH", default=200)
+KRING_PUSH_CONCURRENCY = env.int("KRING_PUSH_CONCURRENCY", default=8)
+KRING_PUSH_TIMEOUT_SECONDS = env.float("KRING_PUSH_TIMEOUT_SECONDS", default=10.0)
+# A claimed push not answered within this many seconds belonged to a worker that died: another
+# worker sends it.
+KRING_PUSH_CLAIM_SECONDS = env.int("KRING_PUSH_CLAIM_SECONDS", default=120)
+# Tries per push when the push service is busy or down (429, 5xx, no answer).
+KRING_PUSH_MAX_ATTEMPTS = env.int("KRING_PUSH_MAX_ATTEMPTS", default=5)
+# More pushes than this waiting for one device at once (after quiet hours) become one summary.
+KRING_PUSH_SUMMARY_AFTER = env.int("KRING_PUSH_SUMMARY_AFTER", default=3)
+# Test-only fault injection: seconds a worker pauses after claiming pushes, before sending.
+KRING_FAULT_PUSH_PAUSE = env.float("KRING_FAULT_PUSH_PAUSE", default=0.0)
+
 # History page size over HTTP: default and ceiling.
 
 KRING_HISTORY_PAGE_DEFAULT = 50

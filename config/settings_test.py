@@ -12,7 +12,7 @@ os.environ.setdefault("KRING_DB_POOL", "false")
 os.environ.setdefault("KRING_DEV", "1")
 
 from .settings import *  # noqa: F403
-from .settings import BASE_DIR, DATABASES
+from .settings import BASE_DIR, DATABASES, KRING_PUSH_SERVICE_HOSTS
 
 # A fixed secret so the daphne processes started by end-to-end tests share sessions with
 # the test process.
@@ -40,3 +40,5 @@ MEDIA_ROOT = BASE_DIR / ".test-media"
 # Networking: every request checks whether its index is out of date (tests change data fast).
 KRING_NETWORKING_INDEX_CHECK_SECONDS = 0.0
 KRING_NETWORKING_INDEX_BACKGROUND = False
+# The tests' own push service (tests/push_service.py) listens on the loopback.
+KRING_PUSH_SERVICE_HOSTS = [*KRING_PUSH_SERVICE_HOSTS, "127.0.0.1"]

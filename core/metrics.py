@@ -23,3 +23,8 @@ OUTBOX_OLDEST_SECONDS = Gauge(
     "kring_outbox_oldest_age_seconds", "Age of the oldest waiting outbox job", ["queue"]
 )
 OUTBOX_FAILED = Gauge("kring_outbox_failed", "Outbox jobs that failed for good", ["queue"])
+WEB_PUSHES = Counter(
+    "kring_web_pushes_total",
+    "Web Pushes posted to push services, by outcome (sent, gone, retry, failed)",
+    ["outcome"],
+)

@@ -1,12 +1,12 @@
-"""JSON API of notifications: the list, read state, levels and delivery settings.
-Everything here is the requesting user's own."""
+"""JSON API of notifications: the list, read state, levels, delivery settings and Web Push
+devices. Everything here is the requesting user's own."""
 
 from __future__ import annotations
 
 from datetime import time
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from community import selectors as community_selectors
@@ -16,13 +16,18 @@ from core.protocol.notifications import (
     DeliverySettingsOut,
     LevelOut,
     NotificationsPage,
+    PushDeviceOut,
+    PushKeyOut,
     UnreadOut,
     delivery_settings_out,
     notification_out,
+    push_device_out,
 )
 
 from . import selectors, services
 from .categories import Level
+from .push import keys as push_keys
+from .push import services as push_services
 
 router = Router(tags=["notifications"])
 
@@ -136,3 +141,52 @@ def set_room_level(request: HttpRequest, room_id: int, payload: LevelIn) -> dict
         user=request.auth, community=room.community, room=room, level=payload.level
     )
     return {"level": payload.level, "source": "room"}
+
+
+# --- Web Push ------------------------------------------------------------------------------------
+
+
+class PushKeysIn(Schema):
+    p256dh: str = Field(..., max_length=200, description="The browser's P-256 key, base64url")
+    auth: str = Field(..., max_length=100, description="Its 16-byte auth secret, base64url")
+
+
+class PushSubscriptionIn(Schema):
+    """``PushSubscription.toJSON()`` as the browser gives it (``expirationTime`` is ignored)."""
+
+    endpoint: str = Field(..., max_length=2048)
+    keys: PushKeysIn
+
+
+@router.get("/push/key", response={200: PushKeyOut, **ERRORS})
+def push_key(request: HttpRequest) -> dict[str, str]:
+    """The `applicationServerKey` to subscribe with."""
+    return {"public_key": push_keys.public_key()}
+
+
+@router.get("/me/push-subscriptions", response={200: list[PushDeviceOut], **ERRORS})
+def push_subscriptions(request: HttpRequest) -> list[PushDeviceOut]:
+    """The devices that get the user's notifications as Web Push."""
+    return [push_device_out(s) for s in selectors.push_devices_of(user=request.auth)]
+
+
+@router.post("/me/push-subscriptions", response={200: PushDeviceOut, 201: PushDeviceOut, **ERRORS})
+def push_subscribe(request: HttpRequest, payload: PushSubscriptionIn) -> Status:
+    """Register this browser's subscription (201; 200 when it was registered already).
+    Signing out of this session removes it again."""
+    subscription, created = push_services.push_subscription_register(
+        user=request.auth,
+        endpoint=payload.endpoint,
+        p256dh=payload.keys.p256dh,
+        auth=payload.keys.auth,
+        user_agent=request.headers.get("User-Agent", ""),
+        session_key=request.headers.get("X-Session-Token") or request.session.session_key,
+    )
+    return Status(201 if created else 200, push_device_out(subscription))
+
+
+@router.delete("/me/push-subscriptions/{subscription_id}", response={204: None, **ERRORS})
+def push_unsubscribe(request: HttpRequest, subscription_id: int) -> Status:
+    """Stop pushing to one of the user's devices."""
+    push_services.push_subscription_remove(user=request.auth, subscription_id=subscription_id)
+    return Status(204, None)

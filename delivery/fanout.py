@@ -43,6 +43,7 @@ from core.protocol.notifications import notification_body
 
 from .categories import DEFAULT_LEVEL, Level, levels_receiving
 from .models import DeliverySettings, EmailMode, NotificationPreference
+from .push.services import push_deliveries_create
 from .selectors import watchers
 from .services import MESSAGE_JOB
 
@@ -306,6 +307,7 @@ def process(job_id: int, delivery: Delivery, recipients: dict[int, Recipient]) -
     receiving = {category: set(levels_receiving(category)) for category in Category.values}
     rows: list[Row] = []
     pushed: list[int] = []
+    delivered: list[int] = []  # not muted: their devices get a Web Push
     for user_id, (verb, category) in delivery.per_user.items():
         recipient = recipients.get(user_id)
         if recipient is None:
@@ -318,6 +320,8 @@ def process(job_id: int, delivery: Delivery, recipients: dict[int, Recipient]) -
             email = _EMAIL_BY_MODE.get(recipient.email_mode)
         if deliver and recipient.live:
             pushed.append(user_id)
+        if deliver:
+            delivered.append(user_id)
         rows.append(Row(user_id, verb, category, email, recipient.language))
     if not rows:
         return 0
@@ -337,6 +341,7 @@ def process(job_id: int, delivery: Delivery, recipients: dict[int, Recipient]) -
     shared_data = {"community": slug, "room": delivery.room_id, "url": delivery.url, "job": job_id}
     _serialise_inserts()
     ids = _insert(rows, common, shared_data)
+    push_deliveries_create(ids, delivered)
     if settings.KRING_FAULT_FANOUT_PAUSE:
         # Fault injection for the crash tests: hold the job's transaction open after the
         # inserts, so a test can kill the worker exactly mid-job. Never set in production.

@@ -126,3 +126,73 @@ class OutboxJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} job {self.pk} ({self.state})"
+
+
+class PushSubscription(models.Model):
+    """One browser's Web Push subscription (a device): where its push service takes pushes
+    for it, and the keys its pushes are encrypted to (RFC 8291)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    # The endpoint is a capability URL (whoever knows it can push to the device): stored, never
+    # shown; pages recognise a device by the SHA-256 of it.
+    endpoint = models.TextField()
+    endpoint_hash = models.CharField(max_length=64, unique=True)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=50)
+    browser = models.CharField(max_length=40, blank=True)
+    platform = models.CharField(max_length=40, blank=True)
+    # Which sign-in registered it: signing out of that session removes it (a shared computer
+    # must not keep showing the last teacher's notifications).
+    session_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_push_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["session_hash"])]
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of {self.user_id}"
+
+
+class PushState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Not needed (already read)")
+    FAILED = "failed", _("Failed")
+
+
+class PushDelivery(models.Model):
+    """One notification to one device: written in the notification job's transaction (so it
+    exists exactly when the notification does, once per device), claimed and sent by a
+    worker (``delivery/push/sender.py``)."""
+
+    notification = models.ForeignKey(
+        "notifications.Notification", on_delete=models.CASCADE, related_name="+"
+    )
+    subscription = models.ForeignKey(
+        PushSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    # The outbox queue of the job that wrote it: only that queue's workers send it.
+    queue = models.CharField(max_length=30, default="default")
+    state = models.CharField(max_length=10, choices=PushState.choices, default=PushState.PENDING)
+    # Not sent before this (quiet hours; a busy push service's Retry-After).
+    not_before = models.DateTimeField()
+    claimed_by = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "subscription"], name="one_push_per_notification_device"
+            )
+        ]
+        indexes = [models.Index(fields=["queue", "state", "not_before"])]
+
+    def __str__(self) -> str:
+        return f"push of {self.notification_id} to {self.subscription_id} ({self.state})"

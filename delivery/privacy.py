@@ -9,7 +9,7 @@ from notifications.models import Notification
 from community.models import User
 from core.gdpr import iso
 
-from .models import DeliverySettings, NotificationPreference
+from .models import DeliverySettings, NotificationPreference, PushSubscription
 
 
 def export_notifications(user: User) -> list[dict[str, Any]]:
@@ -51,3 +51,23 @@ def erase(user: User, erase_messages: bool) -> None:
     if erase_messages:
         Notification.objects.filter(actor_object_id=str(user.pk)).update(description="")
     Notification.objects.filter(recipient=user).delete()
+
+
+def export_push_subscriptions(user: User) -> list[dict[str, Any]]:
+    """The devices that get their Web Push notifications (the endpoint is where their push
+    service takes them)."""
+    return [
+        {
+            "id": s.pk,
+            "browser": s.browser,
+            "platform": s.platform,
+            "endpoint": s.endpoint,
+            "created_at": iso(s.created_at),
+            "last_push_at": iso(s.last_push_at),
+        }
+        for s in PushSubscription.objects.filter(user=user).order_by("pk")
+    ]
+
+
+def erase_push_subscriptions(user: User, erase_messages: bool) -> None:
+    PushSubscription.objects.filter(user=user).delete()

@@ -9,7 +9,7 @@ from notifications.models import Notification
 from community.models import Community, Room, User
 
 from .categories import DEFAULT_LEVEL
-from .models import DeliverySettings, NotificationPreference
+from .models import DeliverySettings, NotificationPreference, PushSubscription
 
 
 def _with_actors(notifications: list[Notification]) -> list[Notification]:
@@ -100,3 +100,8 @@ def notification_places(
         label = f"“{resource.title}”" if resource is not None else f"#{room.name}"
         rooms[room.pk] = (f"#{room.name}", label)
     return names, rooms
+
+
+def push_devices_of(*, user: Any) -> list[PushSubscription]:
+    """The user's Web Push devices, newest first."""
+    return list(PushSubscription.objects.filter(user_id=user.pk).order_by("-created_at", "-pk"))

@@ -1,4 +1,5 @@
-"""Notification pages: the list, delivery settings and levels, one-click unsubscribe."""
+"""Notification pages: the list, delivery settings and levels (with Web Push devices),
+one-click unsubscribe, and the service worker."""
 
 from __future__ import annotations
 
@@ -6,21 +7,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from community import selectors as community_selectors
 from community.models import User
 from core.errors import KringError
-from core.protocol.notifications import notification_out
+from core.protocol.notifications import notification_out, push_device_out
 
 from . import email, selectors, services
 from .categories import Category
 from .forms import DeliverySettingsForm, LevelForm
+from .push import keys as push_keys
+from .push import services as push_services
 
 
 @login_required
@@ -54,6 +59,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "notifications": notifications_for_display(notifications),
             "unread": selectors.unread_count(user=request.user),
             "only_unread": only_unread,
+            # Where a teacher reads their notifications is where pushes make sense to offer.
+            "push_offer": not selectors.push_devices_of(user=request.user),
         },
     )
 
@@ -111,6 +118,16 @@ def delivery_settings(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
         return redirect(_safe_next(request) or "delivery:settings")
+    if request.method == "POST" and request.POST.get("action") == "remove_device":
+        try:
+            push_services.push_subscription_remove(
+                user=request.user, subscription_id=int(request.POST.get("device", "0"))
+            )
+        except (KringError, ValueError):
+            messages.error(request, _("That device does not get your notifications."))
+        else:
+            messages.success(request, _("That device no longer gets your notifications."))
+        return redirect(reverse("delivery:settings") + "#push")
     if request.method == "POST":
         form = DeliverySettingsForm(request.POST)
         if form.is_valid():
@@ -135,7 +152,18 @@ def delivery_settings(request: HttpRequest) -> HttpResponse:
         for m in memberships
     ]
     return render(
-        request, "delivery/settings.html", {"form": form, "levels": levels, "level_form": LevelForm}
+        request,
+        "delivery/settings.html",
+        {
+            "form": form,
+            "levels": levels,
+            "level_form": LevelForm,
+            "quiet": current if current.quiet_start and current.quiet_end else None,
+            "push_key": push_keys.public_key(),
+            "push_devices": [
+                push_device_out(s) for s in selectors.push_devices_of(user=request.user)
+            ],
+        },
     )
 
 
@@ -161,3 +189,18 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         services.email_category_unsubscribe(user=user, category=category)
         return render(request, "delivery/unsubscribe.html", {"done": True, "label": label})
     return render(request, "delivery/unsubscribe.html", {"label": label, "token": token})
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker (``static/kring/sw.js``) at the site's root, so its scope is the
+    whole site: it shows Web Pushes and opens a clicked one. Never cached for long: browsers
+    check it for updates."""
+    path = finders.find("kring/sw.js")
+    if not path:
+        raise Http404("no service worker")
+    with open(path, encoding="utf-8") as file:
+        response = HttpResponse(file.read(), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,6 +1,7 @@
 """The outbox worker: runs each job's registered handler (``core.outbox``), e.g. turning a
-notification job into notifications; runs the registered periodic tasks (reminders that came
-due become jobs); sends due emails and digests.
+notification job into notifications; sends the Web Pushes they made (``push/sender.py``); runs
+the registered periodic tasks (reminders that came due become jobs); sends due emails and
+digests.
 
 Runs as the Procfile's ``worker`` process (``manage.py run_worker``), or inside the web
 process with the embedded default (``KRING_WORKER_IN_PROCESS``), where the in-memory channel
@@ -29,6 +30,7 @@ from core.emitters import WORKER_CHANNEL
 
 from . import email
 from .models import JobState, OutboxJob
+from .push import sender as push_sender
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -77,6 +79,10 @@ def send_due_emails() -> int:
     return email.send_immediate() + email.send_digests()
 
 
+def send_due_pushes() -> int:
+    return push_sender.send_due()
+
+
 def run_due_periodic(last_run: dict[str, float]) -> int:
     """Run the registered periodic tasks (``core.outbox.periodic``) whose interval has passed
     since ``last_run`` (name -> monotonic time, updated here). A failing task is logged and
@@ -94,20 +100,22 @@ def run_due_periodic(last_run: dict[str, float]) -> int:
 
 
 async def run(stop: asyncio.Event | None = None) -> None:
-    """The worker loop: jobs first, then the periodic tasks that are due, emails every
-    ``EMAIL_INTERVAL_SECONDS``; sleeps on the outbox doorbell (or ``POLL_SECONDS``) when
-    idle."""
+    """The worker loop: a job, then the pushes that are due (a busy queue must not hold up
+    pushes), then the periodic tasks that are due, emails every ``EMAIL_INTERVAL_SECONDS``;
+    sleeps on the outbox doorbell (or ``POLL_SECONDS``) when idle."""
     layer = get_channel_layer()
     # Own threads, not the one shared by consumers: a 10,000-recipient job must not hold up
     # every socket's database calls in the same process.
     next_job = database_sync_to_async(process_next_job, thread_sensitive=False)
     emails = database_sync_to_async(send_due_emails, thread_sensitive=False)
     periodic = database_sync_to_async(run_due_periodic, thread_sensitive=False)
+    pushes = database_sync_to_async(send_due_pushes, thread_sensitive=False)
     last_emails = 0.0
     last_periodic: dict[str, float] = {}
     while stop is None or not stop.is_set():
         try:
-            if await next_job() is not None:
+            worked = await next_job() is not None
+            if await pushes() or worked:
                 continue
             if await periodic(last_periodic):
                 continue  # it made jobs: take them now

@@ -350,3 +350,13 @@ async def frames_within(communicator: WebsocketCommunicator, seconds: float = 0.
 async def assert_no_more_events(communicator: WebsocketCommunicator, seconds: float = 0.2) -> None:
     events = [f for f in await frames_within(communicator, seconds) if f["type"] == "event"]
     assert events == [], "an event was delivered twice or unexpectedly"
+
+
+@pytest.fixture
+def push_service() -> Iterator[Any]:
+    """A real push service on 127.0.0.1 (tests/push_service.py): checks VAPID, decrypts."""
+    from .push_service import PushService
+
+    service = PushService().start()
+    yield service
+    service.stop()

@@ -23,6 +23,7 @@ def production_env() -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SECRET_KEY="p" + "r0duct1on-s3cret-kEy-that-is-long-and-random-enough-5938475" * 2,
+        KRING_VAPID_PRIVATE_KEY="sDX96Zj0xsXh7HnkKVzLZ7zI7IyRH0Ohb8rBtF44TR8",
         # no database or Redis is contacted by the checks; keep them local
         DATABASE_URL="sqlite:////tmp/kring-deploy-check.sqlite3",
         STATIC_MANIFEST="false",
@@ -43,6 +44,29 @@ def test_nginx_recipe_upgrades_websockets_and_balances_processes():
     conf = (BASE_DIR / "deploy" / "nginx.conf").read_text()
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
     assert conf.count("server 127.0.0.1:80") >= 2
+
+
+def test_without_a_vapid_key_production_refuses_to_start():
+    env = production_env()
+    del env["KRING_VAPID_PRIVATE_KEY"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "KRING_VAPID_PRIVATE_KEY is not set" in result.stderr
+
+
+def test_check_deploy_warns_about_a_generated_vapid_key():
+    env = production_env()
+    del env["KRING_VAPID_PRIVATE_KEY"]
+    env["KRING_DEV"] = "1"  # otherwise Kring refuses to start without a key
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "kring.W101" in result.stdout + result.stderr
 
 
 def test_nginx_replaces_x_forwarded_for_and_kring_trusts_one_proxy():

@@ -89,7 +89,16 @@ def _start_settings(**env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "KRING_DEV", "DEBUG")
+        if k
+        not in (
+            "DATABASE_URL",
+            "REDIS_URL",
+            "EMAIL_URL",
+            "SECRET_KEY",
+            "KRING_DEV",
+            "DEBUG",
+            "KRING_VAPID_PRIVATE_KEY",
+        )
     }
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
@@ -112,7 +121,15 @@ def test_without_debug_or_dev_a_mail_server_is_required():
 
 def test_a_development_checkout_may_generate_its_key_and_print_emails():
     assert _start_settings(KRING_DEV="1").returncode == 0
-    assert _start_settings(SECRET_KEY="s" * 60, EMAIL_URL="smtp://mail:25").returncode == 0
+    configured = {"SECRET_KEY": "s" * 60, "EMAIL_URL": "smtp://mail:25"}
+    vapid = "sDX96Zj0xsXh7HnkKVzLZ7zI7IyRH0Ohb8rBtF44TR8"
+    assert _start_settings(**configured, KRING_VAPID_PRIVATE_KEY=vapid).returncode == 0
+
+
+def test_without_debug_or_dev_a_vapid_key_is_required():
+    result = _start_settings(SECRET_KEY="s" * 60, EMAIL_URL="smtp://mail:25")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: KRING_VAPID_PRIVATE_KEY is not set" in result.stderr
 
 
 def test_postgresql_uses_a_connection_pool_and_no_persistent_connections():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any, Literal
 
+from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import Field
 
@@ -152,4 +153,103 @@ def delivery_settings_out(settings: Any, *, timezone: str) -> DeliverySettingsOu
     fields = set(DeliverySettingsOut.model_fields) - {"timezone"}
     return DeliverySettingsOut(
         timezone=timezone, **{field: getattr(settings, field) for field in fields}
+    )
+
+
+# --- Web Push ------------------------------------------------------------------------------------
+# A push is at most 4 KB once encrypted (RFC 8291 adds 103 bytes): titles and bodies are cut
+# well below that, and a phone shows two lines anyway.
+PUSH_TITLE_MAX = 150
+PUSH_BODY_MAX = 240
+
+
+class PushPayload(Shape):
+    """What a device's service worker receives (encrypted, RFC 8291) and shows: a notification
+    (``id``; ``url`` opens it and marks it read) or a ``summary`` of several."""
+
+    type: Literal["notification", "summary"]
+    id: int | None
+    title: str
+    body: str
+    url: str
+    tag: str = Field(description="Pushes with the same tag replace each other on the device")
+    lang: str
+    unread: int = Field(description="The user's unread count, for the app badge")
+    created_at: datetime
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def push_payload(
+    *, notification_id: int, title: str, body: str, url: str, lang: str, unread: int,
+    created_at: datetime,
+) -> PushPayload:  # fmt: skip
+    return PushPayload(
+        type="notification",
+        id=notification_id,
+        title=_cut(title, PUSH_TITLE_MAX),
+        body=_cut(body, PUSH_BODY_MAX),
+        url=url,
+        tag=f"kring-{notification_id}",
+        lang=lang,
+        unread=unread,
+        created_at=created_at,
+    )
+
+
+def push_summary(
+    *, title: str, body: str, url: str, lang: str, unread: int, created_at: datetime
+) -> PushPayload:
+    return PushPayload(
+        type="summary",
+        id=None,
+        title=_cut(title, PUSH_TITLE_MAX),
+        body=_cut(body, PUSH_BODY_MAX),
+        url=url,
+        tag="kring-summary",
+        lang=lang,
+        unread=unread,
+        created_at=created_at,
+    )
+
+
+class PushKeyOut(Schema):
+    public_key: str = Field(
+        description="The server's VAPID public key (base64url, uncompressed P-256 point): "
+        "`applicationServerKey` of `PushManager.subscribe`"
+    )
+
+
+class PushDeviceOut(Schema):
+    id: int
+    label: str = Field(description="e.g. 'Firefox on Android', in the reader's language")
+    browser: str
+    platform: str
+    fingerprint: str = Field(
+        description="SHA-256 (hex) of the subscription's endpoint: a page recognises its own "
+        "device by it; the endpoint itself is never shown"
+    )
+    created_at: datetime
+    last_push_at: datetime | None
+
+
+def push_device_label(browser: str, platform: str) -> str:
+    if browser and platform:
+        return gettext("%(browser)s on %(platform)s") % {"browser": browser, "platform": platform}
+    return browser or platform or gettext("Unknown browser")
+
+
+def push_device_out(subscription: Any) -> PushDeviceOut:
+    """A ``PushSubscription`` row."""
+    return PushDeviceOut(
+        id=subscription.pk,
+        label=push_device_label(subscription.browser, subscription.platform),
+        browser=subscription.browser,
+        platform=subscription.platform,
+        fingerprint=subscription.endpoint_hash,
+        created_at=subscription.created_at,
+        last_push_at=subscription.last_push_at,
     )

@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from notifications.models import Notification
 
 from community.models import Community, Room, User
 from community.services import message_post
+from delivery.models import PushSubscription
 from events.models import Event
 from resources.models import Resource
 
@@ -63,6 +65,13 @@ def _demo() -> dict[str, Any]:
             data={"category": "mention", "community": GELDERLAND, "room": general.pk,
                   "url": f"/c/{GELDERLAND}/rooms/{general.pk}/"},
         )  # fmt: skip
+    # A phone that gets Daan's notifications, listed on the notification settings page (its
+    # push service is nowhere: nothing is pushed in this test).
+    PushSubscription.objects.create(
+        user=daan, endpoint="https://fcm.googleapis.com/fcm/send/demo-phone",
+        endpoint_hash="demo-phone", p256dh="demo", auth="demo", browser="Chrome",
+        platform="Android", last_push_at=timezone.now(),
+    )  # fmt: skip
     material = Resource.objects.filter(community__slug=GELDERLAND).order_by("pk").first()
     event = Event.objects.filter(community__slug=GELDERLAND).order_by("pk").first()
     return {"general": general, "material": material, "event": event}
