@@ -21,7 +21,7 @@ REASON_MAX_LENGTH = 1000
 
 def record(
     *,
-    community_id: int,
+    community_id: int | None,
     actor: User | None,
     action: str,
     target_user: User | None,
@@ -40,6 +40,8 @@ def record(
         reason=reason[:REASON_MAX_LENGTH],
         data=data,
     )
+    if community_id is None:
+        return entry  # site-wide: read by staff in the admin
     slug = Community.objects.filter(pk=community_id).values_list("slug", flat=True).get()
     frame = AuditFrame(community=slug, entry=audit_entry_out(entry, slug))
     users_frame_on_commit(facilitator_ids(community_id), frame)
