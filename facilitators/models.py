@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.models import CommunityKind
 from core.audit import AuditAction
 from core.roles import Role
 
@@ -191,7 +192,7 @@ class CommunityProposal(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20, choices=CommunityKind.choices)
     countries = models.JSONField(default=list, blank=True, help_text="ISO 3166-1 codes")
     region = models.CharField(max_length=120, blank=True)
     languages = models.JSONField(default=list, blank=True, help_text="BCP-47 tags")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
-from community.models import Community, EventKind, Room, RoomEvent, User
+from community.models import Community, EventKind, RoomEvent, User
 from community.selectors import network_communities
 from community.services import GENERAL_ROOM, clean_body, rendered, room_event_append
 from core.audit import AuditAction, audit_record

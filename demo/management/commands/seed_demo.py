@@ -14,6 +14,7 @@ from django.test.utils import override_settings
 from community import services
 from community.models import Community, Membership, Room, User
 from core.roles import Role
+from demo import running
 from resources import services as materials
 from resources.models import Resource
 
@@ -196,6 +197,8 @@ class Command(BaseCommand):
                     services.message_post(room_id=room.pk, author=users[email], body=body)
             for spec in MATERIALS:
                 self._material(dict(spec), users)
+            # The network, proposals, an archived room, a logo, toolkits (issue 11).
+            running.seed(users, self._teacher)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(TEACHERS)} teachers, {len(COMMUNITIES)} communities, "
