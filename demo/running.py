@@ -61,7 +61,7 @@ TOOLKITS = [
                      "classes when they started with **personalised learning with ICT**.\n\n"
                      "1. Start with a short *exit ticket* to hear where each pupil is.\n"
                      "2. Let pupils practise at their own level with a simulation.\n"
-                     "3. Visit a colleague: the observation form helps you look at the same things.",
+                     "3. Visit a colleague: the observation form helps you both look at one thing.",
      "items": [("european-learning-circle", "Digital exit tickets: a 5-minute template",
                 "The quickest way to start: three questions at the end of a lesson."),
                ("gelderland-personalised-learning", "Exit tickets in groep 6",
