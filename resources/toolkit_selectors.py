@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from community.models import Membership, MembershipState
 from community.permissions import can_coordinate, can_read_rooms
 from community.selectors import network_communities
-from core.errors import NotFound
+from core.errors import Forbidden, NotFound
 
 from .licences import OPEN_LICENCES
 from .models import Resource, ResourceVersion, Toolkit, ToolkitItem
@@ -68,9 +68,14 @@ def toolkit_get(*, slug: str) -> Toolkit:
 def toolkit_for_reader(*, user: Any, slug: str) -> Toolkit:
     toolkit = toolkit_get(slug=slug)
     if not can_read_toolkit(user, toolkit):
-        # Members-only toolkits do not exist for outsiders.
-        raise NotFound(f"No toolkit '{slug}'.")
+        raise Forbidden("This toolkit is for members of its community's network.")
     return toolkit
+
+
+def may_pick(user: Any, community_id: int) -> bool:
+    """Materials a curator may put in a toolkit: those of communities they read, or, for a
+    programme coordinator, of any community of the network (they curate across it)."""
+    return can_read_rooms.test(user, community_id) or can_coordinate.test(user)
 
 
 def readable_items(toolkit: Toolkit, user: Any) -> tuple[list[ToolkitItem], int]:
@@ -94,7 +99,7 @@ def network_community_ids(toolkit_community: Any) -> list[int]:
 def toolkit_candidates(*, user: Any, community: Any, q: str | None = None) -> list[Resource]:
     """Materials a curator may put in a toolkit of ``community``: current materials of the
     community's network that the curator can read, newest first."""
-    ids = [cid for cid in network_community_ids(community) if can_read_rooms.test(user, cid)]
+    ids = [cid for cid in network_community_ids(community) if may_pick(user, cid)]
     resources = Resource.objects.filter(community_id__in=ids, withdrawn_at__isnull=True)
     if q:
         resources = resources.filter(title__icontains=q)

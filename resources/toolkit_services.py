@@ -14,7 +14,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 
 from community.models import Community, User
-from community.permissions import can_read_rooms
 from community.services import clean_language_tags
 from core.audit import AuditAction, audit_record
 from core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -23,7 +22,7 @@ from core.notify import Category, Verb, notify_users
 from .licences import OPEN_LICENCES
 from .models import Resource, Toolkit, ToolkitItem
 from .permissions import can_curate_toolkits
-from .toolkit_selectors import network_community_ids
+from .toolkit_selectors import may_pick, network_community_ids
 
 TITLE_MAX = 200
 INTRODUCTION_MAX = 10000
@@ -175,7 +174,7 @@ def toolkit_items_set(*, actor: User, toolkit: Toolkit, items: list[tuple[int, s
         found = {r.pk: r for r in Resource.objects.filter(pk__in=ids)}
         for resource_id in ids:
             resource = found.get(resource_id)
-            if resource is None or not can_read_rooms.test(actor, resource.community_id):
+            if resource is None or not may_pick(actor, resource.community_id):
                 raise NotFound(f"No teaching material {resource_id} that you can open.")
             if resource.community_id not in allowed:
                 raise Invalid(

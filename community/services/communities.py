@@ -88,7 +88,7 @@ def membership_join(*, user: User, community: Community, request_message: str = 
         )
         if membership and membership.state in (MembershipState.ACTIVE, MembershipState.PENDING):
             return membership
-        if community.archived_at is not None:
+        if Community.objects.filter(pk=community.pk, archived_at__isnull=False).exists():
             raise Conflict("This community is archived: it takes no new members.")
         if community.join_policy == JoinPolicy.INVITE:
             raise Forbidden("This community is invite-only; ask a facilitator for an invitation.")

@@ -17,6 +17,7 @@ from .coordination import (
 from .joins import (
     invitation_accept,
     invitation_create,
+    invitation_new,
     invitation_revoke,
     join_request_approve,
     join_request_decline,
@@ -46,6 +47,7 @@ __all__ = [
     "coordinator_set",
     "invitation_accept",
     "invitation_create",
+    "invitation_new",
     "invitation_revoke",
     "join_request_approve",
     "join_request_decline",
