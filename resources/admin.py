@@ -61,3 +61,11 @@ class ToolkitAdmin(admin.ModelAdmin):
     raw_id_fields = ["community", "created_by"]
     readonly_fields = ["published_at", "created_at", "updated_at"]
     inlines = [ToolkitItemInline]
+
+
+@admin.register(ToolkitItem)
+class ToolkitItemAdmin(admin.ModelAdmin):
+    list_display = ["toolkit", "position", "resource", "note"]
+    list_filter = ["toolkit"]
+    search_fields = ["toolkit__title", "resource__title", "note"]
+    raw_id_fields = ["toolkit", "resource"]
