@@ -61,7 +61,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "reports": selectors.report_list(community=community, state="open"),
             "members": member_rows(request.user, community, members),
             # Resource threads are moderated from their material's page (same controls).
-            "rooms": community.rooms.filter(kind=RoomKind.DISCUSSION),
+            "rooms": community.rooms.filter(
+                kind=RoomKind.DISCUSSION, archived_at__isnull=True
+            ).order_by("position", "pk"),
             "audit": selectors.audit_list(community=community, action=action_filter, limit=50),
             "invitations": selectors.invitation_list(community=community)[:20],
             "roles": Role.choices,

@@ -18,7 +18,7 @@ from notifications.models import Notification
 
 from community.models import Community, Room, User
 from community.services import message_post
-from resources.models import Resource
+from resources.models import Resource, Toolkit
 
 from .conftest import DESKTOP, PHONE, new_page, screenshot, sign_in
 
@@ -63,13 +63,16 @@ def _demo() -> dict[str, Any]:
                   "url": f"/c/{GELDERLAND}/rooms/{general.pk}/"},
         )  # fmt: skip
     material = Resource.objects.filter(community__slug=GELDERLAND).order_by("pk").first()
-    return {"general": general, "material": material}
+    kit = Toolkit.objects.get(published_at__isnull=False)
+    open_material = kit.items.filter(resource__licence="CC-BY-4.0").first().resource
+    return {"general": general, "material": material, "kit": kit, "open_material": open_material}
 
 
 def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
     room = demo["general"]
     material = demo["material"]
     other = Community.objects.get(slug="malopolska-cyfrowa-szkola")
+    kit = demo["kit"]
     member_pages = [
         ("home", "/"),
         ("directory", "/communities/"),
@@ -84,6 +87,9 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
         ("notifications", "/notifications/"),
         ("notification-settings", "/notifications/settings/"),
         ("profile", "/me/profile/"),
+        ("propose", "/communities/propose/"),
+        ("toolkits", "/toolkits/"),
+        ("toolkit", f"/toolkits/{kit.slug}/"),
         ("not-found", "/no-such-page/"),
     ]
     if who == "anonymous":
@@ -91,15 +97,23 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
             ("public-home", "/"),
             ("login", "/accounts/login/"),
             ("signup", "/accounts/signup/"),
+            ("public-toolkits", "/toolkits/"),
+            ("public-toolkit", f"/toolkits/{kit.slug}/"),
+            ("public-material", f"/toolkits/{kit.slug}/materials/{demo['open_material'].pk}/"),
         ]
     if who == "facilitator":
         return [
             *member_pages,
             ("dashboard", f"/c/{GELDERLAND}/facilitate/"),
             ("edit-material", f"/resources/{material.pk}/edit/"),
+            ("settings", f"/c/{GELDERLAND}/settings/"),
+            ("members", f"/c/{GELDERLAND}/members/"),
+            ("circle-settings", "/c/european-learning-circle/settings/"),
+            ("toolkit-edit", f"/toolkits/{kit.slug}/edit/"),
+            ("new-toolkit", f"/c/{GELDERLAND}/toolkits/new/"),
         ]
     if who == "staff":
-        return [("design", "/design/")]
+        return [("design", "/design/"), ("coordinate", "/coordinate/")]
     return member_pages
 
 
