@@ -13,6 +13,7 @@ BENCHMARKS = {
     "S4": "bench.two_processes",
     "N1": "bench.notify_fanout",
     "L1": "bench.library_search",
+    "M1": "bench.member_table",
 }
 
 
