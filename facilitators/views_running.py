@@ -234,7 +234,11 @@ def members_table(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "page": page,
             "rows": [
-                {"row": row, "role": dict(Role.choices).get(row.role, row.role)}
+                {
+                    "row": row,
+                    "role": dict(Role.choices).get(row.role, row.role),
+                    "state": dict(MembershipState.choices).get(row.state, row.state),
+                }
                 for row in page.rows
             ],
             "filters": filters,

@@ -75,7 +75,7 @@ def community_found(
             community_id=community.pk,
             actor=actor,
             action=AuditAction.COMMUNITY_CREATE,
-            data={"kind": community.kind, "facilitator": email},
+            data={"kind": community.kind, "email": email},
         )
         person = User.objects.filter(email__iexact=email, is_active=True).first()
         if person is None:

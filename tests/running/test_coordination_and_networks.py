@@ -251,3 +251,16 @@ def test_unlinking_keeps_the_facilitators_in_the_circle(network):
     services.network_unlink(actor=circle_facilitator, community=gelderland, circle=circle)
     assert not CircleLink.objects.exists()
     assert Membership.objects.get(community=circle, user=marieke).state == "active"
+
+
+def test_a_teachers_proposals_are_in_their_export_and_go_with_their_account(coordinator):
+    teacher = UserFactory()
+    waiting = moderation.proposal_create(proposer=teacher, name="One", kind="hub", reason="Why")
+    decided = moderation.proposal_create(proposer=teacher, name="Two", kind="hub", reason="Because")
+    moderation.proposal_decline(actor=coordinator, proposal=decided, reason="No")
+    export = services.account_export(user=teacher)
+    assert [p["name"] for p in export["community_proposals"]] == ["Two", "One"]
+    services.account_delete(user=teacher, erase_messages=True)
+    assert not CommunityProposal.objects.filter(pk=waiting.pk).exists()
+    kept = CommunityProposal.objects.get(pk=decided.pk)
+    assert (kept.proposer, kept.reason) == (None, "")
