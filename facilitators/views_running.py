@@ -112,6 +112,7 @@ def community_settings(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             _act(request, community, action)
             return redirect(f"{request.path}#h-{_ANCHORS.get(action, 'rooms')}")
+    circles = selectors.circles_of(community)
     return render(
         request,
         "facilitators/settings.html",
@@ -125,19 +126,27 @@ def community_settings(request: HttpRequest, slug: str) -> HttpResponse:
             "archived_rooms": list(
                 selectors.room_list(community=community, user=request.user, archived=True)
             ),
-            "circles": selectors.circles_of(community),
+            "circles": circles,
             "linked": selectors.linked_to(community),
             "available_circles": [
                 c
                 for c in selectors.community_list(
                     user=request.user, kind=CommunityKind.CROSS_BORDER
                 )
-                if c.pk != community.pk
+                if c.pk != community.pk and c not in circles
             ]
             if community.kind != CommunityKind.CROSS_BORDER
             else [],
         },
     )
+
+
+def _available_circles(user: Any, community: Community, circles: list[Any]) -> list[Any]:
+    """Cross-border circles this regional community or hub could join."""
+    if community.kind == CommunityKind.CROSS_BORDER:
+        return []
+    found = selectors.community_list(user=user, kind=CommunityKind.CROSS_BORDER)
+    return [c for c in found if c.pk != community.pk and c not in circles]
 
 
 _ANCHORS = {
