@@ -2,11 +2,13 @@
 active (last active, messages in the last 30 days); sorted, filtered and paged in the
 database, so a 10,000-member community answers as fast as a small one.
 
-One statement per page (and one to count): the community's recent messages and its read
-markers are aggregated once per member (``WITH`` ... ``GROUP BY``, from the
-``(room, created_at)`` index and the read markers of its rooms) and joined to the
-memberships, instead of two correlated subqueries per member. ``bench/`` M1 measures both.
-Read-only; SQL is written here because the ORM has no joins to aggregated subqueries.
+Sorted by name, country, school, role or joined, the page is chosen first and the activity
+of its 50 members only is aggregated. Sorted or filtered by activity, the community's recent
+messages and its read markers are aggregated once per member (``WITH`` ... ``GROUP BY``)
+and joined to the memberships, instead of two correlated subqueries per member. The count
+is a statement of its own that aggregates only when a filter needs it. ``bench/`` M1
+measures both ways. Read-only; SQL is written here because the ORM has no joins to
+aggregated subqueries.
 """
 
 from __future__ import annotations
@@ -37,17 +39,20 @@ from .models import (
 )
 
 ACTIVITY_DAYS = 30
+_RANKS = " ".join(f"WHEN '{Role(role).value}' THEN {value}" for role, value in ROLE_RANK.items())
+ROLE_RANK_SQL = f"CASE m.role {_RANKS} ELSE 0 END"
 # What the table sorts by: a column name of the API (with "-" for descending) -> SQL.
 SORTS = {
     "name": "LOWER(u.display_name)",
     "country": "COALESCE(p.country, '')",
     "school": "LOWER(COALESCE(p.school, ''))",
-    "role": "role_rank",
+    "role": ROLE_RANK_SQL,
     "joined": "m.joined_at",
     "last_active": "seen.last_active",
     "messages": "COALESCE(msgs.n, 0)",
 }
 NULLABLE_SORTS = {"last_active"}
+ACTIVITY_SORTS = {"last_active", "messages"}
 
 
 @dataclass(frozen=True)
@@ -119,47 +124,104 @@ def _aware(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _query(community: Community, filters: MemberFilters, now: datetime) -> tuple[str, list[Any]]:
-    """The table as one SELECT (without ORDER BY / LIMIT) and its parameters."""
-    rank = " ".join(f"WHEN '{Role(role).value}' THEN {value}" for role, value in ROLE_RANK.items())
-    sql = f"""
-        WITH rooms AS (SELECT id FROM {_table(Room)} WHERE community_id = %s),
+def _activity(restrict: str = "") -> str:
+    """The two aggregates per member (messages of the last days, last read marker), as
+    ``WITH`` parts; ``restrict`` limits them to some users (a page's)."""
+    return f"""
         msgs AS (
             SELECT e.author_id AS user_id, COUNT(*) AS n FROM {_table(RoomEvent)} e
             WHERE e.room_id IN (SELECT id FROM rooms) AND e.created_at >= %s
-              AND e.kind = %s AND e.deleted_at IS NULL
+              AND e.kind = %s AND e.deleted_at IS NULL {restrict.format(column="e.author_id")}
             GROUP BY e.author_id),
         seen AS (
             SELECT s.user_id, MAX(s.updated_at) AS last_active FROM {_table(RoomReadState)} s
-            WHERE s.room_id IN (SELECT id FROM rooms) GROUP BY s.user_id)
-        SELECT m.id, u.id, u.display_name, u.handle, COALESCE(p.country, ''),
-               COALESCE(p.school, ''), m.role, m.state, m.joined_at, seen.last_active,
-               COALESCE(msgs.n, 0), CASE m.role {rank} ELSE 0 END AS role_rank
-        FROM {_table(Membership)} m
-        JOIN {_table(User)} u ON u.id = m.user_id
-        LEFT JOIN {_table(Profile)} p ON p.user_id = m.user_id
-        LEFT JOIN msgs ON msgs.user_id = m.user_id
-        LEFT JOIN seen ON seen.user_id = m.user_id
-        WHERE m.community_id = %s"""
-    params: list[Any] = [
-        community.pk,
-        _time(now - timedelta(days=ACTIVITY_DAYS)),
-        EventKind.MESSAGE,
-        community.pk,
-    ]
-    if filters.state:
-        sql += " AND m.state = %s"
-        params.append(filters.state)
-    if filters.role:
-        sql += " AND m.role = %s"
-        params.append(filters.role)
-    if filters.country:
-        sql += " AND p.country = %s"
-        params.append(filters.country.upper())
+            WHERE s.room_id IN (SELECT id FROM rooms) {restrict.format(column="s.user_id")}
+            GROUP BY s.user_id)"""
+
+
+def _where(filters: MemberFilters, now: datetime) -> tuple[str, list[Any]]:
+    # The community id is the caller's first parameter of this clause.
+    sql, params = " WHERE m.community_id = %s", []
+    for clause, value in (
+        ("m.state = %s", filters.state),
+        ("m.role = %s", filters.role),
+        ("p.country = %s", filters.country.upper() if filters.country else None),
+    ):
+        if value:
+            sql += f" AND {clause}"
+            params.append(value)
     if filters.inactive_days:
         sql += " AND (seen.last_active IS NULL OR seen.last_active < %s)"
         params.append(_time(now - timedelta(days=filters.inactive_days)))
     return sql, params
+
+
+def _from() -> str:
+    return f"""
+        FROM {_table(Membership)} m
+        JOIN {_table(User)} u ON u.id = m.user_id
+        LEFT JOIN {_table(Profile)} p ON p.user_id = m.user_id"""
+
+
+_COLUMNS = """
+        SELECT m.id, u.id, u.display_name, u.handle, COALESCE(p.country, ''),
+               COALESCE(p.school, ''), m.role, m.state, m.joined_at, seen.last_active,
+               COALESCE(msgs.n, 0)"""
+
+
+def _query(
+    community: Community, filters: MemberFilters, now: datetime, page: tuple[int, int] | None
+) -> tuple[str, list[Any]]:
+    """The table's rows in order (``page``: limit and offset), and the parameters.
+
+    Sorted or filtered by activity, the aggregates are computed for every member (one pass
+    over the community's recent messages and read markers). Otherwise the page is chosen
+    first and the aggregates are computed for its members only."""
+    where, where_params = _where(filters, now)
+    since = _time(now - timedelta(days=ACTIVITY_DAYS))
+    rooms = f"WITH rooms AS (SELECT id FROM {_table(Room)} WHERE community_id = %s),"
+    order = _order(filters.sort)
+    limit = " LIMIT %s OFFSET %s" if page else ""
+    by_activity = filters.sort.lstrip("-") in ACTIVITY_SORTS or filters.inactive_days
+    if by_activity or page is None:
+        sql = (
+            rooms + _activity() + _COLUMNS + _from()
+            + " LEFT JOIN msgs ON msgs.user_id = m.user_id"
+            + " LEFT JOIN seen ON seen.user_id = m.user_id" + where + order + limit
+        )  # fmt: skip
+        params = [community.pk, since, EventKind.MESSAGE, community.pk]
+        return sql, [*params, *where_params, *(page or ())]
+    chosen = f" page AS (SELECT m.id, m.user_id {_from()}{where}{order}{limit}),"
+    restrict = "AND {column} IN (SELECT user_id FROM page)"
+    sql = (
+        rooms + chosen + _activity(restrict) + _COLUMNS + _from()
+        + " JOIN page ON page.id = m.id"
+        + " LEFT JOIN msgs ON msgs.user_id = m.user_id"
+        + " LEFT JOIN seen ON seen.user_id = m.user_id" + order
+    )  # fmt: skip
+    params = [community.pk, community.pk, *where_params, *page, since, EventKind.MESSAGE]
+    return sql, params
+
+
+def _count(community: Community, filters: MemberFilters, now: datetime) -> int:
+    """How many members match: the activity aggregate only when a filter needs it."""
+    where, where_params = _where(filters, now)
+    params: list[Any] = [community.pk, *where_params]
+    sql = f"SELECT COUNT(*) FROM {_table(Membership)} m"
+    if filters.country:
+        sql += f" LEFT JOIN {_table(Profile)} p ON p.user_id = m.user_id"
+    if filters.inactive_days:
+        sql = (
+            f"WITH rooms AS (SELECT id FROM {_table(Room)} WHERE community_id = %s), seen AS ("
+            f"SELECT s.user_id, MAX(s.updated_at) AS last_active FROM {_table(RoomReadState)} s "
+            "WHERE s.room_id IN (SELECT id FROM rooms) GROUP BY s.user_id) "
+            + sql
+            + " LEFT JOIN seen ON seen.user_id = m.user_id"
+        )
+        params.insert(0, community.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + where, params)
+        return int(cursor.fetchone()[0])
 
 
 def _order(sort: str) -> str:
@@ -175,9 +237,7 @@ def _order(sort: str) -> str:
 
 
 def _row(values: tuple[Any, ...]) -> MemberRow:
-    (membership_id, user_id, name, handle, country, school, role, state, joined, seen, n, _) = (
-        values
-    )
+    (membership_id, user_id, name, handle, country, school, role, state, joined, seen, n) = values
     return MemberRow(
         membership_id=membership_id,
         user_id=user_id,
@@ -198,16 +258,13 @@ def member_table(
 ) -> MemberPage:
     """One page of the members table (``filters`` checked; pages start at 1)."""
     filters = filters.clean()
-    sql, params = _query(community, filters, timezone.now())
+    now = timezone.now()
+    count = _count(community, filters, now)
+    pages = max(1, math.ceil(count / page_size))
+    page = min(max(1, page), pages)
+    sql, params = _query(community, filters, now, (page_size, (page - 1) * page_size))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) t", params)
-        count = int(cursor.fetchone()[0])
-        pages = max(1, math.ceil(count / page_size))
-        page = min(max(1, page), pages)
-        cursor.execute(
-            sql + _order(filters.sort) + " LIMIT %s OFFSET %s",
-            [*params, page_size, (page - 1) * page_size],
-        )
+        cursor.execute(sql, params)
         rows = [_row(values) for values in cursor.fetchall()]
     return MemberPage(rows=rows, count=count, page=page, page_size=page_size)
 
@@ -217,9 +274,9 @@ def member_table_all(
 ) -> Iterator[MemberRow]:
     """Every row (the CSV export), in the table's order, fetched in chunks."""
     filters = filters.clean()
-    sql, params = _query(community, filters, timezone.now())
+    sql, params = _query(community, filters, timezone.now(), None)
     with connection.cursor() as cursor:
-        cursor.execute(sql + _order(filters.sort), params)
+        cursor.execute(sql, params)
         while True:
             batch = cursor.fetchmany(chunk)
             if not batch:
