@@ -16,6 +16,7 @@ BENCHMARKS = {
     "L1": "bench.library_search",
     "Q1": "bench.networking_quality",
     "Q2": "bench.networking_latency",
+    "M1": "bench.member_table",
 }
 
 

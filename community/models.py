@@ -53,6 +53,13 @@ class User(AbstractUser):
     # their time zone (IANA; empty: KRING_DEFAULT_TIMEZONE), for pages, emails, reminders.
     language = models.CharField(_("language"), max_length=10, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # A site-wide role that staff grant: creates and archives communities of every kind and
+    # decides teachers' proposals (staff are coordinators too).
+    is_coordinator = models.BooleanField(
+        _("programme coordinator"),
+        default=False,
+        help_text=_("Creates, archives and restores communities and decides proposals."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -161,10 +168,14 @@ class Community(models.Model):
         max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
     )
     description = models.TextField(blank=True)
+    # A re-encoded image (core.uploads), stored under a generated name; served by a view.
+    logo = models.FileField(upload_to="logos/", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Archived by a coordinator: out of the directory, read-only, history kept; restorable.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "communities"
@@ -172,6 +183,10 @@ class Community(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class MembershipState(models.TextChoices):
@@ -228,6 +243,10 @@ class Room(models.Model):
     is_locked = models.BooleanField(default=False)
     # Minimum seconds between two posts of one member (facilitators exempt); 0 = off.
     slow_mode_seconds = models.PositiveIntegerField(default=0)
+    # Where the room stands in the community's list (facilitators reorder; then by id).
+    position = models.PositiveIntegerField(default=0)
+    # Archived: read-only and out of the list, its history kept; facilitators restore it.
+    archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -306,6 +325,8 @@ class RoomEvent(models.Model):
             # Slow mode looks up a member's latest message in a room.
             models.Index(fields=["room", "author", "-seq"], name="room_author_latest"),
             models.Index(fields=["room", "pinned_at"], name="room_pins"),
+            # Members' messages of the last days (the facilitators' members table).
+            models.Index(fields=["room", "created_at"], name="room_event_time"),
         ]
 
     def __str__(self) -> str:
@@ -327,3 +348,24 @@ class RoomReadState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.room_id} up to {self.last_read_seq}"
+
+
+class CircleLink(models.Model):
+    """A regional community or hub as part of a cross-border circle's network ("part of the
+    European circle"): the circle lists it, its facilitators are members of the circle, and
+    announcements can reach the whole network."""
+
+    circle = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="circle_links")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="network_links")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "community"], name="one_link_per_circle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} in circle {self.circle_id}"

@@ -75,6 +75,18 @@ def has_facilitating_role(self: Any, user: Any, target: Any) -> bool:
     return bool(membership and membership.role in FACILITATING_ROLES)
 
 
+@rules.predicate
+def is_coordinator(user: Any) -> bool:
+    """Programme coordinators (a role staff grant) and staff: they create, archive and
+    restore communities and decide proposals."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_staff or getattr(user, "is_coordinator", False))
+    )
+
+
 # Any signed-in teacher can see the directory and a community's public face (name,
 # description, rooms' names); what is said inside needs an active membership.
 can_view_community = is_authenticated
@@ -83,6 +95,10 @@ can_post = is_authenticated & is_active_member & has_posting_role
 can_moderate = is_authenticated & ((is_active_member & has_facilitating_role) | is_staff)
 # Any active member (observers and muted members too) can report a message.
 can_report = is_authenticated & is_active_member
+# Running a community: its settings, logo, rooms and network. Facilitators and
+# co-facilitators (and staff); coordinators create and archive, they do not run it.
+can_manage_community = can_moderate
+can_coordinate = is_coordinator
 
 
 def is_room_guest(user: Any, room: Any) -> bool:
@@ -177,3 +193,5 @@ rules.add_perm("community.post", can_post)
 rules.add_perm("community.moderate", can_moderate)
 rules.add_perm("community.report", can_report)
 rules.add_perm("community.post_in_room", can_post_in_room)
+rules.add_perm("community.manage", can_manage_community)
+rules.add_perm("community.coordinate", can_coordinate)

@@ -12,7 +12,9 @@ from core.errors import Forbidden, NotFound
 from core.roles import FACILITATING_ROLES
 
 from .models import (
+    CircleLink,
     Community,
+    CommunityKind,
     EventKind,
     Membership,
     MembershipState,
@@ -28,11 +30,17 @@ from .registry import room_kinds
 
 
 def community_list(
-    *, user: Any, kind: str | None = None, country: str | None = None, q: str | None = None
+    *,
+    user: Any,
+    kind: str | None = None,
+    country: str | None = None,
+    q: str | None = None,
+    archived: bool = False,
 ) -> QuerySet[Community]:
     """Communities for the directory, each annotated with ``member_count`` and the viewer's
-    ``viewer_role`` / ``viewer_state`` (``None`` when not a member)."""
-    communities = Community.objects.all()
+    ``viewer_role`` / ``viewer_state`` (``None`` when not a member). Archived communities
+    are left out, or (``archived``) only they are listed."""
+    communities = Community.objects.filter(archived_at__isnull=not archived)
     if kind:
         communities = communities.filter(kind=kind)
     if country:
@@ -97,10 +105,13 @@ def _with_unread(rooms: QuerySet[Room], user: Any) -> QuerySet[Room]:
     ).annotate(unread=Coalesce(Subquery(unread), Value(0), output_field=IntegerField()))
 
 
-def room_list(*, community: Community, user: Any) -> QuerySet[Room]:
-    """Discussion rooms of a community (not the threads of its teaching materials) with the
-    viewer's ``unread`` count (0 for rooms the viewer cannot read)."""
-    rooms = community.rooms.filter(kind=RoomKind.DISCUSSION)
+def room_list(*, community: Community, user: Any, archived: bool = False) -> QuerySet[Room]:
+    """Discussion rooms of a community (not the threads of its teaching materials) in the
+    facilitators' order, with the viewer's ``unread`` count (0 for rooms the viewer cannot
+    read). Archived rooms are left out, or (``archived``) only they are listed."""
+    rooms = community.rooms.filter(
+        kind=RoomKind.DISCUSSION, archived_at__isnull=not archived
+    ).order_by("position", "pk")
     if not can_read_rooms.test(user, community):
         return rooms.annotate(unread=Value(0, output_field=IntegerField()))
     return _with_unread(rooms, user)
@@ -222,10 +233,15 @@ def unread_by_room(*, user: Any) -> QuerySet[Room]:
     count, in one query: the home page and the live badges of every page."""
     rooms = Room.objects.filter(
         kind=RoomKind.DISCUSSION,
+        archived_at__isnull=True,
         community__memberships__user_id=user.pk,
         community__memberships__state=MembershipState.ACTIVE,
     )
-    return _with_unread(rooms, user).select_related("community").order_by("community__name", "pk")
+    return (
+        _with_unread(rooms, user)
+        .select_related("community")
+        .order_by("community__name", "position", "pk")
+    )
 
 
 def mentionable_members(*, community: Community, q: str, limit: int = 8) -> list[Any]:
@@ -249,3 +265,49 @@ def room_label(room: Room) -> str:
     if hooks is not None and hooks.label is not None:
         return hooks.label(room)
     return f"#{room.name}"
+
+
+# --- networks ----------------------------------------------------------------------------------
+
+
+def circles_of(community: Community) -> list[Community]:
+    """The cross-border circles ``community`` is part of (not archived), by name."""
+    return list(
+        Community.objects.filter(
+            circle_links__community=community, archived_at__isnull=True
+        ).order_by("name")
+    )
+
+
+def linked_to(circle: Community) -> list[Community]:
+    """The communities linked to a circle (not archived), by name."""
+    if circle.kind != CommunityKind.CROSS_BORDER:
+        return []
+    return list(
+        Community.objects.filter(network_links__circle=circle, archived_at__isnull=True).order_by(
+            "name"
+        )
+    )
+
+
+def network_communities(community: Community) -> list[Community]:
+    """The other communities of ``community``'s network, by name, archived ones left out:
+    for a circle, the communities linked to it; for a linked community, its circles and the
+    other communities linked to them. Empty outside a network. (Announcements to a network
+    reach these; events "open to other communities" can offer them.)"""
+    circle_ids = set(
+        CircleLink.objects.filter(community=community).values_list("circle_id", flat=True)
+    )
+    if community.kind == CommunityKind.CROSS_BORDER:
+        circle_ids.add(community.pk)
+    if not circle_ids:
+        return []
+    members = CircleLink.objects.filter(circle_id__in=circle_ids).values_list(
+        "community_id", flat=True
+    )
+    return list(
+        Community.objects.filter(Q(pk__in=circle_ids) | Q(pk__in=members))
+        .exclude(pk=community.pk)
+        .filter(archived_at__isnull=True)
+        .order_by("name")
+    )

@@ -17,6 +17,7 @@ from django.views.i18n import set_language
 from django_countries import countries
 
 from core.errors import Forbidden, KringError, NotFound
+from core.protocol.stewardship import logo_url
 from core.roles import Role
 
 from . import selectors, services, visibility
@@ -80,6 +81,10 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_moderate": can_moderate.test(request.user, community),
             **_extra_context(request, community),
             "role_label": dict(Role.choices).get(community.viewer_role or "", ""),
+            # Its network: the circles it is part of, or (a circle) the communities linked.
+            "circles": selectors.circles_of(community),
+            "linked": selectors.linked_to(community),
+            "logo_url": logo_url(community),
         },
     )
 
@@ -260,6 +265,11 @@ def _room_strings() -> dict[str, Any]:
         "calendar_scheduled": _("scheduled"),
         "calendar_changed": _("changed"),
         "calendar_cancelled": _("cancelled"),
+        "archivedRoom": _("This room is archived: it can be read, not written in."),
+        "archivedCommunity": _(
+            "This community is archived: its rooms can be read, not written in."
+        ),
+        "toNetwork": _js(_("to the network of %(community)s"), "community"),
     }
 
 

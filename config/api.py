@@ -17,14 +17,18 @@ from ninja.security import APIKeyHeader, SessionAuth
 
 from community.api import router as community_router
 from community.api import router_me
+from community.api_shaping import router as shaping_router
 from community.middleware import activate_for
 from core.errors import KringError
 from delivery.api import router as delivery_router
 from events.api import router as events_router
 from facilitators.api import router as facilitators_router
+from facilitators.api_coordination import router as coordination_router
 from networking.api import router as networking_router
 from realtime.auth import user_for_session_token
 from resources.api import router as resources_router
+from resources.toolkit_api import public_router as public_toolkits_router
+from resources.toolkit_api import router as toolkits_router
 
 
 class SessionTokenAuth(APIKeyHeader):
@@ -82,6 +86,10 @@ api.add_router("/", delivery_router)
 api.add_router("/", resources_router)
 api.add_router("/", events_router)
 api.add_router("/", networking_router)
+api.add_router("/", shaping_router)
+api.add_router("/", coordination_router)
+api.add_router("/", toolkits_router)
+api.add_router("/", public_toolkits_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

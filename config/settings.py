@@ -581,6 +581,17 @@ KRING_PUSH_SUMMARY_AFTER = env.int("KRING_PUSH_SUMMARY_AFTER", default=3)
 # Test-only fault injection: seconds a worker pauses after claiming pushes, before sending.
 KRING_FAULT_PUSH_PAUSE = env.float("KRING_FAULT_PUSH_PAUSE", default=0.0)
 
+# Running communities: a logo's largest file and side (it is scaled down to fit), rooms per
+# community, open proposals per teacher, communities per circle, the members table's page,
+# toolkits per community and materials per toolkit.
+KRING_LOGO_MAX_BYTES = env.int("KRING_LOGO_MAX_BYTES", default=1024 * 1024)
+KRING_LOGO_MAX_SIDE = env.int("KRING_LOGO_MAX_SIDE", default=512)
+KRING_MAX_ROOMS_PER_COMMUNITY = env.int("KRING_MAX_ROOMS_PER_COMMUNITY", default=100)
+KRING_MAX_OPEN_PROPOSALS = env.int("KRING_MAX_OPEN_PROPOSALS", default=3)
+KRING_MAX_CIRCLE_LINKS = env.int("KRING_MAX_CIRCLE_LINKS", default=100)
+KRING_MEMBER_PAGE_MAX = env.int("KRING_MEMBER_PAGE_MAX", default=200)
+KRING_MAX_TOOLKITS_PER_COMMUNITY = env.int("KRING_MAX_TOOLKITS_PER_COMMUNITY", default=50)
+KRING_MAX_TOOLKIT_ITEMS = env.int("KRING_MAX_TOOLKIT_ITEMS", default=100)
 # History page size over HTTP: default and ceiling.
 
 KRING_HISTORY_PAGE_DEFAULT = 50

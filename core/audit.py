@@ -36,6 +36,30 @@ class AuditAction(models.TextChoices):
     REPORT_DISMISS = "report.dismiss", _("Dismissed a report")
     MATERIAL_WITHDRAW = "material.withdraw", _("Withdrew a teaching material")
     MATERIAL_RESTORE = "material.restore", _("Restored a teaching material")
+    # Running communities (coordinators and facilitators).
+    COMMUNITY_CREATE = "community.create", _("Created a community")
+    COMMUNITY_EDIT = "community.edit", _("Changed the community's settings")
+    COMMUNITY_LOGO = "community.logo", _("Changed the community's logo")
+    COMMUNITY_ARCHIVE = "community.archive", _("Archived the community")
+    COMMUNITY_RESTORE = "community.restore", _("Restored the community")
+    FACILITATOR_NAME = "facilitator.name", _("Named a facilitator")
+    PROPOSAL_APPROVE = "proposal.approve", _("Approved a proposed community")
+    PROPOSAL_DECLINE = "proposal.decline", _("Declined a proposed community")
+    COORDINATOR_GRANT = "coordinator.grant", _("Made someone a programme coordinator")
+    COORDINATOR_REVOKE = "coordinator.revoke", _("Took back a coordinator role")
+    ROOM_CREATE = "room.create", _("Created a room")
+    ROOM_RENAME = "room.rename", _("Renamed a room")
+    ROOM_REORDER = "room.reorder", _("Reordered the rooms")
+    ROOM_ARCHIVE = "room.archive", _("Archived a room")
+    ROOM_RESTORE = "room.restore", _("Restored a room")
+    NETWORK_LINK = "network.link", _("Linked the community to a circle")
+    NETWORK_UNLINK = "network.unlink", _("Unlinked the community from a circle")
+    NETWORK_ANNOUNCE = "network.announce", _("Posted an announcement to the network")
+    TOOLKIT_CREATE = "toolkit.create", _("Created a toolkit")
+    TOOLKIT_EDIT = "toolkit.edit", _("Changed a toolkit")
+    TOOLKIT_PUBLISH = "toolkit.publish", _("Made a toolkit public")
+    TOOLKIT_UNPUBLISH = "toolkit.unpublish", _("Made a toolkit members-only")
+    TOOLKIT_DELETE = "toolkit.delete", _("Deleted a toolkit")
 
 
 _record: Port[..., Any] = Port("the audit log")
@@ -43,7 +67,7 @@ _record: Port[..., Any] = Port("the audit log")
 
 def audit_record(
     *,
-    community_id: int,
+    community_id: int | None,
     actor: Any,
     action: str,
     target_user: Any = None,
@@ -52,7 +76,9 @@ def audit_record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> Any:
-    """Store one audit entry. Call inside the transaction of the action it records."""
+    """Store one audit entry. Call inside the transaction of the action it records.
+    ``community_id`` is None for site-wide actions (a declined proposal, a coordinator role):
+    staff read those in the admin."""
     return _record(
         community_id=community_id,
         actor=actor,

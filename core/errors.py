@@ -9,9 +9,11 @@ class KringError(Exception):
     code = "bad_request"
     status = 400
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        # The input it is about (``slug``, ``countries``...), so a form shows it next to it.
+        self.field = field
 
 
 class Invalid(KringError):

@@ -72,6 +72,7 @@ def _verb_spec(verb: Verb | str) -> Any:
 # Job kinds the delivery app handles (names kept stable: pending jobs survive upgrades).
 USERS_JOB = "users"
 COMMUNITY_JOB = "community"
+COMMUNITIES_JOB = "communities"
 
 
 def target_ref(target: Model | None) -> dict[str, Any] | None:
@@ -140,6 +141,29 @@ def _within_cap(actor: Any) -> bool:
         return True
     logger.warning("notifications of user %s dropped: over the per-actor cap", actor_id)
     return False
+
+
+def notify_communities(
+    *,
+    actor: Any,
+    community_ids: list[int],
+    category: str,
+    verb: Verb | str,
+    room_id: int | None = None,
+    target: Model | None = None,
+    text: str = "",
+    url: str = "",
+) -> Any:
+    """Notify every active member of several communities at once (a network announcement):
+    one job, and each person once however many of the communities they belong to (their
+    level in the first of them that they belong to applies). The first community is where
+    the notification points (``room_id`` is its room)."""
+    if not community_ids or not _within_cap(actor):
+        return None
+    payload = _payload(actor, category, verb, community_ids[0], room_id, target, text, url)
+    return outbox.enqueue(
+        kind=COMMUNITIES_JOB, payload={**payload, "communities": list(community_ids)}
+    )
 
 
 def _payload(

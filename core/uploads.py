@@ -87,12 +87,21 @@ def _extension(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-def check_upload(upload: Any) -> CheckedFile:
-    """Validate an uploaded file (Django ``UploadedFile``); raise ``Invalid``/``TooLarge``."""
-    limit = settings.KRING_UPLOAD_MAX_BYTES
+def _size_text(limit: int) -> str:
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):g} MB"
+    return f"{limit // 1024} KB"
+
+
+def check_upload(
+    upload: Any, *, max_bytes: int | None = None, types: dict[str, list[str]] | None = None
+) -> CheckedFile:
+    """Validate an uploaded file (Django ``UploadedFile``); raise ``Invalid``/``TooLarge``.
+    ``max_bytes`` and ``types`` narrow the materials' limits for other uploads (a logo)."""
+    limit = settings.KRING_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     if upload.size > limit:
-        raise TooLarge(f"Files can be at most {limit // (1024 * 1024)} MB.")
-    allowed: dict[str, list[str]] = settings.KRING_UPLOAD_TYPES
+        raise TooLarge(f"Files can be at most {_size_text(limit)}.")
+    allowed: dict[str, list[str]] = settings.KRING_UPLOAD_TYPES if types is None else types
     extension = _extension(upload.name or "")
     if extension not in allowed:
         raise Invalid(
@@ -105,7 +114,7 @@ def check_upload(upload: Any) -> CheckedFile:
         raise Invalid(f"A .{extension} file cannot be of type '{declared}'.")
     content = upload.read()
     if len(content) > limit:
-        raise TooLarge(f"Files can be at most {limit // (1024 * 1024)} MB.")
+        raise TooLarge(f"Files can be at most {_size_text(limit)}.")
     if not content:
         raise Invalid("The file is empty.")
     _check_magic(extension, content)

@@ -37,7 +37,7 @@ from community.models import (
 )
 from community.selectors import facilitator_ids, room_label
 from core.emitters import notifications_on_commit
-from core.notify import COMMUNITY_JOB, USERS_JOB, Category, Verb, render_verb
+from core.notify import COMMUNITIES_JOB, COMMUNITY_JOB, USERS_JOB, Category, Verb, render_verb
 from core.outbox import JobHandler
 from core.protocol.notifications import notification_body
 
@@ -189,6 +189,21 @@ def _community_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipie
     return delivery, recipients
 
 
+def _communities_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient]]:
+    """Members of several communities (a network announcement), each once: the level of
+    the first community they belong to decides, in the order the job lists them."""
+    delivery = _delivery(payload)
+    recipients: dict[int, Recipient] = {}
+    for community_id in payload["communities"]:
+        room_id = payload["room"] if community_id == payload["community"] else None
+        for user_id, recipient in _load_recipients(
+            _recipients(community_id, room_id, None)
+        ).items():
+            recipients.setdefault(user_id, recipient)
+    delivery.add(recipients, payload["verb"], payload["category"])
+    return delivery, recipients
+
+
 def _message_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient]]:
     event = (
         RoomEvent.objects.select_related("room", "author", "reply_to")
@@ -267,6 +282,7 @@ def _handler(kind: Callable[[dict[str, Any]], tuple[Delivery, dict[int, Recipien
 JOB_HANDLERS: dict[str, JobHandler] = {
     USERS_JOB: _handler(_users_job),
     COMMUNITY_JOB: _handler(_community_job),
+    COMMUNITIES_JOB: _handler(_communities_job),
     MESSAGE_JOB: _handler(_message_job),
 }
 

@@ -27,7 +27,7 @@ from core.notify import Category
 
 from . import selectors
 from .categories import Level
-from .models import DeliverySettings, EmailMode, NotificationPreference, OutboxJob
+from .models import DeliverySettings, EmailMode, JobState, NotificationPreference, OutboxJob
 
 MESSAGE_JOB = "message"
 # Commenting in these rooms follows them (a teaching material's thread).
@@ -156,3 +156,15 @@ def notification_mark_all_read(*, user: User) -> int:
 
 def notification_delete(*, user: User, notification_id: int) -> None:
     _own(user, notification_id).delete()
+
+
+def jobs_retry(*, job_ids: list[int]) -> int:
+    """Put failed outbox jobs back in the queue (attempts from zero) and wake the worker;
+    jobs that did not fail are left alone. Returns how many will be retried."""
+    with transaction.atomic():
+        count = OutboxJob.objects.filter(pk__in=job_ids, state=JobState.FAILED).update(
+            state=JobState.PENDING, attempts=0
+        )
+        if count:
+            wake_worker_on_commit()
+    return count

@@ -83,6 +83,7 @@ class RoomSettingsIn(Schema):
         None, ge=0, description="0 turns slow mode off; at most KRING_MAX_SLOW_MODE_SECONDS"
     )
     topic: str | None = Field(None, max_length=300)
+    name: str | None = Field(None, max_length=200, description="Not for the general room")
     reason: str = Field("", max_length=1000)
 
 
@@ -98,6 +99,9 @@ class ResolveIn(Schema):
 
 class AnnouncementIn(Schema):
     body: str = Field(..., min_length=1)
+    scope: str = Field(
+        "community", description="community, or network: every community of its network too"
+    )
 
 
 # --- helpers ---
@@ -334,6 +338,7 @@ def update_room(request: HttpRequest, room_id: int, payload: RoomSettingsIn) -> 
         is_locked=payload.is_locked,
         slow_mode_seconds=payload.slow_mode_seconds,
         topic=payload.topic,
+        name=payload.name,
         reason=payload.reason,
     )
 
@@ -450,5 +455,7 @@ def _csv_safe(value: Any) -> str:
 def post_announcement(request: HttpRequest, slug: str, payload: AnnouncementIn) -> HttpResponse:
     """Facilitators: an announcement in the general room, notified to every member."""
     community = community_selectors.community_by_slug(slug=slug)
-    event = services.announcement_post(actor=request.auth, community=community, body=payload.body)
+    event = services.announcement_post(
+        actor=request.auth, community=community, body=payload.body, scope=payload.scope
+    )
     return HttpResponse(encode(event_frame(event)), status=201, content_type="application/json")

@@ -16,3 +16,5 @@ class FacilitatorsConfig(AppConfig):
         provide_audit_log(audit.record)
         gdpr.exporters.register("reports_made", audit.export_reports)
         gdpr.erasers.register("facilitators", audit.erase_emails)
+        gdpr.exporters.register("community_proposals", audit.export_proposals)
+        gdpr.erasers.register("community_proposals", audit.erase_proposals)

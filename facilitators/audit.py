@@ -14,14 +14,14 @@ from core.emitters import users_frame_on_commit
 from core.gdpr import iso
 from core.protocol.moderation import AuditFrame, audit_entry_out
 
-from .models import AuditEntry, Invitation, Report
+from .models import AuditEntry, CommunityProposal, Invitation, Report
 
 REASON_MAX_LENGTH = 1000
 
 
 def record(
     *,
-    community_id: int,
+    community_id: int | None,
     actor: User | None,
     action: str,
     target_user: User | None,
@@ -40,6 +40,8 @@ def record(
         reason=reason[:REASON_MAX_LENGTH],
         data=data,
     )
+    if community_id is None:
+        return entry  # site-wide: read by staff in the admin
     slug = Community.objects.filter(pk=community_id).values_list("slug", flat=True).get()
     frame = AuditFrame(community=slug, entry=audit_entry_out(entry, slug))
     users_frame_on_commit(facilitator_ids(community_id), frame)
@@ -62,3 +64,22 @@ def erase_emails(user: User, erase_messages: bool) -> None:
     for entry in AuditEntry.objects.filter(data__email__iexact=email):
         entry.data["email"] = ""
         AuditEntry.objects.filter(pk=entry.pk).update(data=entry.data)
+
+
+def export_proposals(user: User) -> list[dict[str, Any]]:
+    """The communities a teacher proposed, and what became of them."""
+    return [
+        {**p, "created_at": iso(p["created_at"]), "decided_at": iso(p["decided_at"])}
+        for p in CommunityProposal.objects.filter(proposer=user).values(
+            "name", "kind", "countries", "region", "languages", "reason", "state",
+            "decision_reason", "created_at", "decided_at",
+        )
+    ]  # fmt: skip
+
+
+def erase_proposals(user: User, erase_messages: bool) -> None:
+    """A proposal still waiting goes with its proposer; decided ones stay (they explain a
+    community's origin), as written by "Deleted user" or emptied with ``erase_messages``."""
+    CommunityProposal.objects.filter(proposer=user, state="pending").delete()
+    if erase_messages:
+        CommunityProposal.objects.filter(proposer=user).update(reason="")

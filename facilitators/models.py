@@ -11,7 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.models import CommunityKind
 from core.audit import AuditAction
+from core.roles import Role
 
 
 class MuteQuerySet(models.QuerySet):
@@ -74,6 +76,8 @@ class Invitation(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=_invitation_token)
     email = models.EmailField(blank=True)
+    # The role it gives: a member, or the first facilitator a coordinator names by email.
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -138,10 +142,15 @@ class Report(models.Model):
 
 class AuditEntry(models.Model):
     """One moderation action: who did what to whom, why and when. Written by the service
-    that performs the action, in the same transaction."""
+    that performs the action, in the same transaction. Site-wide actions (a declined
+    proposal, a coordinator role) have no community."""
 
     community = models.ForeignKey(
-        "community.Community", on_delete=models.CASCADE, related_name="audit_entries"
+        "community.Community",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_entries",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -167,3 +176,47 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.action} in {self.community_id}"
+
+
+class ProposalState(models.TextChoices):
+    PENDING = "pending", _("Waiting for a coordinator")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
+class CommunityProposal(models.Model):
+    """A teacher's proposal for a new community. A coordinator approves it (the community is
+    created and the proposer becomes its facilitator) or declines it with a reason."""
+
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=CommunityKind.choices)
+    countries = models.JSONField(default=list, blank=True, help_text="ISO 3166-1 codes")
+    region = models.CharField(max_length=120, blank=True)
+    languages = models.JSONField(default=list, blank=True, help_text="BCP-47 tags")
+    reason = models.TextField(max_length=2000)
+    state = models.CharField(
+        max_length=10, choices=ProposalState.choices, default=ProposalState.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(max_length=1000, blank=True)
+    community = models.ForeignKey(
+        "community.Community",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Proposal {self.name} ({self.state})"

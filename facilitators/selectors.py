@@ -10,7 +10,7 @@ from django.db.models import F, Q, QuerySet
 from community.models import Community, Membership
 from core.errors import NotFound
 
-from .models import AuditEntry, Invitation, Mute, Report
+from .models import AuditEntry, CommunityProposal, Invitation, Mute, Report
 
 
 def member_list(
@@ -124,3 +124,24 @@ def active_mutes(*, community: Community) -> dict[int, Any]:
     for mute in ordered:
         mutes.setdefault(mute.user_id, mute)
     return mutes
+
+
+def proposal_list(*, proposer: Any = None, state: str | None = None) -> QuerySet[CommunityProposal]:
+    """Proposals, newest first (``proposer``: only theirs)."""
+    proposals = CommunityProposal.objects.select_related("proposer", "decided_by", "community")
+    if proposer is not None:
+        proposals = proposals.filter(proposer_id=proposer.pk)
+    if state:
+        proposals = proposals.filter(state=state)
+    return proposals.order_by("-created_at", "-id")
+
+
+def proposal_get(*, proposal_id: int) -> CommunityProposal:
+    proposal = (
+        CommunityProposal.objects.select_related("proposer", "decided_by", "community")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None:
+        raise NotFound(f"No proposal {proposal_id}.")
+    return proposal

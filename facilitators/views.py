@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -60,7 +61,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "reports": selectors.report_list(community=community, state="open"),
             "members": member_rows(request.user, community, members),
             # Resource threads are moderated from their material's page (same controls).
-            "rooms": community.rooms.filter(kind=RoomKind.DISCUSSION),
+            "rooms": community.rooms.filter(
+                kind=RoomKind.DISCUSSION, archived_at__isnull=True
+            ).order_by("position", "pk"),
             "audit": selectors.audit_list(community=community, action=action_filter, limit=50),
             "invitations": selectors.invitation_list(community=community)[:20],
             "roles": Role.choices,
@@ -69,6 +72,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "report_actions": [
                 (a, REPORT_ACTION_LABELS.get(a, a)) for a in services.REPORT_ACTIONS
             ],
+            # The announcement composer may send to the whole network.
+            "network": community_selectors.network_communities(community),
+            "max_length": settings.KRING_MAX_MESSAGE_LENGTH,
         },
     )
 
@@ -223,6 +229,15 @@ def _invite(request: HttpRequest, community: Community, data: Any) -> None:
     )
 
 
+def _announce(request: HttpRequest, community: Community, data: Any) -> None:
+    services.announcement_post(
+        actor=request.user,
+        community=community,
+        body=data.get("body", ""),
+        scope=data.get("scope", "community"),
+    )
+
+
 def _revoke(request: HttpRequest, community: Community, data: Any) -> None:
     invitation = (
         selectors.invitation_list(community=community)
@@ -247,6 +262,7 @@ _ACTIONS: dict[str, Callable[[HttpRequest, Community, Any], None]] = {
     "resolve": _resolve,
     "invite": _invite,
     "revoke": _revoke,
+    "announce": _announce,
 }
 
 

@@ -15,6 +15,14 @@ class Licence:
     non_commercial: bool  # adaptations must stay non-commercial
     attribution: bool
 
+    @property
+    def is_open(self) -> bool:
+        """An open licence in the sense of UNESCO's OER Recommendation (2019): anyone may
+        access, reuse, adapt and redistribute. Creative Commons licences that allow
+        adaptations and CC0 are; NoDerivatives and "all rights reserved" are not. Only
+        such materials are ever shown in public toolkits."""
+        return bool(self.url) and self.adaptable
+
 
 LICENCES: dict[str, Licence] = {
     licence.spdx: licence
@@ -31,6 +39,7 @@ LICENCES: dict[str, Licence] = {
 }  # fmt: skip
 
 CHOICES = [(spdx, licence.name) for spdx, licence in LICENCES.items()]
+OPEN_LICENCES = frozenset(spdx for spdx, licence in LICENCES.items() if licence.is_open)
 
 
 def adaptation_licence_problem(source: str, adaptation: str) -> str | None:

@@ -93,3 +93,54 @@ def jsonld_script_text(data: dict[str, Any]) -> SafeString:
 
 
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def public_material_jsonld(resource: Resource, *, toolkit: Any, base_url: str) -> dict[str, Any]:
+    """A material of a public toolkit, described at its public address: no link to pages
+    that need an account, the author named only as the licence's credit."""
+    data = resource_jsonld(resource, base_url=base_url)
+    page = f"{base_url}/toolkits/{toolkit.slug}/materials/{resource.pk}/"
+    data["@id"] = data["url"] = page
+    if "isBasedOn" in data:
+        data["isBasedOn"].pop("@id", None)
+    versions = list(resource.versions.all())
+    if versions and versions[-1].file:
+        data["contentUrl"] = f"{page}download"
+    data["isPartOf"] = {
+        "@type": "Collection",
+        "@id": f"{base_url}/toolkits/{toolkit.slug}/",
+        "name": toolkit.title,
+    }
+    return data
+
+
+def toolkit_jsonld(toolkit: Any, items: list[Any], *, base_url: str) -> dict[str, Any]:
+    """A public toolkit as a schema.org ``Collection`` of ``LearningResource`` parts, in the
+    curators' order (``items``: the public ones, materials loaded)."""
+    url = f"{base_url}/toolkits/{toolkit.slug}/"
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Collection",
+        "@id": url,
+        "url": url,
+        "name": toolkit.title,
+        "description": toolkit.introduction,
+        "inLanguage": toolkit.language,
+        "dateModified": toolkit.updated_at.date().isoformat(),
+        "sourceOrganization": {"@type": "Organization", "name": toolkit.community.name},
+        "collectionSize": len(items),
+        "hasPart": [
+            {
+                "@type": "LearningResource",
+                "@id": f"{url}materials/{item.resource.pk}/",
+                "url": f"{url}materials/{item.resource.pk}/",
+                "position": position,
+                "name": item.resource.title,
+                "learningResourceType": item.resource.resource_type,
+                "inLanguage": item.resource.language,
+                "license": _licence_url(item.resource.licence),
+            }
+            for position, item in enumerate(items, start=1)
+        ],
+    }
+    return {key: value for key, value in data.items() if value not in ("", [], None)}

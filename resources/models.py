@@ -158,3 +158,53 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.resource_id}"
+
+
+class Toolkit(models.Model):
+    """A curated, ordered collection of teaching materials with an introduction ("Starter kit:
+    personalised learning in primary"), kept by a community's facilitators. Its materials may
+    come from any community of that community's network. A public toolkit, and the openly
+    licensed materials in it, can be read without an account."""
+
+    community = models.ForeignKey(
+        "community.Community", on_delete=models.CASCADE, related_name="toolkits"
+    )
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    introduction = models.TextField(blank=True, max_length=10000)
+    language = models.CharField(max_length=35, blank=True, help_text="BCP-47")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Set while the toolkit is public (readable without an account, in the sitemap).
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["published_at"], name="toolkit_public")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None
+
+
+class ToolkitItem(models.Model):
+    toolkit = models.ForeignKey(Toolkit, on_delete=models.CASCADE, related_name="items")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    # Why this material is in the kit, in the curator's words.
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["toolkit", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["toolkit", "resource"], name="one_item_per_material")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.toolkit_id}#{self.position}: {self.resource_id}"

@@ -7,7 +7,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from community.permissions import can_moderate, can_post, community_post_refusal, is_authenticated
+from community.permissions import (
+    can_coordinate,
+    can_manage_community,
+    can_moderate,
+    can_post,
+    can_read_rooms,
+    community_post_refusal,
+    is_authenticated,
+)
+from community.selectors import network_communities
 
 
 def material_refusal(user: Any, community: Any) -> str | None:
@@ -44,3 +53,25 @@ def can_restore_resource(user: Any, resource: Any) -> bool:
     if can_moderate.test(user, resource.community_id):
         return True
     return resource.author_id == user.pk == resource.withdrawn_by_id
+
+
+def can_curate_toolkits(user: Any, community: Any) -> bool:
+    """Creating and curating a community's toolkits: its facilitators and coordinators."""
+    return can_manage_community.test(user, community) or can_coordinate.test(user)
+
+
+def toolkit_reader_communities(toolkit: Any) -> list[int]:
+    """The communities whose active members read a members-only toolkit: its own and the
+    other communities of its network."""
+    return [toolkit.community_id, *(c.pk for c in network_communities(toolkit.community))]
+
+
+def can_read_toolkit(user: Any, toolkit: Any) -> bool:
+    """A public toolkit: anyone. Otherwise members of its network, and coordinators."""
+    if toolkit.published_at is not None:
+        return True
+    if not is_authenticated(user):
+        return False
+    if can_coordinate.test(user):
+        return True
+    return any(can_read_rooms.test(user, cid) for cid in toolkit_reader_communities(toolkit))

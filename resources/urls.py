@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import toolkit_views, views
 
 app_name = "resources"
 
@@ -19,4 +19,20 @@ urlpatterns = [
     ),
     path("c/<slug:slug>/resources/", views.library, name="community_library"),
     path("c/<slug:slug>/resources/share/", views.share, name="share"),
+    path("toolkits/", toolkit_views.toolkit_list, name="toolkits"),
+    path("toolkits/<slug:slug>/", toolkit_views.toolkit_detail, name="toolkit"),
+    path("toolkits/<slug:slug>/edit/", toolkit_views.toolkit_edit, name="toolkit_edit"),
+    path(
+        "toolkits/<slug:slug>/materials/<int:resource_id>/",
+        toolkit_views.public_material,
+        name="public_material",
+    ),
+    path(
+        "toolkits/<slug:slug>/materials/<int:resource_id>/download",
+        toolkit_views.public_download,
+        name="public_download",
+    ),
+    path("c/<slug:slug>/toolkits/new/", toolkit_views.toolkit_new, name="toolkit_new"),
+    path("sitemap.xml", toolkit_views.sitemap, name="sitemap"),
+    path("robots.txt", toolkit_views.robots, name="robots"),
 ]

@@ -6,13 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core import ratelimit
 from core.emitters import user_removed_on_commit, users_frame_on_commit
-from core.errors import Conflict, Forbidden, Invalid
+from core.errors import Conflict, Forbidden
 from core.notify import Category, Verb, notify_users
 from core.protocol.frames import JoinRequestFrame
 from core.protocol.people import author_out
@@ -20,7 +19,6 @@ from core.roles import FACILITATING_ROLES, ROLE_RANK, Role
 
 from ..models import (
     Community,
-    CommunityKind,
     EventKind,
     JoinPolicy,
     Membership,
@@ -30,9 +28,8 @@ from ..models import (
 )
 from ..selectors import facilitator_ids
 from .messages import room_event_append
-from .profiles import clean_language_tags
-
-GENERAL_ROOM = "general"
+from .rooms import GENERAL_ROOM
+from .shaping import clean_community_fields, clean_slug
 
 
 def community_create(
@@ -46,35 +43,35 @@ def community_create(
     join_policy: str = JoinPolicy.OPEN,
     description: str = "",
     slug: str | None = None,
+    creator_facilitates: bool = True,
 ) -> Community:
-    """Create a community with its ``general`` room; the creator becomes its facilitator."""
-    if kind not in CommunityKind.values:
-        raise Invalid(f"Unknown community kind '{kind}'.")
-    if join_policy not in JoinPolicy.values:
-        raise Invalid(f"Unknown join policy '{join_policy}'.")
-    slug = slug or slugify(name)[:80]
-    if not slug:
-        raise Invalid("A community needs a name.")
+    """Create a community with its ``general`` room; the creator becomes its facilitator
+    (unless ``creator_facilitates`` is false: a coordinator founding it for someone else).
+    Every field is checked first (``Invalid`` names the field); a taken address is a
+    ``Conflict``."""
+    fields = clean_community_fields(
+        name=name,
+        kind=kind,
+        countries=countries,
+        region=region,
+        languages=languages,
+        join_policy=join_policy,
+        description=description,
+    )
+    slug = clean_slug(slug, fields["name"])
     with transaction.atomic():
         if Community.objects.filter(slug=slug).exists():
-            raise Conflict(f"A community '{slug}' already exists.")
-        community = Community.objects.create(
-            slug=slug,
-            name=name,
-            kind=kind,
-            countries=[c.upper() for c in countries],
-            region=region,
-            languages=clean_language_tags(languages),
-            join_policy=join_policy,
-            description=description,
-            created_by=creator,
-        )
+            raise Conflict(
+                f"The address '{slug}' is taken by another community; choose another.",
+                field="slug",
+            )
+        community = Community.objects.create(slug=slug, created_by=creator, **fields)
         Room.objects.create(
             community=community,
             name=GENERAL_ROOM,
             topic="Introductions, questions and news for everyone in the community",
         )
-        if creator is not None:
+        if creator is not None and creator_facilitates:
             Membership.objects.create(community=community, user=creator, role=Role.FACILITATOR)
     return community
 
@@ -93,6 +90,8 @@ def membership_join(*, user: User, community: Community, request_message: str = 
         )
         if membership and membership.state in (MembershipState.ACTIVE, MembershipState.PENDING):
             return membership
+        if Community.objects.filter(pk=community.pk, archived_at__isnull=False).exists():
+            raise Conflict("This community is archived: it takes no new members.")
         ratelimit.limit("membership", actor_id=user.pk, what=_("joins and leaves"))
         if community.join_policy == JoinPolicy.INVITE:
             raise Forbidden("This community is invite-only; ask a facilitator for an invitation.")

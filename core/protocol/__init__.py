@@ -7,7 +7,7 @@ client may send.
 
 from __future__ import annotations
 
-from . import events, frames, moderation, notifications, room_events
+from . import events, frames, moderation, notifications, room_events, stewardship
 from .base import Frame, frame_type
 
 
@@ -23,4 +23,12 @@ def _all_frame_classes() -> list[type[Frame]]:
 # Importing the modules above registers their frame classes as subclasses of ``Frame``.
 SERVER_FRAMES: dict[str, type[Frame]] = {frame_type(c): c for c in _all_frame_classes()}
 
-__all__ = ["SERVER_FRAMES", "events", "frames", "moderation", "notifications", "room_events"]
+__all__ = [
+    "SERVER_FRAMES",
+    "events",
+    "frames",
+    "moderation",
+    "notifications",
+    "room_events",
+    "stewardship",
+]

@@ -7,9 +7,17 @@ a frame to the member concerned. Split by domain; import from here.
 """
 
 from .announcements import announcement_post
+from .coordination import (
+    community_found,
+    coordinator_set,
+    proposal_approve,
+    proposal_create,
+    proposal_decline,
+)
 from .joins import (
     invitation_accept,
     invitation_create,
+    invitation_new,
     invitation_revoke,
     join_request_approve,
     join_request_decline,
@@ -35,8 +43,11 @@ from .rooms import room_settings_update
 __all__ = [
     "REPORT_ACTIONS",
     "announcement_post",
+    "community_found",
+    "coordinator_set",
     "invitation_accept",
     "invitation_create",
+    "invitation_new",
     "invitation_revoke",
     "join_request_approve",
     "join_request_decline",
@@ -51,6 +62,9 @@ __all__ = [
     "message_pin",
     "message_unhide",
     "message_unpin",
+    "proposal_approve",
+    "proposal_create",
+    "proposal_decline",
     "report_create",
     "report_resolve",
     "room_settings_update",

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from community.models import Community, Membership, MembershipState, User
-from community.services import member_event
+from community.services import member_event, network_facilitator_joined
 from core import ratelimit
 from core.audit import AuditAction, audit_member_action, audit_record
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.notify import Verb
-from core.roles import Role
+from core.roles import ROLE_RANK, Role
 
 from ..models import Invitation
 from .base import (
@@ -99,6 +99,23 @@ def invitation_create(
 ) -> Invitation:
     """A single-use invitation link, valid ``days_valid`` days; mailed when ``email`` is given
     (and then only usable by the account with that address)."""
+    require_moderator(actor, community)
+    return invitation_new(
+        actor=actor, community=community, email=email, days_valid=days_valid, base_url=base_url
+    )
+
+
+def invitation_new(
+    *,
+    actor: User,
+    community: Community,
+    email: str = "",
+    days_valid: int | None = None,
+    base_url: str = "",
+    role: str = Role.MEMBER,
+) -> Invitation:
+    """Store, audit and (with an email address) send an invitation. Callers authorise: a
+    facilitator inviting members, a coordinator naming a first facilitator (``role``)."""
     if days_valid is None:
         days_valid = settings.KRING_INVITATION_DAYS
     require_moderator(actor, community)
@@ -109,6 +126,7 @@ def invitation_create(
         invitation = Invitation.objects.create(
             community=community,
             email=email.strip().lower(),
+            role=role,
             created_by=actor,
             expires_at=timezone.now() + timedelta(days=days_valid),
         )
@@ -116,16 +134,18 @@ def invitation_create(
             community_id=community.pk,
             actor=actor,
             action=AuditAction.INVITE_CREATE,
-            data={"invitation": invitation.pk, "email": invitation.email},
+            data={"invitation": invitation.pk, "email": invitation.email, "role": role},
         )
         if invitation.email:
             link = base_url + reverse("facilitators:invitation", args=[invitation.token])
+            as_what = "its facilitator" if role == Role.FACILITATOR else "a member"
             transaction.on_commit(
                 lambda: send_mail(
                     subject=f"Invitation to {community.name} on Kring",
                     message=(
                         f"{actor.public_name} invites you to join {community.name}, a learning "
-                        f"community on Kring.\n\nAccept the invitation: {link}\n\n"
+                        f"community on Kring, as {as_what}.\n\nAccept the invitation: {link}\n\n"
+                        "No account yet? Sign up with this email address first.\n"
                         f"The link works once and expires on {invitation.expires_at:%Y-%m-%d}."
                     ),
                     from_email=None,
@@ -174,16 +194,30 @@ def invitation_accept(*, user: User, token: str) -> Membership:
         )
         if membership is not None and membership.state == MembershipState.BANNED:
             raise Forbidden("You were banned from this community.")
-        if membership is not None and membership.state == MembershipState.ACTIVE:
+        if community.archived_at is not None:
+            raise Conflict("This community is archived: it takes no new members.")
+        promotes = ROLE_RANK[invitation.role] > ROLE_RANK[Role.MEMBER]
+        already = membership is not None and membership.state == MembershipState.ACTIVE
+        if already and (not promotes or ROLE_RANK[membership.role] >= ROLE_RANK[invitation.role]):
             return membership  # nothing to do; the invitation stays usable for someone else
         if membership is None:
             membership = Membership.objects.create(
-                community=community, user=user, role=Role.MEMBER, state=MembershipState.ACTIVE
+                community=community, user=user, role=invitation.role, state=MembershipState.ACTIVE
             )
         else:
+            was_active = membership.state == MembershipState.ACTIVE
             membership.state = MembershipState.ACTIVE
-            membership.role = Role.MEMBER
+            membership.role = invitation.role
             membership.save(update_fields=["state", "role", "updated_at"])
+            if was_active:  # a member named facilitator: a role change, not a newcomer
+                invitation.used_at, invitation.used_by = timezone.now(), user
+                invitation.save(update_fields=["used_at", "used_by"])
+                member_event(
+                    community=community, actor=user, user=user, action="role", role=membership.role
+                )
+                network_facilitator_joined(community=community, user=user, actor=user)
+                membership_frame(membership)
+                return membership
         invitation.used_at = timezone.now()
         invitation.used_by = user
         invitation.save(update_fields=["used_at", "used_by"])
@@ -194,5 +228,7 @@ def invitation_accept(*, user: User, token: str) -> Membership:
             action="joined",
             invited_by=invitation.created_by_id,
         )
+        if promotes:
+            network_facilitator_joined(community=community, user=user, actor=user)
         membership_frame(membership)
     return membership

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 
 from community.models import Membership, MembershipState, Room, User
 from community.selectors import room_label
-from community.services import member_event
+from community.services import member_event, network_facilitator_joined
 from core.audit import AuditAction, audit_member_action
 from core.emitters import user_frame_on_commit, user_removed_on_commit
 from core.errors import Conflict, Forbidden, Invalid
@@ -75,6 +75,10 @@ def member_role_change(
             actor,
             Verb(ROLE_GIVEN[role], community=membership.community.name),
             reason,
+        )
+        # A new (co-)facilitator of a linked community is a member of its circles too.
+        network_facilitator_joined(
+            community=membership.community, user=membership.user, actor=actor
         )
     return membership
 

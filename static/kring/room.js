@@ -35,6 +35,9 @@
   const hintEl = $("mention-hint");
   // Only in a teaching material's thread: which version a comment is about.
   const versionSelect = $("comment-version");
+  // A discussion room of the community's list (not a material's thread): it may be renamed,
+  // and a `rooms` frame without it means it was archived.
+  const listedRoom = Boolean(document.querySelector("[data-current-room]"));
 
   const messages = new Map(); // message id -> <li>
   const present = new Map(); // user id -> {name, handle}
@@ -51,6 +54,7 @@
     locked: initial.locked,
     moderates: initial.moderates,
     muted: initial.muted, // {room, until, reason} or null
+    archived: initial.archived ? initial.archived.where : null, // "room", "community" or null
     removed: false,
     slowSeconds: initial.slow_mode_seconds,
     nextPostAt: initial.slow_wait_seconds ? Date.now() + initial.slow_wait_seconds * 1000 : 0,
@@ -283,6 +287,9 @@
       if (event.author.id === me) lastOwnPost = Math.max(lastOwnPost, new Date(event.created_at).getTime());
       const item = renderMessage(event, frame.seq);
       if (event.kind === "announcement") item.classList.add("announcement");
+      if (event.data && event.data.network) {
+        item.querySelector(".message-head").append(el("span", "tag", fmt(strings.toNetwork, { community: event.data.network.name })));
+      }
       if (live) {
         item.classList.add("arrived");
         announce(event);
@@ -325,6 +332,10 @@
       if (event.kind === "pin") loadPins(); else removePin(event.message);
     } else if (event.kind === "room") {
       topicEl.textContent = event.data.topic;
+      if (event.data.name && listedRoom) $("room-title").textContent = "# " + event.data.name;
+      if (live && "archived" in event.data && state.archived !== "community") {
+        state.archived = event.data.archived ? "room" : null;
+      }
       if (live) {
         state.locked = Boolean(event.data.locked);
         state.slowSeconds = event.data.slow_mode_seconds || 0;
@@ -419,6 +430,9 @@
     if (state.removed) {
       blocked = true;
       notes.push(notice("error", [strings.removed]));
+    } else if (state.archived) {
+      blocked = true;
+      notes.push(notice("warn", [state.archived === "community" ? strings.archivedCommunity : strings.archivedRoom]));
     } else if (state.muted) {
       blocked = true;
       const parts = [state.muted.room ? strings.mutedRoom : strings.mutedCommunity];
@@ -441,7 +455,7 @@
     }
     if (!composer) {
       // Observers: the page already says they can only read; a removal still matters.
-      stateEl.replaceChildren(...(state.removed ? notes : []));
+      stateEl.replaceChildren(...(state.removed || state.archived ? notes : []));
       return;
     }
     stateEl.replaceChildren(...notes);
@@ -523,6 +537,11 @@
       }
     } else if (frame.type === "membership" && frame.community === community) {
       if (frame.message) flash(frame.message);
+    } else if (frame.type === "rooms" && frame.community === community) {
+      if (frame.archived) state.archived = "community";
+      else if (listedRoom) state.archived = frame.rooms.some((r) => r.id === roomId) ? null : "room";
+      else if (state.archived === "community") state.archived = null;
+      renderComposerState();
     } else if (frame.type === "gap" && frame.room === roomId) {
       flash(strings.gap);
     }

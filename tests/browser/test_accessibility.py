@@ -21,7 +21,7 @@ from community.models import Community, Room, User
 from community.services import message_post
 from delivery.models import PushSubscription
 from events.models import Event
-from resources.models import Resource
+from resources.models import Resource, Toolkit
 
 from .conftest import DESKTOP, PHONE, new_page, screenshot, sign_in
 
@@ -74,13 +74,22 @@ def _demo() -> dict[str, Any]:
     )  # fmt: skip
     material = Resource.objects.filter(community__slug=GELDERLAND).order_by("pk").first()
     event = Event.objects.filter(community__slug=GELDERLAND).order_by("pk").first()
-    return {"general": general, "material": material, "event": event}
+    kit = Toolkit.objects.get(published_at__isnull=False)
+    open_material = kit.items.filter(resource__licence="CC-BY-4.0").first().resource
+    return {
+        "general": general,
+        "material": material,
+        "event": event,
+        "kit": kit,
+        "open_material": open_material,
+    }
 
 
 def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
     room = demo["general"]
     material = demo["material"]
     other = Community.objects.get(slug="malopolska-cyfrowa-szkola")
+    kit = demo["kit"]
     member_pages = [
         ("home", "/"),
         ("directory", "/communities/"),
@@ -98,6 +107,9 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
         ("people", "/people/"),
         ("people-search", "/people/?q=a"),
         ("person", "/people/piotr-wisniewski/"),
+        ("propose", "/communities/propose/"),
+        ("toolkits", "/toolkits/"),
+        ("toolkit", f"/toolkits/{kit.slug}/"),
         ("not-found", "/no-such-page/"),
         ("events-calendar", f"/c/{GELDERLAND}/events/"),
         ("events-month", f"/c/{GELDERLAND}/events/?view=month"),
@@ -109,6 +121,9 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
             ("public-home", "/"),
             ("login", "/accounts/login/"),
             ("signup", "/accounts/signup/"),
+            ("public-toolkits", "/toolkits/"),
+            ("public-toolkit", f"/toolkits/{kit.slug}/"),
+            ("public-material", f"/toolkits/{kit.slug}/materials/{demo['open_material'].pk}/"),
         ]
     if who == "facilitator":
         return [
@@ -117,9 +132,14 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
             ("edit-material", f"/resources/{material.pk}/edit/"),
             ("event-new", f"/c/{GELDERLAND}/events/new/"),
             ("event-edit", f"/events/{demo['event'].pk}/edit/?scope=series"),
+            ("settings", f"/c/{GELDERLAND}/settings/"),
+            ("members", f"/c/{GELDERLAND}/members/"),
+            ("circle-settings", "/c/european-learning-circle/settings/"),
+            ("toolkit-edit", f"/toolkits/{kit.slug}/edit/"),
+            ("new-toolkit", f"/c/{GELDERLAND}/toolkits/new/"),
         ]
     if who == "staff":
-        return [("design", "/design/")]
+        return [("design", "/design/"), ("coordinate", "/coordinate/")]
     return member_pages
 
 

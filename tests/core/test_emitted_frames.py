@@ -93,6 +93,54 @@ def _invitation_accept(w: World) -> None:
     moderation.invitation_accept(user=outsider.user, token=invitation.token)
 
 
+def _circle(w: World) -> Any:
+    from community.models import CommunityKind
+
+    circle = CommunityFactory(kind=CommunityKind.CROSS_BORDER)
+    make_member(circle, role="facilitator")  # who hears of links and unlinks
+    return circle
+
+
+def _linked(w: World) -> Any:
+    circle = _circle(w)
+    services.network_link(actor=w.facilitator.user, community=w.community, circle=circle)
+    return circle
+
+
+def _projects(w: World) -> Any:
+    return services.room_add(actor=w.facilitator.user, community=w.community, name="projects")
+
+
+def _found_for_a_member(w: World) -> None:
+    coordinator = make_member(CommunityFactory()).user
+    coordinator.is_coordinator = True
+    coordinator.save(update_fields=["is_coordinator"])
+    moderation.community_found(
+        actor=coordinator, name="Limburg", kind="regional", facilitator_email=w.bob.user.email
+    )
+
+
+def _proposal_decided(w: World, approve: bool) -> None:
+    proposal = moderation.proposal_create(
+        proposer=w.bob.user, name="Uusimaa", kind="regional", reason="Teachers near Espoo"
+    )
+    staff = make_member(CommunityFactory()).user
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    if approve:
+        moderation.proposal_approve(actor=staff, proposal=proposal)
+    else:
+        moderation.proposal_decline(actor=staff, proposal=proposal, reason="Join Helsinki")
+
+
+def _archived_community(w: World) -> None:
+    staff = make_member(CommunityFactory()).user
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    services.community_archive(actor=staff, community=w.community, reason="Project ended")
+    services.community_restore(actor=staff, community=w.community)
+
+
 # name -> (the action, frame types it must emit). Each action also runs the worker, so the
 # notifications it causes are pushed (and checked) too.
 ACTIONS: dict[str, tuple[Callable[[World], Any], set[str]]] = {
@@ -254,6 +302,61 @@ ACTIONS: dict[str, tuple[Callable[[World], Any], set[str]]] = {
         lambda w: events.rsvp_set(actor=w.alice.user, event=_event_with_people(w), status="no"),
         {"notification"},  # and `rsvp` frames in the event's room: tests/events/test_frames.py
     ),
+    "room_add": (_projects, {"rooms", "audit"}),
+    "room rename (room_settings_update)": (
+        lambda w: moderation.room_settings_update(
+            actor=w.facilitator.user, room=w.room, topic="New topic"
+        ),
+        {"event", "rooms", "audit"},
+    ),
+    "rooms_reorder": (
+        lambda w: services.rooms_reorder(
+            actor=w.facilitator.user, community=w.community, room_ids=[_projects(w).pk, w.room.pk]
+        ),
+        {"rooms", "audit"},
+    ),
+    "room_archive + restore": (
+        lambda w: services.room_restore(
+            actor=w.facilitator.user,
+            room=services.room_archive(actor=w.facilitator.user, room=_projects(w)),
+        ),
+        {"rooms", "audit"},
+    ),
+    "community_update": (
+        lambda w: services.community_update(
+            actor=w.facilitator.user, community=w.community, region="Twente"
+        ),
+        {"audit"},
+    ),
+    "community_archive + restore": (_archived_community, {"rooms", "audit", "notification"}),
+    "network_link": (_linked, {"audit", "notification"}),
+    "network_link of a community with a new facilitator": (
+        lambda w: (
+            _linked(w),
+            moderation.member_role_change(
+                actor=w.facilitator.user, membership=w.membership(w.bob), role="co_facilitator"
+            ),
+        ),
+        {"membership", "audit", "notification"},
+    ),
+    "network_unlink": (
+        lambda w: services.network_unlink(
+            actor=w.facilitator.user, community=w.community, circle=_linked(w)
+        ),
+        {"audit", "notification"},
+    ),
+    "announcement_post (network)": (
+        lambda w: (
+            _linked(w),
+            moderation.announcement_post(
+                actor=w.facilitator.user, community=w.community, body="News", scope="network"
+            ),
+        ),
+        {"event", "audit", "notification"},
+    ),
+    "community_found (an account)": (_found_for_a_member, {"membership", "notification"}),
+    "proposal_approve": (lambda w: _proposal_decided(w, True), {"notification"}),
+    "proposal_decline": (lambda w: _proposal_decided(w, False), {"notification"}),
     "resource_withdraw + restore": (
         lambda w: materials.resource_restore(
             actor=w.facilitator.user,

@@ -80,6 +80,7 @@ async def test_lock_and_slow_mode_apply_live_and_appear_as_room_events(
     )
     change = await receive_until(socket, "event")
     assert change["event"]["data"] == {"locked": False, "slow_mode_seconds": 60, "topic": "Everything",
+                                       "name": "general", "archived": False,
                                        "changed": ["is_locked", "slow_mode_seconds"]}  # fmt: skip
     await socket.send_json_to({"type": "post", "room": room.pk, "body": "first", "ref": "a"})
     await receive_until(socket, "ack")

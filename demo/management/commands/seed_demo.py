@@ -15,6 +15,7 @@ from community import services
 from community.models import Community, Membership, Room, User
 from core import ratelimit
 from core.roles import Role
+from demo import running
 from demo.events import seed_events
 from resources import services as materials
 from resources.models import Resource
@@ -217,6 +218,8 @@ class Command(BaseCommand):
             for spec in MATERIALS:
                 self._material(dict(spec), users)
             seed_events(users, {t["email"]: t["country"] for t in TEACHERS})
+            # The network, proposals, an archived room, a logo, toolkits (issue 11).
+            running.seed(users, self._teacher)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(TEACHERS)} teachers, {len(COMMUNITIES)} communities, "
