@@ -7,7 +7,9 @@ of its 50 members only is aggregated. Sorted or filtered by activity, the commun
 messages and its read markers are aggregated once per member (``WITH`` ... ``GROUP BY``)
 and joined to the memberships, instead of two correlated subqueries per member. The count
 is a statement of its own that aggregates only when a filter needs it. ``bench/`` M1
-measures both ways. Read-only; SQL is written here because the ORM has no joins to
+measures both ways. Country and school follow each teacher's choice of who sees them
+(``community.visibility``): shown, sorted and filtered only where the facilitator may see
+them. Read-only; SQL is written here because the ORM has no joins to
 aggregated subqueries.
 """
 
@@ -37,6 +39,7 @@ from .models import (
     RoomReadState,
     User,
 )
+from .visibility import DEFAULTS, Visibility
 
 ACTIVITY_DAYS = 30
 _RANKS = " ".join(f"WHEN '{Role(role).value}' THEN {value}" for role, value in ROLE_RANK.items())
@@ -44,8 +47,8 @@ ROLE_RANK_SQL = f"CASE m.role {_RANKS} ELSE 0 END"
 # What the table sorts by: a column name of the API (with "-" for descending) -> SQL.
 SORTS = {
     "name": "LOWER(u.display_name)",
-    "country": "COALESCE(p.country, '')",
-    "school": "LOWER(COALESCE(p.school, ''))",
+    "country": "{country}",
+    "school": "LOWER({school})",
     "role": ROLE_RANK_SQL,
     "joined": "m.joined_at",
     "last_active": "seen.last_active",
@@ -145,7 +148,7 @@ def _where(filters: MemberFilters, now: datetime) -> tuple[str, list[Any]]:
     for clause, value in (
         ("m.state = %s", filters.state),
         ("m.role = %s", filters.role),
-        ("p.country = %s", filters.country.upper() if filters.country else None),
+        (f"{_shown('country')} = %s", filters.country.upper() if filters.country else None),
     ):
         if value:
             sql += f" AND {clause}"
@@ -163,9 +166,31 @@ def _from() -> str:
         LEFT JOIN {_table(Profile)} p ON p.user_id = m.user_id"""
 
 
-_COLUMNS = """
-        SELECT m.id, u.id, u.display_name, u.handle, COALESCE(p.country, ''),
-               COALESCE(p.school, ''), m.role, m.state, m.joined_at, seen.last_active,
+def _level(field: str) -> str:
+    """The visibility a teacher chose for a profile field (its default when none)."""
+    if connection.vendor == "postgresql":
+        chosen = f"(p.visibility ->> '{field}')"
+    else:
+        chosen = f"json_extract(p.visibility, '$.{field}')"
+    return f"COALESCE({chosen}, '{DEFAULTS[field]}')"
+
+
+def _shown(field: str) -> str:
+    """The field as this table's reader may see it, else ''. The reader facilitates the
+    community: an active member shares it with them; anyone else (pending, left, banned) is a
+    stranger, who sees only what is open to everyone on a discoverable profile."""
+    level = _level(field)
+    visible = (
+        f"(m.state = '{MembershipState.ACTIVE.value}' AND {level} <> '{Visibility.NOBODY.value}')"
+        f" OR ({level} = '{Visibility.EVERYONE.value}' AND p.discoverable)"
+    )
+    return f"(CASE WHEN {visible} THEN COALESCE(p.{field}, '') ELSE '' END)"
+
+
+def _columns() -> str:
+    return f"""
+        SELECT m.id, u.id, u.display_name, u.handle, {_shown("country")},
+               {_shown("school")}, m.role, m.state, m.joined_at, seen.last_active,
                COALESCE(msgs.n, 0)"""
 
 
@@ -185,7 +210,7 @@ def _query(
     by_activity = filters.sort.lstrip("-") in ACTIVITY_SORTS or filters.inactive_days
     if by_activity or page is None:
         sql = (
-            rooms + _activity() + _COLUMNS + _from()
+            rooms + _activity() + _columns() + _from()
             + " LEFT JOIN msgs ON msgs.user_id = m.user_id"
             + " LEFT JOIN seen ON seen.user_id = m.user_id" + where + order + limit
         )  # fmt: skip
@@ -194,7 +219,7 @@ def _query(
     chosen = f" page AS (SELECT m.id, m.user_id {_from()}{where}{order}{limit}),"
     restrict = "AND {column} IN (SELECT user_id FROM page)"
     sql = (
-        rooms + chosen + _activity(restrict) + _COLUMNS + _from()
+        rooms + chosen + _activity(restrict) + _columns() + _from()
         + " JOIN page ON page.id = m.id"
         + " LEFT JOIN msgs ON msgs.user_id = m.user_id"
         + " LEFT JOIN seen ON seen.user_id = m.user_id" + order
@@ -227,7 +252,7 @@ def _count(community: Community, filters: MemberFilters, now: datetime) -> int:
 def _order(sort: str) -> str:
     key = sort.lstrip("-")
     descending = sort.startswith("-")
-    column = SORTS[key]
+    column = SORTS[key].format(country=_shown("country"), school=_shown("school"))
     direction = "DESC" if descending else "ASC"
     nulls = ""
     if key in NULLABLE_SORTS:

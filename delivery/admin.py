@@ -13,7 +13,13 @@ from django.utils.translation import ngettext
 from community.admin import ReadOnlyAdmin
 
 from . import services
-from .models import DeliverySettings, NotificationPreference, OutboxJob
+from .models import (
+    DeliverySettings,
+    NotificationPreference,
+    OutboxJob,
+    PushDelivery,
+    PushSubscription,
+)
 
 
 @admin.register(OutboxJob)
@@ -58,3 +64,22 @@ class DeliverySettingsAdmin(admin.ModelAdmin):
     list_filter = ["live", "email_mode"]
     search_fields = ["user__email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(ReadOnlyAdmin):
+    # The endpoint and keys let anyone push to the device: never shown, not even to staff.
+    list_display = ["id", "user", "browser", "platform", "created_at", "last_push_at"]
+    list_filter = ["browser", "platform"]
+    search_fields = ["user__email"]
+    fields = ["user", "browser", "platform", "created_at", "last_push_at"]
+    readonly_fields = fields
+
+
+@admin.register(PushDelivery)
+class PushDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "subscription", "state", "attempts", "not_before", "finished_at"]
+    list_filter = ["state", "queue"]
+    fields = ["notification", "subscription", "queue", "state", "not_before", "attempts",
+              "finished_at", "last_error"]  # fmt: skip
+    readonly_fields = fields

@@ -118,7 +118,6 @@ def invitation_new(
     facilitator inviting members, a coordinator naming a first facilitator (``role``)."""
     if days_valid is None:
         days_valid = settings.KRING_INVITATION_DAYS
-    require_moderator(actor, community)
     ratelimit.limit("invite", actor_id=actor.pk, what=_("invitations"))
     if not 1 <= days_valid <= settings.KRING_INVITATION_MAX_DAYS:
         raise Invalid(f"An invitation is valid for 1 to {settings.KRING_INVITATION_MAX_DAYS} days.")

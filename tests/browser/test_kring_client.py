@@ -93,11 +93,17 @@ def test_reconnects_with_growing_backoff_and_resumes_exactly_once(browser, daphn
     # The server is unreachable for a while: attempts space out instead of hammering it.
     proxy.mode = "refuse"
     proxy.drop_all()
-    page.wait_for_timeout(4500)
-    attempts = proxy.refused_at[:]
+    # Each delay is 500 ms * 2^attempt scaled by a random 0.5-1, so neighbouring gaps can
+    # come out equal; gaps two attempts apart differ at least twofold whatever the jitter.
+    for _ in range(100):
+        if len(proxy.refused_at) >= 4:
+            break
+        page.wait_for_timeout(100)
+    attempts = proxy.refused_at[:4]
     gaps = [b - a for a, b in itertools.pairwise(attempts)]
-    assert 2 <= len(attempts) <= 6, attempts
-    assert gaps[-1] > gaps[0] * 1.5, gaps
+    assert len(gaps) == 3, attempts
+    assert gaps[2] > gaps[0] * 1.5, gaps
+    assert attempts[-1] - attempts[0] > 1.5, attempts  # not hammering: 4 tries took seconds
 
     # Meanwhile two messages were written; back online, each arrives once, in order.
     message_post(room_id=room.pk, author=member.user, body="while away 1")

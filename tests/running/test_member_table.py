@@ -131,3 +131,24 @@ def test_the_page_shows_the_table(table):
     body = page.content.decode()
     assert body.index("Anna de Vries") < body.index("Bob Nowak")
     assert 'aria-sort="descending"' in body
+
+
+def test_country_and_school_follow_who_each_teacher_lets_see_them(table):
+    # given Anna hiding her country from everyone, and a pending applicant whose school is
+    # for members only and whose country is open but who is not discoverable
+    Profile.objects.filter(user=table["anna"].user).update(visibility={"country": "nobody"})
+    applicant = make_member(table["community"], state="pending", display_name="Pia Pending")
+    Profile.objects.create(user=applicant.user, country="NL", school="Secret school")
+
+    # when the facilitator reads the table, sorts it and filters it by country
+    rows = {r["user"]["name"]: r for r in _get(table, "?state=pending").json()["results"]}
+    active = {r["user"]["name"]: r for r in _get(table).json()["results"]}
+    dutch = _names(_get(table, "?country=NL"))
+
+    # then what is hidden is neither shown nor findable by filtering or sorting
+    assert (rows["Pia Pending"]["country"], rows["Pia Pending"]["school"]) == ("", "")
+    assert active["Anna de Vries"]["country"] == ""
+    assert active["Anna de Vries"]["school"] == "De Linde"  # members may see it
+    assert "Anna de Vries" not in dutch and "=Cleo" in dutch
+    by_country = _names(_get(table, "?sort=-country"))
+    assert by_country.index("Anna de Vries") > by_country.index("Bob Nowak")
