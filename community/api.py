@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -118,7 +119,7 @@ def export_me(request: HttpRequest) -> HttpResponse:
 def delete_me(request: HttpRequest, payload: AccountDeleteIn) -> Any:
     """Erase the signed-in account for good (see docs: what is kept, as 'Deleted user')."""
     if payload.confirm.strip().lower() != request.auth.email.lower():
-        raise Invalid("Type your email address to confirm.")
+        raise Invalid(_("Type your email address to confirm."))
     services.account_delete(user=request.auth, erase_messages=payload.erase_messages)
     return Status(204, None)
 
@@ -143,7 +144,7 @@ def mentionable(
     ``q`` or names containing it (at most 8). Members of the community only."""
     community = selectors.community_by_slug(slug=slug)
     if not can_read_rooms.test(request.auth, community):
-        raise Forbidden("Only active members of this community can look up its members.")
+        raise Forbidden(_("Only active members of this community can look up its members."))
     return [author_out(u) for u in selectors.mentionable_members(community=community, q=q)]
 
 

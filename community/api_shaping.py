@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
@@ -85,14 +86,14 @@ class MemberQuery(Schema):
 def _managed(request: HttpRequest, slug: str) -> Any:
     community = selectors.community_by_slug(slug=slug)
     if not can_manage_community.test(request.auth, community):
-        raise Forbidden("Only this community's facilitators can do that.")
+        raise Forbidden(_("Only this community's facilitators can do that."))
     return community
 
 
 def _managed_room(request: HttpRequest, room_id: int) -> Any:
     room = selectors.room_get(room_id=room_id)
     if not can_manage_community.test(request.auth, room.community):
-        raise Forbidden("Only this community's facilitators can do that.")
+        raise Forbidden(_("Only this community's facilitators can do that."))
     return room
 
 
@@ -147,7 +148,7 @@ def archive_community(request: HttpRequest, slug: str, payload: ReasonIn) -> Any
     """Coordinators: read-only, out of the directory, history kept."""
     community = selectors.community_by_slug(slug=slug)
     if not can_coordinate.test(request.auth):
-        raise Forbidden("Only programme coordinators archive communities.")
+        raise Forbidden(_("Only programme coordinators archive communities."))
     return community_settings_out(
         services.community_archive(actor=request.auth, community=community, reason=payload.reason)
     )
@@ -157,7 +158,7 @@ def archive_community(request: HttpRequest, slug: str, payload: ReasonIn) -> Any
 def restore_community(request: HttpRequest, slug: str, payload: ReasonIn) -> Any:
     community = selectors.community_by_slug(slug=slug)
     if not can_coordinate.test(request.auth):
-        raise Forbidden("Only programme coordinators restore communities.")
+        raise Forbidden(_("Only programme coordinators restore communities."))
     return community_settings_out(
         services.community_restore(actor=request.auth, community=community, reason=payload.reason)
     )
@@ -220,7 +221,7 @@ def _network(community: Any) -> NetworkOut:
 def get_network(request: HttpRequest, slug: str) -> NetworkOut:
     community = selectors.community_by_slug(slug=slug)
     if not can_view_community.test(request.auth, community):
-        raise Forbidden("Sign in to see networks.")
+        raise Forbidden(_("Sign in to see networks."))
     return _network(community)
 
 
@@ -317,5 +318,8 @@ def preview_announcement(request: HttpRequest, slug: str, payload: PreviewIn) ->
     """The announcement as members will see it (nothing is stored or sent)."""
     _managed(request, slug)
     if len(payload.body) > settings.KRING_MAX_MESSAGE_LENGTH:
-        raise Invalid(f"An announcement is at most {settings.KRING_MAX_MESSAGE_LENGTH} characters.")
+        raise Invalid(
+            _("An announcement is at most %(max_message_length)s characters.")
+            % {"max_message_length": settings.KRING_MAX_MESSAGE_LENGTH}
+        )
     return PreviewOut(html=render_markdown(payload.body))

@@ -61,7 +61,7 @@ def _zone_choices() -> list[tuple[str, str]]:
     zones = sorted(
         z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")
     )
-    return [("", _("My browser's"))] + [(z, z.replace("_", " ")) for z in zones]
+    return [("", _("Same as my browser"))] + [(z, z.replace("_", " ")) for z in zones]
 
 
 class ProfileForm(forms.Form):
@@ -87,7 +87,7 @@ class ProfileForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), choices=[("", "—"), *countries], required=False)
     school = forms.CharField(label=_("School"), max_length=200, required=False)
     subjects = forms.CharField(
-        label=_("Subjects"), required=False, help_text=_("Comma separated, e.g. maths, biology")
+        label=_("Subjects"), required=False, help_text=_("Comma-separated, e.g. maths, biology")
     )
     age_groups = forms.MultipleChoiceField(
         label=_("Age groups taught"),
@@ -118,15 +118,14 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         languages = [(code, translation.get_language_info(code)["name_local"].capitalize())
                      for code, _name in settings.LANGUAGES]  # fmt: skip
-        self.fields["language"].choices = [("", _("My browser's")), *languages]
+        self.fields["language"].choices = [("", _("Same as my browser")), *languages]
         self.fields["timezone"].choices = _zone_choices()
         # "Who sees this" right after each field the teacher can hide.
         order: list[str] = ["display_name", "language", "timezone"]
         for field in FIELDS:
             name = f"visibility_{field}"
             self.fields[name] = forms.ChoiceField(
-                label=_("Who sees your %(field)s")
-                % {"field": str(self.fields[field].label).lower()},
+                label=_("Who sees “%(field)s”") % {"field": self.fields[field].label},
                 choices=Visibility.choices,
                 initial=DEFAULTS[field],
                 required=False,

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from core.errors import Invalid
 from core.roles import ROLE_RANK, Role
@@ -95,16 +96,18 @@ class MemberFilters:
 
     def clean(self) -> MemberFilters:
         if self.role and self.role not in Role.values:
-            raise Invalid(f"Unknown role '{self.role}'.", field="role")
+            raise Invalid(_("Unknown role '%(role)s'.") % {"role": self.role}, field="role")
         if self.state and self.state not in MembershipState.values:
-            raise Invalid(f"Unknown state '{self.state}'.", field="state")
+            raise Invalid(_("Unknown state '%(state)s'.") % {"state": self.state}, field="state")
         if self.country and not (len(self.country) == 2 and self.country.isalpha()):
-            raise Invalid("A country is a two-letter code, e.g. NL.", field="country")
+            raise Invalid(_("A country is a two-letter code, e.g. NL."), field="country")
         if self.inactive_days is not None and not 1 <= self.inactive_days <= 3650:
-            raise Invalid("Inactive for 1 to 3650 days.", field="inactive_days")
+            raise Invalid(_("Inactive for 1 to 3650 days."), field="inactive_days")
         if self.sort.lstrip("-") not in SORTS:
             raise Invalid(
-                f"Sort by one of {', '.join(SORTS)} (with - for descending).", field="sort"
+                _("Sort by one of %(value)s (with - for descending).")
+                % {"value": ", ".join(SORTS)},
+                field="sort",
             )
         return self
 

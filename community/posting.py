@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 
@@ -97,7 +98,7 @@ def take_seq(room_id: int) -> Room:
         )
         row = cursor.fetchone()
     if row is None:
-        raise NotFound(f"No room {room_id}.")
+        raise NotFound(_("No room %(room_id)s.") % {"room_id": room_id})
     return _room(room_id, row)
 
 
@@ -121,5 +122,5 @@ def take_seq_for_post(room_id: int, user_id: int) -> tuple[Room, PostingContext]
         )
         row = cursor.fetchone()
     if row is None:
-        raise NotFound(f"No room {room_id}.")
+        raise NotFound(_("No room %(room_id)s.") % {"room_id": room_id})
     return _room(room_id, row[:5]), _context(row[5:], names)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from core.errors import Forbidden, NotFound
 from core.roles import FACILITATING_ROLES
@@ -73,7 +74,7 @@ def _annotate_for_viewer(communities: QuerySet[Community], user: Any) -> QuerySe
 def community_get(*, slug: str, user: Any) -> Community:
     community = _annotate_for_viewer(Community.objects.filter(slug=slug), user).first()
     if community is None:
-        raise NotFound(f"No community '{slug}'.")
+        raise NotFound(_("No community '%(slug)s'.") % {"slug": slug})
     return community
 
 
@@ -120,7 +121,7 @@ def room_list(*, community: Community, user: Any, archived: bool = False) -> Que
 def room_get(*, room_id: int) -> Room:
     room = Room.objects.select_related("community").filter(pk=room_id).first()
     if room is None:
-        raise NotFound(f"No room {room_id}.")
+        raise NotFound(_("No room %(room_id)s.") % {"room_id": room_id})
     return room
 
 
@@ -128,7 +129,7 @@ def room_for_reader(*, user: Any, room_id: int) -> Room:
     """The room, if ``user`` may read it; raises ``NotFound`` / ``Forbidden`` otherwise."""
     room = room_get(room_id=room_id)
     if not can_read_rooms.test(user, room.community) and not is_room_guest(user, room):
-        raise Forbidden("Only active members of this community can read its rooms.")
+        raise Forbidden(_("Only active members of this community can read its rooms."))
     return room
 
 
@@ -176,7 +177,7 @@ def unread_count(*, user: Any, room_id: int, after_seq: int) -> int:
 def message_get(*, message_id: int) -> RoomEvent:
     message = _events().select_related("room").filter(pk=message_id, kind=EventKind.MESSAGE).first()
     if message is None:
-        raise NotFound(f"No message {message_id}.")
+        raise NotFound(_("No message %(message_id)s.") % {"message_id": message_id})
     return message
 
 
@@ -197,7 +198,7 @@ def community_by_slug(*, slug: str) -> Community:
     """Just the community (no counts), for actions that only need to know which one."""
     community = Community.objects.filter(slug=slug).first()
     if community is None:
-        raise NotFound(f"No community '{slug}'.")
+        raise NotFound(_("No community '%(slug)s'.") % {"slug": slug})
     return community
 
 

@@ -226,7 +226,7 @@ def _room_strings() -> dict[str, Any]:
         "lockedModerator": _(
             "This room is locked for members; as a facilitator you can still post."
         ),
-        "slowNotice": _js(_("Slow mode: one message every %(seconds)s seconds."), "seconds"),
+        "slowNotice": _js(_("Slow mode: wait %(seconds)s s between messages."), "seconds"),
         "slowWait": _js(_("You can send your next message in %(seconds)s s."), "seconds"),
         "mutedRoom": _("A facilitator muted you in this room."),
         "mutedCommunity": _("A facilitator muted you in this community."),
@@ -247,7 +247,7 @@ def _room_strings() -> dict[str, Any]:
         "member_removed": _js(_("%(name)s was removed from the community."), "name"),
         "member_banned": _js(_("%(name)s was banned from the community."), "name"),
         "member_role": _js(_("%(name)s is now %(role)s."), "name", "role"),
-        "roleNames": {str(value): str(label).lower() for value, label in Role.choices},
+        "roleNames": {str(value): str(label) for value, label in Role.choices},
         "muted": _("You are muted here."),
         "unmuted": _("You can post again."),
         "removed": _("You are no longer a member of this community."),

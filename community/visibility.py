@@ -62,14 +62,18 @@ def clean_visibility(value: Any) -> dict[str, str]:
     from core.errors import Invalid
 
     if not isinstance(value, dict):
-        raise Invalid("visibility: an object of field -> level.")
+        raise Invalid(_("visibility: an object of field -> level."))
     cleaned: dict[str, str] = {}
     for field, level in value.items():
         if field not in FIELDS:
-            raise Invalid(f"visibility: '{field}' is not a profile field ({', '.join(FIELDS)}).")
+            raise Invalid(
+                _("visibility: '%(field)s' is not a profile field (%(value)s).")
+                % {"field": field, "value": ", ".join(FIELDS)}
+            )
         if level not in Visibility.values:
             raise Invalid(
-                f"visibility.{field}: '{level}' is not one of {', '.join(Visibility.values)}."
+                _("visibility.%(field)s: '%(level)s' is not one of %(value)s.")
+                % {"field": field, "level": level, "value": ", ".join(Visibility.values)}
             )
         cleaned[field] = level
     return cleaned

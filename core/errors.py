@@ -10,6 +10,8 @@ class KringError(Exception):
     status = 400
 
     def __init__(self, detail: str, *, field: str | None = None) -> None:
+        # A lazy translation is rendered now, in the language active for this request/socket.
+        detail = str(detail)
         super().__init__(detail)
         self.detail = detail
         # The input it is about (``slug``, ``countries``...), so a form shows it next to it.

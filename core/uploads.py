@@ -32,6 +32,7 @@ from typing import Any
 import filetype
 import pikepdf
 from django.conf import settings
+from django.utils.translation import gettext as _
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from core.errors import Invalid, RateLimited, TooLarge
@@ -100,7 +101,7 @@ def check_upload(
     ``max_bytes`` and ``types`` narrow the materials' limits for other uploads (a logo)."""
     limit = settings.KRING_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     if upload.size > limit:
-        raise TooLarge(f"Files can be at most {_size_text(limit)}.")
+        raise TooLarge(_("Files can be at most %(limit)s.") % {"limit": _size_text(limit)})
     allowed: dict[str, list[str]] = settings.KRING_UPLOAD_TYPES if types is None else types
     extension = _extension(upload.name or "")
     if extension not in allowed:
@@ -111,15 +112,18 @@ def check_upload(
         )
     declared = (upload.content_type or "").split(";")[0].strip().lower()
     if declared not in allowed[extension]:
-        raise Invalid(f"A .{extension} file cannot be of type '{declared}'.")
+        raise Invalid(
+            _("A .%(extension)s file cannot be of type '%(declared)s'.")
+            % {"extension": extension, "declared": declared}
+        )
     content = upload.read()
     if len(content) > limit:
-        raise TooLarge(f"Files can be at most {_size_text(limit)}.")
+        raise TooLarge(_("Files can be at most %(limit)s.") % {"limit": _size_text(limit)})
     if not content:
-        raise Invalid("The file is empty.")
+        raise Invalid(_("The file is empty."))
     _check_magic(extension, content)
     if extension not in NOT_SCANNED_FOR_MARKUP and ACTIVE_CONTENT.search(content):
-        raise Invalid("The file contains web page code (HTML or script); it is not accepted.")
+        raise Invalid(_("The file contains web page code (HTML or script); it is not accepted."))
     if extension == "pdf":
         with _decode_slot():
             _check_pdf(content)
@@ -138,18 +142,23 @@ def check_upload(
 def _check_magic(extension: str, content: bytes) -> None:
     if extension in TEXT_EXTENSIONS:
         if b"\x00" in content:
-            raise Invalid(f"This .{extension} file is not text.")
+            raise Invalid(_("This .%(extension)s file is not text.") % {"extension": extension})
         try:
             content.decode("utf-8")
         except UnicodeDecodeError:
-            raise Invalid(f"This .{extension} file is not UTF-8 text.") from None
+            raise Invalid(
+                _("This .%(extension)s file is not UTF-8 text.") % {"extension": extension}
+            ) from None
         return
     kind = filetype.guess(content)
     found = SAME_KIND.get(kind.extension, kind.extension) if kind else None
     expected = SAME_KIND.get(extension, extension)
     if found != expected:
         what = f"a .{kind.extension} file" if kind else "not a recognisable file"
-        raise Invalid(f"This file is named .{extension} but its content is {what}.")
+        raise Invalid(
+            _("This file is named .%(extension)s but its content is %(what)s.")
+            % {"extension": extension, "what": what}
+        )
 
 
 _slots_lock = threading.Lock()
@@ -167,7 +176,7 @@ def _decode_slot() -> Iterator[None]:
             _slots = (size, threading.BoundedSemaphore(size))
         semaphore = _slots[1]
     if not semaphore.acquire(timeout=settings.KRING_IMAGE_DECODE_SECONDS):
-        raise RateLimited("Other files are being checked; try again in a moment.", retry_after=5)
+        raise RateLimited(_("Other files are being checked; try again in a moment."), retry_after=5)
     try:
         yield
     finally:
@@ -180,13 +189,17 @@ def _check_pdf(content: bytes) -> None:
     try:
         pdf = pikepdf.open(io.BytesIO(content))
     except (pikepdf.PdfError, pikepdf.PasswordError, ValueError) as exc:
-        raise Invalid(f"The PDF could not be read ({exc.__class__.__name__}).") from None
+        raise Invalid(
+            _("The PDF could not be read (%(name)s).") % {"name": exc.__class__.__name__}
+        ) from None
     with pdf:
         roots: list[Any] = [pdf.trailer, *pdf.objects]
         if _pdf_has_active_content(roots):
             raise Invalid(
-                "PDFs with active content (JavaScript, actions that launch or submit, embedded "
-                "files) are not accepted."
+                _(
+                    "PDFs with active content (JavaScript, actions that launch or submit, embedded "
+                    "files) are not accepted."
+                )
             )
 
 
@@ -224,8 +237,8 @@ def _check_image_size(image: Image.Image) -> int:
     frames = getattr(image, "n_frames", 1)  # GIF counts by skipping frame data, not decoding
     if frames > settings.KRING_IMAGE_MAX_FRAMES:
         raise Invalid(
-            f"The image has {frames} frames; at most {settings.KRING_IMAGE_MAX_FRAMES} are "
-            "accepted."
+            _("The image has %(frames)s frames; at most %(image_max_frames)s are accepted.")
+            % {"frames": frames, "image_max_frames": settings.KRING_IMAGE_MAX_FRAMES}
         )
     budget = settings.KRING_IMAGE_MAX_PIXELS
     if width * height * frames > budget:
@@ -243,7 +256,7 @@ def _reencode_image(content: bytes, image_format: str) -> bytes:
 
     def in_time() -> None:
         if time.monotonic() > deadline:
-            raise Invalid("The image took too long to read.")
+            raise Invalid(_("The image took too long to read."))
 
     try:
         with warnings.catch_warnings():
@@ -276,5 +289,7 @@ def _reencode_image(content: bytes, image_format: str) -> bytes:
                 options = {"quality": 90, "optimize": True}
             image.save(output, format=image_format, **options)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
-        raise Invalid(f"The image could not be read ({exc.__class__.__name__}).") from None
+        raise Invalid(
+            _("The image could not be read (%(name)s).") % {"name": exc.__class__.__name__}
+        ) from None
     return output.getvalue()

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from notifications.models import Notification
 
 from community.models import Community, Room, RoomEvent, RoomKind, User
@@ -72,12 +73,15 @@ def preference_set(
     *, user: User, community: Community, room: Room | None = None, level: str
 ) -> NotificationPreference:
     if not can_read_rooms.test(user, community):
-        raise Forbidden("Only members choose how they hear from a community.")
+        raise Forbidden(_("Only members choose how they hear from a community."))
     if level not in Level.values:
-        raise Invalid(f"Unknown level '{level}'; choose from {', '.join(Level.values)}.")
+        raise Invalid(
+            _("Unknown level '%(level)s'; choose from %(value)s.")
+            % {"level": level, "value": ", ".join(Level.values)}
+        )
     if room is not None and room.community_id != community.pk:
-        raise Invalid("That room belongs to another community.")
-    preference, _ = NotificationPreference.objects.update_or_create(
+        raise Invalid(_("That room belongs to another community."))
+    preference, _created = NotificationPreference.objects.update_or_create(
         user=user, community=community, room=room, defaults={"level": level}
     )
     return preference
@@ -88,32 +92,34 @@ def settings_update(*, user: User, **changes: Any) -> DeliverySettings:
                "digest_hour", "digest_weekday"}  # fmt: skip
     unknown = set(changes) - allowed
     if unknown:
-        raise Invalid(f"Unknown settings: {', '.join(sorted(unknown))}.")
+        raise Invalid(_("Unknown settings: %(value)s.") % {"value": ", ".join(sorted(unknown))})
     # Only the quiet hours can be switched off with null.
     missing = sorted(
         f for f, v in changes.items() if v is None and f not in ("quiet_start", "quiet_end")
     )
     if missing:
-        raise Invalid(f"{', '.join(missing)}: a value is required.")
+        raise Invalid(_("%(value)s: a value is required.") % {"value": ", ".join(missing)})
 
     if "email_mode" in changes and changes["email_mode"] not in EmailMode.values:
-        raise Invalid(f"email_mode: choose from {', '.join(EmailMode.values)}.")
+        raise Invalid(
+            _("email_mode: choose from %(value)s.") % {"value": ", ".join(EmailMode.values)}
+        )
     if "email_categories" in changes:
         bad = set(changes["email_categories"]) - set(Category.values)
         if bad:
-            raise Invalid(f"email_categories: unknown {sorted(bad)}.")
+            raise Invalid(_("email_categories: unknown %(bad)s.") % {"bad": sorted(bad)})
         changes["email_categories"] = sorted(set(changes["email_categories"]))
     for field in ("quiet_start", "quiet_end"):
         if changes.get(field) is not None:
             if not isinstance(changes[field], time):
-                raise Invalid(f"{field}: a time of day, e.g. 19:00.")
+                raise Invalid(_("%(field)s: a time of day, e.g. 19:00.") % {"field": field})
             # A time of day in the user's own time zone: an offset sent with it means nothing.
             changes[field] = changes[field].replace(tzinfo=None)
 
     if "digest_hour" in changes and not 0 <= int(changes["digest_hour"]) <= 23:
-        raise Invalid("digest_hour: 0 to 23.")
+        raise Invalid(_("digest_hour: 0 to 23."))
     if "digest_weekday" in changes and not 0 <= int(changes["digest_weekday"]) <= 6:
-        raise Invalid("digest_weekday: 0 (Monday) to 6 (Sunday).")
+        raise Invalid(_("digest_weekday: 0 (Monday) to 6 (Sunday)."))
     with transaction.atomic():
         if "timezone" in changes:  # the user's own, used everywhere, not only here
             profile_update(user=user, timezone=changes.pop("timezone"))
@@ -136,10 +142,14 @@ def email_category_unsubscribe(*, user: User, category: str) -> DeliverySettings
 def _own(user: User, notification_id: int) -> Notification:
     notification = Notification.objects.filter(pk=notification_id).first()
     if notification is None:
-        raise NotFound(f"No notification {notification_id}.")
+        raise NotFound(
+            _("No notification %(notification_id)s.") % {"notification_id": notification_id}
+        )
     if notification.recipient_id != user.pk:
         # Someone else's notification: as far as this user knows, it does not exist.
-        raise NotFound(f"No notification {notification_id}.")
+        raise NotFound(
+            _("No notification %(notification_id)s.") % {"notification_id": notification_id}
+        )
     return notification
 
 

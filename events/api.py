@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from community.models import User
@@ -98,7 +99,7 @@ def _list_out(views: list[Any], viewer: Any) -> list[OccurrenceOut]:
 def _readable_community(request: HttpRequest, slug: str) -> Any:
     community = community_by_slug(slug=slug)
     if not can_read_rooms.test(request.auth, community):
-        raise Forbidden("Only members of this community see its calendar.")
+        raise Forbidden(_("Only members of this community see its calendar."))
     return community
 
 
@@ -144,7 +145,7 @@ def allow_organiser(request: HttpRequest, slug: str, user_id: int) -> Any:
     community = community_by_slug(slug=slug)
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise NotFound(f"No user {user_id}.")
+        raise NotFound(_("No user %(user_id)s.") % {"user_id": user_id})
     services.organiser_allow(actor=request.auth, community=community, user=user)
     return {"community": community.slug, "user": user.pk, "organiser": True}
 
@@ -154,7 +155,7 @@ def disallow_organiser(request: HttpRequest, slug: str, user_id: int) -> Any:
     community = community_by_slug(slug=slug)
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise NotFound(f"No user {user_id}.")
+        raise NotFound(_("No user %(user_id)s.") % {"user_id": user_id})
     services.organiser_disallow(actor=request.auth, community=community, user=user)
     return {"community": community.slug, "user": user.pk, "organiser": False}
 
@@ -224,7 +225,7 @@ def rsvp(request: HttpRequest, event_id: int, payload: RsvpIn) -> Any:
 def _managed_view(request: HttpRequest, event_id: int, occurrence: Any) -> Any:
     event = selectors.event_for_viewer(user=request.auth, event_id=event_id)
     if not can_manage_event(request.auth, event):
-        raise Forbidden("Only its organisers and the community's facilitators see who comes.")
+        raise Forbidden(_("Only its organisers and the community's facilitators see who comes."))
     return selectors.occurrence_view(event=event, key=selectors.parse_key(occurrence))
 
 
@@ -395,7 +396,7 @@ def calendar_feed(request: HttpRequest, token: str) -> Any:
         body = ical.personal_calendar("Kring", selectors.feed_rsvps(user=feed.user))
         return ics_response(body, "kring", attachment=False)
     if not can_read_rooms.test(feed.user, feed.community):
-        raise NotFound("No such calendar.")
+        raise NotFound(_("No such calendar."))
     body = ical.community_calendar(
         feed.community.name, selectors.feed_events(community=feed.community)
     )

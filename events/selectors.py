@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from community.models import Community, Membership, MembershipState, User
@@ -151,11 +152,11 @@ def window(start: datetime | None, end: datetime | None) -> tuple[datetime, date
     start = start or timezone.now()
     end = end or start + timedelta(days=DEFAULT_DAYS)
     if start.tzinfo is None or end.tzinfo is None:
-        raise Invalid("from/to: give times with a zone offset, e.g. 2026-03-01T00:00:00Z.")
+        raise Invalid(_("from/to: give times with a zone offset, e.g. 2026-03-01T00:00:00Z."))
     if end <= start:
-        raise Invalid("to must be after from.")
+        raise Invalid(_("to must be after from."))
     if end - start > timedelta(days=MAX_DAYS):
-        raise Invalid(f"from/to: at most {MAX_DAYS} days at once.")
+        raise Invalid(_("from/to: at most %(max_days)s days at once.") % {"max_days": MAX_DAYS})
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
@@ -208,14 +209,16 @@ def my_occurrences(
 def event_get(*, event_id: int) -> Event:
     event = _events().filter(pk=event_id).first()
     if event is None:
-        raise NotFound(f"No event {event_id}.")
+        raise NotFound(_("No event %(event_id)s.") % {"event_id": event_id})
     return event
 
 
 def event_for_viewer(*, user: Any, event_id: int) -> Event:
     event = event_get(event_id=event_id)
     if not can_view_event(user, event):
-        raise Forbidden("Only members of its community and the communities it is open to see it.")
+        raise Forbidden(
+            _("Only members of its community and the communities it is open to see it.")
+        )
     return event
 
 
@@ -230,10 +233,11 @@ def parse_key(value: str | datetime | None) -> datetime | None:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             raise Invalid(
-                f"occurrence: '{value}' is not a time like 2026-03-03T18:00:00Z."
+                _("occurrence: '%(value)s' is not a time like 2026-03-03T18:00:00Z.")
+                % {"value": value}
             ) from None
     if moment.tzinfo is None:
-        raise Invalid("occurrence: a UTC time, ending in Z.")
+        raise Invalid(_("occurrence: a UTC time, ending in Z."))
     return moment.astimezone(UTC)
 
 
@@ -252,7 +256,10 @@ def occurrence_view(*, event: Event, key: datetime | None = None) -> OccurrenceV
         key = event.starts_at
     row = Occurrence.objects.filter(event=event, original_start=key).first()
     if row is None and not is_rule_start(Series.of(event), key):
-        raise NotFound(f"“{event.title}” has no occurrence at {key:%Y-%m-%dT%H:%M:%SZ}.")
+        raise NotFound(
+            _("“%(title)s” has no occurrence at %(key)s.")
+            % {"title": event.title, "key": format(key, "%Y-%m-%dT%H:%M:%SZ")}
+        )
     return view_of(event, key, row)
 
 
@@ -356,7 +363,7 @@ def feed_by_token(*, token: str) -> CalendarFeed:
         .first()
     )
     if feed is None or not feed.user.is_active:
-        raise NotFound("No such calendar.")
+        raise NotFound(_("No such calendar."))
     return feed
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -110,7 +111,7 @@ class AnnouncementIn(Schema):
 def _moderated_community(request: HttpRequest, slug: str) -> Community:
     community = community_selectors.community_by_slug(slug=slug)
     if not can_moderate.test(request.auth, community):
-        raise Forbidden("Only this community's facilitators can do that.")
+        raise Forbidden(_("Only this community's facilitators can do that."))
     return community
 
 
@@ -183,7 +184,10 @@ def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> An
     community = _moderated_community(request, slug)
     invitation = selectors.invitation_list(community=community).filter(pk=invitation_id).first()
     if invitation is None:
-        raise NotFound(f"No invitation {invitation_id} in {slug}.")
+        raise NotFound(
+            _("No invitation %(invitation_id)s in %(slug)s.")
+            % {"invitation_id": invitation_id, "slug": slug}
+        )
     return _invitation_out(
         request, services.invitation_revoke(actor=request.auth, invitation=invitation)
     )
@@ -211,7 +215,7 @@ def list_members(
     community = community_selectors.community_by_slug(slug=slug)
     if not can_moderate.test(request.auth, community):
         if not can_read_rooms.test(request.auth, community):
-            raise Forbidden("Only members can see who else is in this community.")
+            raise Forbidden(_("Only members can see who else is in this community."))
         state = "active"
     members = selectors.member_list(community=community, state=state or None, role=role, q=q)
     return [member_out(m) for m in members[:500]]
@@ -269,7 +273,7 @@ def unban_member(request: HttpRequest, slug: str, user_id: int, payload: ReasonI
 def _room_in(community: Community, room_id: int) -> Room:
     room = community_selectors.room_get(room_id=room_id)
     if room.community_id != community.pk:
-        raise Invalid("That room belongs to another community.")
+        raise Invalid(_("That room belongs to another community."))
     return room
 
 
@@ -415,13 +419,14 @@ def audit_log_csv(request: HttpRequest, slug: str, filters: Query[AuditFilters])
     community, entries = _audit_entries(request, slug, filters)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["time", "action", "action_label", "actor_id", "actor", "target_id", "target",
-                     "room", "message", "reason", "details"])  # fmt: skip
+    zone = timezone.get_current_timezone()  # the reader's, which the heading names
+    writer.writerow([f"time ({zone.key})", "action", "action_label", "actor_id", "actor",
+                     "target_id", "target", "room", "message", "reason", "details"])  # fmt: skip
     labels = dict(AuditAction.choices)
     for entry in entries:
         writer.writerow(
             [
-                entry.created_at.isoformat(),
+                timezone.localtime(entry.created_at, zone).isoformat(),
                 entry.action,
                 labels.get(entry.action, entry.action),
                 entry.actor_id or "",

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -72,7 +73,7 @@ class CoordinatorOut(Schema):
 def found_community(request: HttpRequest, payload: FoundIn) -> Any:
     """Coordinators: a community of any kind, with its first facilitator named by email."""
     if not can_coordinate.test(request.auth):
-        raise Forbidden("Only programme coordinators create communities.")
+        raise Forbidden(_("Only programme coordinators create communities."))
     community, person, invitation = services.community_found(
         actor=request.auth,
         base_url=request.build_absolute_uri("/").rstrip("/"),
@@ -114,7 +115,7 @@ def propose_community(request: HttpRequest, payload: ProposalIn) -> Any:
 
 def _proposal_for_coordinator(request: HttpRequest, proposal_id: int) -> Any:
     if not can_coordinate.test(request.auth):
-        raise Forbidden("Only programme coordinators decide proposals.")
+        raise Forbidden(_("Only programme coordinators decide proposals."))
     return selectors.proposal_get(proposal_id=proposal_id)
 
 
@@ -134,10 +135,10 @@ def decline_proposal(request: HttpRequest, proposal_id: int, payload: DeclineIn)
 
 def _coordinator(request: HttpRequest, user_id: int, *, on: bool) -> CoordinatorOut:
     if not is_staff(request.auth):
-        raise Forbidden("Only staff grant the coordinator role.")
+        raise Forbidden(_("Only staff grant the coordinator role."))
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise NotFound(f"No user {user_id}.")
+        raise NotFound(_("No user %(user_id)s.") % {"user_id": user_id})
     user = services.coordinator_set(actor=request.auth, user=user, on=on)
     return CoordinatorOut(id=user.pk, name=user.public_name, is_coordinator=user.is_coordinator)
 

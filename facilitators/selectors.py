@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from community.models import Community, Membership
 from core.errors import NotFound
@@ -37,7 +38,10 @@ def membership_in(*, community: Community, user_id: int) -> Membership:
         .first()
     )
     if membership is None:
-        raise NotFound(f"User {user_id} has no membership in {community.slug}.")
+        raise NotFound(
+            _("User %(user_id)s has no membership in %(slug)s.")
+            % {"user_id": user_id, "slug": community.slug}
+        )
     return membership
 
 
@@ -57,7 +61,7 @@ def report_get(*, report_id: int) -> Report:
         .first()
     )
     if report is None:
-        raise NotFound(f"No report {report_id}.")
+        raise NotFound(_("No report %(report_id)s.") % {"report_id": report_id})
     return report
 
 
@@ -74,7 +78,7 @@ def invitation_get(*, token: str) -> Invitation:
         Invitation.objects.select_related("community", "created_by").filter(token=token).first()
     )
     if invitation is None:
-        raise NotFound("This invitation does not exist.")
+        raise NotFound(_("This invitation does not exist."))
     return invitation
 
 
@@ -143,5 +147,5 @@ def proposal_get(*, proposal_id: int) -> CommunityProposal:
         .first()
     )
     if proposal is None:
-        raise NotFound(f"No proposal {proposal_id}.")
+        raise NotFound(_("No proposal %(proposal_id)s.") % {"proposal_id": proposal_id})
     return proposal

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -113,6 +114,6 @@ def person(request: HttpRequest, handle: str) -> Any:
     profile = getattr(user, "profile", None) if user else None
     relation = visibility.relation_of(request.auth, user, profile) if user else None
     if user is None or relation is None:
-        raise NotFound(f"No teacher '@{handle}' you can see.")
+        raise NotFound(_("No teacher '@%(handle)s' you can see.") % {"handle": handle})
     view = visibility.profile_view(profile, relation)
     return person_out(user, view, relation == visibility.Relation.MEMBER)

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from community.models import Community, Profile, User
@@ -28,25 +29,25 @@ def dismiss(*, user: Any, kind: str, object_id: int | str) -> Dismissal:
     """Never suggest this person, community or material to ``user`` again. ``object_id`` is
     a user id, a community slug (or id) or a material id."""
     if kind not in KINDS:
-        raise Invalid(f"kind: one of {', '.join(sorted(KINDS))}.")
+        raise Invalid(_("kind: one of %(value)s.") % {"value": ", ".join(sorted(KINDS))})
     stored_kind = KINDS[kind]
     if stored_kind == SuggestionKind.COMMUNITY:
         community = Community.objects.filter(slug=str(object_id)).first()
         if community is None and str(object_id).isdigit():
             community = Community.objects.filter(pk=int(object_id)).first()
         if community is None:
-            raise NotFound(f"No community '{object_id}'.")
+            raise NotFound(_("No community '%(object_id)s'.") % {"object_id": object_id})
         pk = community.pk
     else:
         try:
             pk = int(object_id)
         except (TypeError, ValueError):
-            raise Invalid("id: a number.") from None
+            raise Invalid(_("id: a number.")) from None
         model = User if stored_kind == SuggestionKind.PERSON else Resource
         if not model.objects.filter(pk=pk).exists() or (
             stored_kind == SuggestionKind.PERSON and pk == user.pk
         ):
-            raise NotFound(f"No {kind} {pk}.")
+            raise NotFound(_("No %(kind)s %(pk)s.") % {"kind": kind, "pk": pk})
     dismissal, _created = Dismissal.objects.get_or_create(
         user_id=user.pk, kind=stored_kind, object_id=pk
     )

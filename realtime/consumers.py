@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import get_supported_language_variant
+from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from community import selectors, services
@@ -226,7 +227,7 @@ class KringConsumer(AsyncWebsocketConsumer):
         ref = None
         try:
             if text_data is None:
-                raise FrameError("Send JSON as text frames; binary frames are not supported.")
+                raise FrameError(_("Send JSON as text frames; binary frames are not supported."))
             if _too_big(text_data):
                 # A fragmented message may pass the server's frame limit; it can never be
                 # acted on, and a client re-sending it would loop: close, saying why.
@@ -266,7 +267,8 @@ class KringConsumer(AsyncWebsocketConsumer):
             and len(self.rooms) >= settings.KRING_MAX_SUBSCRIPTIONS_PER_SOCKET
         ):
             raise TooLarge(
-                f"A socket can follow at most {settings.KRING_MAX_SUBSCRIPTIONS_PER_SOCKET} rooms."
+                _("A socket can follow at most %(max_subscriptions_per_socket)s rooms.")
+                % {"max_subscriptions_per_socket": settings.KRING_MAX_SUBSCRIPTIONS_PER_SOCKET}
             )
         reveal_hidden = await in_db_thread(self._authorise_reader)(frame.room)
         await self.hub.subscribe(
@@ -316,7 +318,7 @@ class KringConsumer(AsyncWebsocketConsumer):
 
     async def _on_typing(self, frame: Typing) -> None:
         if frame.room not in self.rooms:
-            raise Forbidden("Subscribe to a room before sending typing notices to it.")
+            raise Forbidden(_("Subscribe to a room before sending typing notices to it."))
         now = time.monotonic()
         if self._typing_sent is None:
             self._typing_sent = {}

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
@@ -118,7 +119,7 @@ def list_resources(request: HttpRequest, filters: Query[ListQuery]) -> Any:
 def list_community_resources(request: HttpRequest, slug: str, filters: Query[ListQuery]) -> Any:
     community = community_by_slug(slug=slug)
     if not can_read_rooms.test(request.auth, community):
-        raise Forbidden("Only members of this community can see its materials.")
+        raise Forbidden(_("Only members of this community can see its materials."))
     return _library(request, community.pk, filters)
 
 
@@ -261,7 +262,10 @@ def download(request: HttpRequest, resource_id: int, number: int) -> FileRespons
     resource = selectors.resource_for_reader(user=request.auth, resource_id=resource_id)
     version = selectors.downloadable_version(viewer=request.auth, resource=resource, number=number)
     if not version.file:
-        raise NotFound(f"Version {number} is a link, not a file: {version.url}")
+        raise NotFound(
+            _("Version %(number)s is a link, not a file: %(url)s")
+            % {"number": number, "url": version.url}
+        )
     return attachment_response(resource, version)
 
 

@@ -55,10 +55,10 @@ class _DescribingFields(forms.Form):
     )
     resource_type = forms.ChoiceField(label=_("Type"), choices=ResourceType.choices)
     subjects = forms.CharField(
-        label=_("Subjects"), required=False, help_text=_("Comma separated, e.g. maths, science")
+        label=_("Subjects"), required=False, help_text=_("Comma-separated, e.g. maths, science")
     )
     tags = forms.CharField(
-        label=_("Tags"), required=False, help_text=_("Comma separated, e.g. outdoor, inquiry")
+        label=_("Tags"), required=False, help_text=_("Comma-separated, e.g. outdoor, inquiry")
     )
     age_min = forms.IntegerField(label=_("Age from"), min_value=0, max_value=99, required=False)
     age_max = forms.IntegerField(label=_("Age to"), min_value=0, max_value=99, required=False)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
 
 from community.models import Community, Membership, MembershipState
 from community.permissions import can_read_rooms
@@ -168,14 +169,14 @@ def resource_get(*, resource_id: int) -> Resource:
         .first()
     )  # fmt: skip
     if resource is None:
-        raise NotFound(f"No teaching material {resource_id}.")
+        raise NotFound(_("No teaching material %(resource_id)s.") % {"resource_id": resource_id})
     return resource
 
 
 def resource_for_reader(*, user: Any, resource_id: int) -> Resource:
     resource = resource_get(resource_id=resource_id)
     if not can_read_rooms.test(user, resource.community_id):
-        raise Forbidden("Only members of this material's community can open it.")
+        raise Forbidden(_("Only members of this material's community can open it."))
     return resource
 
 
@@ -272,7 +273,10 @@ def reaction_counts(resource: Resource) -> dict[str, int]:
 def version_get(*, resource: Resource, number: int) -> ResourceVersion:
     version = resource.versions.filter(number=number).first()
     if version is None:
-        raise NotFound(f"“{resource.title}” has no version {number}.")
+        raise NotFound(
+            _("“%(title)s” has no version %(number)s.")
+            % {"title": resource.title, "number": number}
+        )
     return version
 
 
@@ -280,5 +284,8 @@ def downloadable_version(*, viewer: Any, resource: Resource, number: int) -> Res
     """A version to download or open: a withdrawn material's only for its author and the
     facilitators (who may need to review it)."""
     if resource.withdrawn_at is not None and not can_withdraw_resource(viewer, resource):
-        raise Gone(f"“{resource.title}” was withdrawn; its files are no longer shared.")
+        raise Gone(
+            _("“%(title)s” was withdrawn; its files are no longer shared.")
+            % {"title": resource.title}
+        )
     return version_get(resource=resource, number=number)

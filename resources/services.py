@@ -52,14 +52,19 @@ def _clean_list(field: str, values: Iterable[str]) -> list[str]:
     cleaned: list[str] = []
     for value in values or []:
         if not isinstance(value, str):
-            raise Invalid(f"{field}: every item must be text.")
+            raise Invalid(_("%(field)s: every item must be text.") % {"field": field})
         value = " ".join(value.split()).lower() if field == "tags" else " ".join(value.split())
         if value and value not in cleaned:
             if len(value) > 60:
-                raise Invalid(f"{field}: '{value[:20]}...' is longer than 60 characters.")
+                raise Invalid(
+                    _("%(field)s: '%(value)s...' is longer than 60 characters.")
+                    % {"field": field, "value": value[:20]}
+                )
             cleaned.append(value)
     if len(cleaned) > MAX_LIST:
-        raise Invalid(f"{field}: at most {MAX_LIST}.")
+        raise Invalid(
+            _("%(field)s: at most %(max_list)s.") % {"field": field, "max_list": MAX_LIST}
+        )
     return cleaned
 
 
@@ -70,13 +75,16 @@ def _clean_metadata(data: dict[str, Any], current: Resource | None = None) -> di
     if "title" in data:
         title = " ".join(str(data["title"] or "").split())
         if not 1 <= len(title) <= 200:
-            raise Invalid("title: 1 to 200 characters.")
+            raise Invalid(_("title: 1 to 200 characters."))
         cleaned["title"] = title
     if "description" in data:
         cleaned["description"] = str(data["description"] or "").strip()[:5000]
     if "resource_type" in data:
         if data["resource_type"] not in ResourceType.values:
-            raise Invalid(f"resource_type: choose from {', '.join(ResourceType.values)}.")
+            raise Invalid(
+                _("resource_type: choose from %(value)s.")
+                % {"value": ", ".join(ResourceType.values)}
+            )
         cleaned["resource_type"] = data["resource_type"]
     for field in ("subjects", "tags"):
         if field in data:
@@ -84,23 +92,25 @@ def _clean_metadata(data: dict[str, Any], current: Resource | None = None) -> di
     for field in ("age_min", "age_max"):
         if field in data and data[field] is not None:
             if not isinstance(data[field], int) or not 0 <= data[field] <= 99:
-                raise Invalid(f"{field}: an age in years, 0 to 99.")
+                raise Invalid(_("%(field)s: an age in years, 0 to 99.") % {"field": field})
             cleaned[field] = data[field]
         elif field in data:
             cleaned[field] = None
     low = cleaned.get("age_min", current.age_min if current else None)
     high = cleaned.get("age_max", current.age_max if current else None)
     if low is not None and high is not None and low > high:
-        raise Invalid("age_min must not be above age_max.")
+        raise Invalid(_("age_min must not be above age_max."))
     if "isced_level" in data:
         if data["isced_level"] is not None and data["isced_level"] not in IscedLevel.values:
-            raise Invalid("isced_level: 0 to 5 (ISCED 2011).")
+            raise Invalid(_("isced_level: 0 to 5 (ISCED 2011)."))
         cleaned["isced_level"] = data["isced_level"]
     if "language" in data:
         cleaned["language"] = clean_language_tags([data["language"]])[0]
     if "licence" in data:
         if data["licence"] not in LICENCES:
-            raise Invalid(f"licence: an SPDX id, one of {', '.join(LICENCES)}.")
+            raise Invalid(
+                _("licence: an SPDX id, one of %(value)s.") % {"value": ", ".join(LICENCES)}
+            )
         cleaned["licence"] = data["licence"]
     return cleaned
 
@@ -120,11 +130,11 @@ def _store(upload: Any, community_id: int) -> dict[str, Any]:
 
 def _content(upload: Any, url: str, community_id: int) -> dict[str, Any]:
     if bool(upload) == bool(url):
-        raise Invalid("Give either a file or a link.")
+        raise Invalid(_("Give either a file or a link."))
     if upload:
         return _store(upload, community_id)
     if not url.startswith(("https://", "http://")) or len(url) > 1000:
-        raise Invalid("A link must be an http(s) address.")
+        raise Invalid(_("A link must be an http(s) address."))
     return {"url": url}
 
 
@@ -187,7 +197,7 @@ def resource_share(
     required = {"title", "language", "licence"}
     missing = required - {k for k, v in metadata.items() if v}
     if missing:
-        raise Invalid(f"Missing: {', '.join(sorted(missing))}.")
+        raise Invalid(_("Missing: %(value)s.") % {"value": ", ".join(sorted(missing))})
     fields = _clean_metadata(metadata)
     content = _content(upload, url, community.pk)
     with transaction.atomic():
@@ -213,7 +223,7 @@ def resource_new_version(
     """A new version; the old ones stay downloadable."""
     ratelimit.limit("share", actor_id=actor.pk, what=_("shared materials and versions"))
     if not can_manage_resource(actor, resource):
-        raise Forbidden("Only the author or the community's facilitators add versions.")
+        raise Forbidden(_("Only the author or the community's facilitators add versions."))
     _require_current(resource)
     content = _content(upload, url, resource.community_id)
     with transaction.atomic():
@@ -255,7 +265,7 @@ def resource_adapt(
     ratelimit.limit("share", actor_id=actor.pk, what=_("shared materials and versions"))
     original = source.resource
     if not can_read_rooms.test(actor, original.community_id):
-        raise Forbidden("You can only adapt materials of communities you belong to.")
+        raise Forbidden(_("You can only adapt materials of communities you belong to."))
     _require_current(original)
     refusal = material_refusal(actor, community)
     if refusal:
@@ -319,9 +329,12 @@ def reaction_set(*, actor: User, resource: Resource, kind: str, on: bool = True)
     """Add or take back a reaction ("used it in class", "useful"); returns the counts."""
     ratelimit.limit("reaction", actor_id=actor.pk, what=_("reactions"))
     if kind not in ReactionKind.values:
-        raise Invalid(f"Unknown reaction '{kind}'; choose from {', '.join(ReactionKind.values)}.")
+        raise Invalid(
+            _("Unknown reaction '%(kind)s'; choose from %(value)s.")
+            % {"kind": kind, "value": ", ".join(ReactionKind.values)}
+        )
     if not can_post.test(actor, resource.community_id):
-        raise Forbidden("Only active members of this community react to its materials.")
+        raise Forbidden(_("Only active members of this community react to its materials."))
     if on:
         _require_current(resource)
     counter = COUNTERS[kind]
@@ -358,7 +371,10 @@ COUNTERS = {ReactionKind.USED_IN_CLASS: "used_count", ReactionKind.USEFUL: "usef
 
 def _require_current(resource: Resource) -> None:
     if resource.withdrawn_at is not None:
-        raise Conflict(f"“{resource.title}” was withdrawn; a facilitator can restore it.")
+        raise Conflict(
+            _("“%(title)s” was withdrawn; a facilitator can restore it.")
+            % {"title": resource.title}
+        )
 
 
 # Describing fields an author or facilitator may correct after sharing. The licence is not
@@ -372,15 +388,17 @@ EDITABLE = (
 def resource_update(*, actor: User, resource: Resource, **changes: Any) -> Resource:
     """Correct a material's description (title, subjects, ages, language, ...)."""
     if not can_manage_resource(actor, resource):
-        raise Forbidden("Only the author or the community's facilitators edit a material.")
+        raise Forbidden(_("Only the author or the community's facilitators edit a material."))
     if "licence" in changes and changes["licence"] != resource.licence:
         raise Invalid(
-            "A licence cannot be changed once shared (others may rely on it): "
-            "share the material again under the new licence."
+            _(
+                "A licence cannot be changed once shared (others may rely on it): "
+                "share the material again under the new licence."
+            )
         )
     unknown = set(changes) - set(EDITABLE) - {"licence"}
     if unknown:
-        raise Invalid(f"Not editable: {', '.join(sorted(unknown))}.")
+        raise Invalid(_("Not editable: %(value)s.") % {"value": ", ".join(sorted(unknown))})
     fields = _clean_metadata({k: v for k, v in changes.items() if k in EDITABLE}, resource)
     with transaction.atomic():
         locked = Resource.objects.select_for_update().get(pk=resource.pk)
@@ -412,15 +430,15 @@ def resource_withdraw(*, actor: User, resource: Resource, reason: str = "") -> R
     adaptations still credit it. A facilitator must give a reason (the author is told, and
     the audit log keeps it); authors may withdraw their own material without one."""
     if not can_withdraw_resource(actor, resource):
-        raise Forbidden("Only the author or the community's facilitators withdraw a material.")
+        raise Forbidden(_("Only the author or the community's facilitators withdraw a material."))
     reason = " ".join(reason.split())[:500]
     by_author = resource.author_id == actor.pk
     if not by_author and not reason:
-        raise Invalid("Say why it is withdrawn; the author and the community see the reason.")
+        raise Invalid(_("Say why it is withdrawn; the author and the community see the reason."))
     with transaction.atomic():
         locked = Resource.objects.select_for_update().get(pk=resource.pk)
         if locked.withdrawn_at is not None:
-            raise Conflict("This material is already withdrawn.")
+            raise Conflict(_("This material is already withdrawn."))
         locked.withdrawn_at = timezone.now()
         locked.withdrawn_by = actor
         locked.withdrawn_reason = reason
@@ -449,9 +467,11 @@ def resource_restore(*, actor: User, resource: Resource, reason: str = "") -> Re
     with transaction.atomic():
         locked = Resource.objects.select_for_update().get(pk=resource.pk)
         if locked.withdrawn_at is None:
-            raise Conflict("This material is not withdrawn.")
+            raise Conflict(_("This material is not withdrawn."))
         if not can_restore_resource(actor, locked):
-            raise Forbidden("A facilitator withdrew this material; only facilitators restore it.")
+            raise Forbidden(
+                _("A facilitator withdrew this material; only facilitators restore it.")
+            )
         if locked.withdrawal_locked_thread:  # a lock a facilitator set before stays
             _set_thread_locked(locked, actor, False)
         locked.withdrawn_at, locked.withdrawn_by, locked.withdrawn_reason = None, None, ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -115,7 +116,7 @@ def public_answer(toolkit: Any) -> PublicToolkitOut:
 def _curated(request: HttpRequest, slug: str) -> Any:
     toolkit = selectors.toolkit_for_reader(user=request.auth, slug=slug)
     if not can_curate_toolkits(request.auth, toolkit.community):
-        raise Forbidden("Only this community's facilitators and coordinators curate toolkits.")
+        raise Forbidden(_("Only this community's facilitators and coordinators curate toolkits."))
     return toolkit
 
 
@@ -132,7 +133,7 @@ def list_toolkits(request: HttpRequest) -> list[ToolkitOut]:
 def create_toolkit(request: HttpRequest, slug: str, payload: ToolkitIn) -> Any:
     community = community_by_slug(slug=slug)
     if not can_curate_toolkits(request.auth, community):
-        raise Forbidden("Only this community's facilitators and coordinators curate toolkits.")
+        raise Forbidden(_("Only this community's facilitators and coordinators curate toolkits."))
     toolkit = services.toolkit_create(actor=request.auth, community=community, **payload.dict())
     return Status(201, toolkit_answer(selectors.toolkit_get(slug=toolkit.slug), request.auth))
 

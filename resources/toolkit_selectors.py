@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from community.models import Membership, MembershipState
 from community.permissions import can_coordinate, can_read_rooms
@@ -61,14 +62,14 @@ def toolkit_get(*, slug: str) -> Toolkit:
     callers authorise with ``can_read_toolkit``."""
     toolkit = _with_items(Toolkit.objects.filter(slug=slug)).first()
     if toolkit is None:
-        raise NotFound(f"No toolkit '{slug}'.")
+        raise NotFound(_("No toolkit '%(slug)s'.") % {"slug": slug})
     return toolkit
 
 
 def toolkit_for_reader(*, user: Any, slug: str) -> Toolkit:
     toolkit = toolkit_get(slug=slug)
     if not can_read_toolkit(user, toolkit):
-        raise Forbidden("This toolkit is for members of its community's network.")
+        raise Forbidden(_("This toolkit is for members of its community's network."))
     return toolkit
 
 
@@ -143,7 +144,7 @@ def public_toolkit(*, slug: str) -> Toolkit:
         .first()
     )
     if toolkit is None:
-        raise NotFound(f"No public toolkit '{slug}'.")
+        raise NotFound(_("No public toolkit '%(slug)s'.") % {"slug": slug})
     return toolkit
 
 
@@ -152,7 +153,7 @@ def public_material(*, toolkit: Toolkit, resource_id: int) -> Resource:
     for item in toolkit.public_items:  # type: ignore[attr-defined]
         if item.resource_id == resource_id:
             return item.resource
-    raise NotFound("This material is not in a public toolkit.")
+    raise NotFound(_("This material is not in a public toolkit."))
 
 
 def latest_version(resource: Resource) -> ResourceVersion | None:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from community.models import Community, User
@@ -31,17 +32,20 @@ NOTE_MAX = 500
 
 def _require_curator(actor: User, community: Community) -> None:
     if not can_curate_toolkits(actor, community):
-        raise Forbidden("Only this community's facilitators and coordinators curate toolkits.")
+        raise Forbidden(_("Only this community's facilitators and coordinators curate toolkits."))
     if community.archived_at is not None:
-        raise Conflict("This community is archived.")
+        raise Conflict(_("This community is archived."))
 
 
 def _clean_title(title: Any) -> str:
     value = " ".join(str(title or "").split())
     if not value:
-        raise Invalid("A toolkit needs a title.", field="title")
+        raise Invalid(_("A toolkit needs a title."), field="title")
     if len(value) > TITLE_MAX:
-        raise Invalid(f"A title is at most {TITLE_MAX} characters.", field="title")
+        raise Invalid(
+            _("A title is at most %(title_max)s characters.") % {"title_max": TITLE_MAX},
+            field="title",
+        )
     return value
 
 
@@ -49,7 +53,9 @@ def _clean_introduction(text: Any) -> str:
     value = str(text or "").strip()
     if len(value) > INTRODUCTION_MAX:
         raise Invalid(
-            f"An introduction is at most {INTRODUCTION_MAX} characters.", field="introduction"
+            _("An introduction is at most %(introduction_max)s characters.")
+            % {"introduction_max": INTRODUCTION_MAX},
+            field="introduction",
         )
     return value
 
@@ -83,7 +89,8 @@ def toolkit_create(
         _require_curator(actor, community)
         if community.toolkits.count() >= settings.KRING_MAX_TOOLKITS_PER_COMMUNITY:
             raise Conflict(
-                f"A community keeps at most {settings.KRING_MAX_TOOLKITS_PER_COMMUNITY} toolkits."
+                _("A community keeps at most %(max_toolkits_per_community)s toolkits.")
+                % {"max_toolkits_per_community": settings.KRING_MAX_TOOLKITS_PER_COMMUNITY}
             )
         toolkit = Toolkit.objects.create(
             community=community,
@@ -159,14 +166,19 @@ def toolkit_items_set(*, actor: User, toolkit: Toolkit, items: list[tuple[int, s
     current material of the toolkit's network that the curator can read."""
     if len(items) > settings.KRING_MAX_TOOLKIT_ITEMS:
         raise Invalid(
-            f"A toolkit holds at most {settings.KRING_MAX_TOOLKIT_ITEMS} materials.", field="items"
+            _("A toolkit holds at most %(max_toolkit_items)s materials.")
+            % {"max_toolkit_items": settings.KRING_MAX_TOOLKIT_ITEMS},
+            field="items",
         )
     ids = [resource_id for resource_id, _note in items]
     if len(ids) != len(set(ids)):
-        raise Invalid("Each material once, please.", field="items")
+        raise Invalid(_("Each material once, please."), field="items")
     for _resource_id, note in items:
         if len(note) > NOTE_MAX:
-            raise Invalid(f"A note is at most {NOTE_MAX} characters.", field="items")
+            raise Invalid(
+                _("A note is at most %(note_max)s characters.") % {"note_max": NOTE_MAX},
+                field="items",
+            )
     with transaction.atomic():
         toolkit = Toolkit.objects.select_for_update().select_related("community").get(pk=toolkit.pk)
         _require_curator(actor, toolkit.community)
@@ -175,13 +187,20 @@ def toolkit_items_set(*, actor: User, toolkit: Toolkit, items: list[tuple[int, s
         for resource_id in ids:
             resource = found.get(resource_id)
             if resource is None or not may_pick(actor, resource.community_id):
-                raise NotFound(f"No teaching material {resource_id} that you can open.")
+                raise NotFound(
+                    _("No teaching material %(resource_id)s that you can open.")
+                    % {"resource_id": resource_id}
+                )
             if resource.community_id not in allowed:
                 raise Invalid(
-                    f"“{resource.title}” is not from this community's network.", field="items"
+                    _("“%(title)s” is not from this community's network.")
+                    % {"title": resource.title},
+                    field="items",
                 )
             if resource.withdrawn_at is not None:
-                raise Invalid(f"“{resource.title}” was withdrawn.", field="items")
+                raise Invalid(
+                    _("“%(title)s” was withdrawn.") % {"title": resource.title}, field="items"
+                )
         before = set(toolkit.items.values_list("resource_id", flat=True))
         toolkit.items.all().delete()
         ToolkitItem.objects.bulk_create(

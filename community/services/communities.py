@@ -62,7 +62,8 @@ def community_create(
     with transaction.atomic():
         if Community.objects.filter(slug=slug).exists():
             raise Conflict(
-                f"The address '{slug}' is taken by another community; choose another.",
+                _("The address '%(slug)s' is taken by another community; choose another.")
+                % {"slug": slug},
                 field="slug",
             )
         community = Community.objects.create(slug=slug, created_by=creator, **fields)
@@ -91,17 +92,19 @@ def membership_join(*, user: User, community: Community, request_message: str = 
         if membership and membership.state in (MembershipState.ACTIVE, MembershipState.PENDING):
             return membership
         if Community.objects.filter(pk=community.pk, archived_at__isnull=False).exists():
-            raise Conflict("This community is archived: it takes no new members.")
+            raise Conflict(_("This community is archived: it takes no new members."))
         ratelimit.limit("membership", actor_id=user.pk, what=_("joins and leaves"))
         if community.join_policy == JoinPolicy.INVITE:
-            raise Forbidden("This community is invite-only; ask a facilitator for an invitation.")
+            raise Forbidden(
+                _("This community is invite-only; ask a facilitator for an invitation.")
+            )
         state = (
             MembershipState.ACTIVE
             if community.join_policy == JoinPolicy.OPEN
             else MembershipState.PENDING
         )
         if membership is not None and membership.state == MembershipState.BANNED:
-            raise Forbidden("You were banned from this community.")
+            raise Forbidden(_("You were banned from this community."))
         if membership is None:
             membership = Membership.objects.create(
                 user=user,
@@ -173,7 +176,7 @@ def membership_leave(*, user: User, community: Community) -> Membership:
             .first()
         )
         if membership is None or membership.state == MembershipState.LEFT:
-            raise Conflict("You are not a member of this community.")
+            raise Conflict(_("You are not a member of this community."))
         if membership.role in FACILITATING_ROLES and membership.state == MembershipState.ACTIVE:
             other_facilitators = (
                 Membership.objects.filter(
@@ -186,8 +189,10 @@ def membership_leave(*, user: User, community: Community) -> Membership:
             )
             if membership.role == Role.FACILITATOR and not other_facilitators:
                 raise Conflict(
-                    "You are this community's only facilitator: hand the role to someone "
-                    "else before leaving."
+                    _(
+                        "You are this community's only facilitator: hand the role to someone "
+                        "else before leaving."
+                    )
                 )
         was_active = membership.state == MembershipState.ACTIVE
         membership.state = MembershipState.LEFT

@@ -34,10 +34,13 @@ from ..text import render_markdown
 def clean_body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise Invalid("A message needs some text.")
+        raise Invalid(_("A message needs some text."))
     limit = settings.KRING_MAX_MESSAGE_LENGTH
     if len(body) > limit:
-        raise TooLarge(f"A message can be at most {limit} characters (this one has {len(body)}).")
+        raise TooLarge(
+            _("A message can be at most %(limit)s characters (this one has %(body)s).")
+            % {"limit": limit, "body": len(body)}
+        )
     return body
 
 
@@ -46,7 +49,7 @@ def rendered(body: str) -> str:
     could not be sent to the room."""
     html = render_markdown(body)
     if event_frame_size(body, html) > settings.KRING_MAX_OUTGOING_FRAME_BYTES:
-        raise TooLarge("This message is too long once formatted; shorten it or split it up.")
+        raise TooLarge(_("This message is too long once formatted; shorten it or split it up."))
     return html
 
 
@@ -86,8 +89,8 @@ def _check_slow_mode(author: User, room: Room) -> None:
     wait = room.slow_mode_seconds - (timezone.now() - last_post).total_seconds()
     if wait > 0:
         raise RateLimited(
-            f"Slow mode: one message every {room.slow_mode_seconds} s in this room. "
-            f"Wait {int(wait) + 1} s.",
+            _("Slow mode: one message every %(seconds)s s in this room. Wait %(wait)s s.")
+            % {"seconds": room.slow_mode_seconds, "wait": int(wait) + 1},
             retry_after=wait,
         )
 
@@ -130,7 +133,10 @@ def message_post(
                     .first()
                 )
                 if reply_to is None:
-                    raise NotFound(f"No message {reply_to_id} to reply to in this room.")
+                    raise NotFound(
+                        _("No message %(reply_to_id)s to reply to in this room.")
+                        % {"reply_to_id": reply_to_id}
+                    )
             data = {}
             if version is not None:
                 _check_version_reference(room, version)
@@ -165,9 +171,9 @@ def _check_version_reference(room: Room, version: int) -> None:
     material's thread), and only one that exists."""
     hooks = room_kinds.get(room.kind) if room.kind in room_kinds else None
     if hooks is None or hooks.has_version is None:
-        raise Invalid("Only comments on a teaching material can refer to a version.")
+        raise Invalid(_("Only comments on a teaching material can refer to a version."))
     if not hooks.has_version(room.pk, version):
-        raise NotFound(f"This material has no version {version}.")
+        raise NotFound(_("This material has no version %(version)s.") % {"version": version})
 
 
 def _event_by_ref(author: User, ref: str) -> RoomEvent | None:
@@ -186,11 +192,11 @@ def message_edit(*, actor: User, message_id: int, body: str) -> RoomEvent:
     with transaction.atomic():
         message = selectors.message_get(message_id=message_id)
         if message.author_id != actor.pk:
-            raise Forbidden("You can only edit your own messages.")
+            raise Forbidden(_("You can only edit your own messages."))
         if message.deleted_at is not None:
-            raise NotFound(f"Message {message_id} was deleted.")
+            raise NotFound(_("Message %(message_id)s was deleted.") % {"message_id": message_id})
         if message.hidden_at is not None:
-            raise Forbidden("A facilitator hid this message; it cannot be edited.")
+            raise Forbidden(_("A facilitator hid this message; it cannot be edited."))
         refusal = post_refusal(actor, message.room)
         if refusal:
             raise Forbidden(refusal)
@@ -214,15 +220,17 @@ def message_delete(*, actor: User, message_id: int, reason: str = "") -> RoomEve
     with transaction.atomic():
         message = selectors.message_get(message_id=message_id)
         if message.deleted_at is not None:
-            raise NotFound(f"Message {message_id} was already deleted.")
+            raise NotFound(
+                _("Message %(message_id)s was already deleted.") % {"message_id": message_id}
+            )
         own = message.author_id == actor.pk
         if own:
             if not (can_read_rooms.test(actor, message.room) or is_room_guest(actor, message.room)):
-                raise Forbidden("Only members can delete their messages in this room.")
+                raise Forbidden(_("Only members can delete their messages in this room."))
         else:
             author_membership = membership_of(message.author, message.room)
             if not can_moderate_message(actor, message, author_membership):
-                raise Forbidden("You can only delete your own messages.")
+                raise Forbidden(_("You can only delete your own messages."))
         RoomEvent.objects.filter(pk=message.pk).update(body="", html="", deleted_at=timezone.now())
         RoomEvent.objects.filter(target=message).update(body="", html="")
         data = {} if own else {"moderated": True, "reason": reason}

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.audit import AuditAction, audit_record
@@ -34,9 +35,11 @@ def _may_link(actor: User, community: Community, circle: Community) -> bool:
 def network_link(*, actor: User, community: Community, circle: Community) -> CircleLink:
     """Make ``community`` part of ``circle``'s network; its facilitators join the circle."""
     if circle.kind != CommunityKind.CROSS_BORDER:
-        raise Invalid(f"{circle.name} is not a cross-border circle.", field="circle")
+        raise Invalid(
+            _("%(name)s is not a cross-border circle.") % {"name": circle.name}, field="circle"
+        )
     if community.kind not in LINKABLE_KINDS:
-        raise Invalid("Only regional communities and hubs are linked to a circle.")
+        raise Invalid(_("Only regional communities and hubs are linked to a circle."))
     with transaction.atomic():
         # Lock both, in id order (two links made at once must not deadlock).
         locked = {
@@ -47,13 +50,19 @@ def network_link(*, actor: User, community: Community, circle: Community) -> Cir
         }
         community, circle = locked[community.pk], locked[circle.pk]
         if not _may_link(actor, community, circle):
-            raise Forbidden("Only this community's facilitators or a coordinator can link it.")
+            raise Forbidden(_("Only this community's facilitators or a coordinator can link it."))
         if community.archived_at or circle.archived_at:
-            raise Conflict("Archived communities cannot be linked.")
+            raise Conflict(_("Archived communities cannot be linked."))
         if CircleLink.objects.filter(circle=circle, community=community).exists():
-            raise Conflict(f"{community.name} is already part of {circle.name}.")
+            raise Conflict(
+                _("%(name)s is already part of %(name2)s.")
+                % {"name": community.name, "name2": circle.name}
+            )
         if circle.circle_links.count() >= settings.KRING_MAX_CIRCLE_LINKS:
-            raise Conflict(f"A circle links at most {settings.KRING_MAX_CIRCLE_LINKS} communities.")
+            raise Conflict(
+                _("A circle links at most %(max_circle_links)s communities.")
+                % {"max_circle_links": settings.KRING_MAX_CIRCLE_LINKS}
+            )
         link = CircleLink.objects.create(circle=circle, community=community, linked_by=actor)
         circle_members_ensure(circle=circle, user_ids=facilitator_ids(community.pk), actor=actor)
         for audited in (community, circle):
@@ -88,10 +97,13 @@ def network_unlink(*, actor: User, community: Community, circle: Community) -> N
             .first()
         )
         if link is None:
-            raise NotFound(f"{community.name} is not part of {circle.name}.")
+            raise NotFound(
+                _("%(name)s is not part of %(name2)s.")
+                % {"name": community.name, "name2": circle.name}
+            )
         allowed = _may_link(actor, community, circle) or can_manage_community.test(actor, circle)
         if not allowed:
-            raise Forbidden("Only facilitators of either community or a coordinator can unlink.")
+            raise Forbidden(_("Only facilitators of either community or a coordinator can unlink."))
         link.delete()
         for audited in (community, circle):
             audit_record(

@@ -10,6 +10,7 @@ from typing import Any
 import langcodes
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from core.errors import Conflict, Invalid
@@ -27,7 +28,10 @@ def clean_language_tags(tags: Iterable[str]) -> list[str]:
     cleaned: list[str] = []
     for tag in tags:
         if not isinstance(tag, str) or not langcodes.tag_is_valid(tag.strip()):
-            raise Invalid(f"'{tag}' is not a BCP-47 language tag (e.g. 'nl', 'pl', 'en-GB').")
+            raise Invalid(
+                _("'%(tag)s' is not a BCP-47 language tag (e.g. 'nl', 'pl', 'en-GB').")
+                % {"tag": tag}
+            )
         canonical = langcodes.standardize_tag(tag.strip())
         if canonical not in cleaned:
             cleaned.append(canonical)
@@ -38,18 +42,22 @@ def _clean_words(field: str, values: Iterable[str]) -> list[str]:
     cleaned: list[str] = []
     for value in values:
         if not isinstance(value, str):
-            raise Invalid(f"{field}: every item must be text.")
+            raise Invalid(_("%(field)s: every item must be text.") % {"field": field})
         value = " ".join(value.split())
         if not value:
             continue
         if len(value) > MAX_ITEM_LENGTH:
             raise Invalid(
-                f"{field}: '{value[:20]}...' is longer than {MAX_ITEM_LENGTH} characters."
+                _("%(field)s: '%(value)s...' is longer than %(max_item_length)s characters.")
+                % {"field": field, "value": value[:20], "max_item_length": MAX_ITEM_LENGTH}
             )
         if value not in cleaned:
             cleaned.append(value)
     if len(cleaned) > MAX_LIST_ITEMS:
-        raise Invalid(f"{field}: at most {MAX_LIST_ITEMS} items.")
+        raise Invalid(
+            _("%(field)s: at most %(max_list_items)s items.")
+            % {"field": field, "max_list_items": MAX_LIST_ITEMS}
+        )
     return cleaned
 
 
@@ -57,13 +65,18 @@ def _chosen_handle(user: User, value: Any) -> str:
     handle = str(value or "").strip().lstrip("@").lower()
     if not re.fullmatch(HANDLE_PATTERN, handle):
         raise Invalid(
-            "handle: 3 to 40 letters, digits, dots, dashes or underscores, starting and ending "
-            "with a letter or digit."
+            _(
+                "handle: 3 to 40 letters, digits, dots, dashes or underscores, starting and ending "
+                "with a letter or digit."
+            )
         )
     if handle in RESERVED_HANDLES:
-        raise Invalid(f"handle: @{handle} means something else in messages; choose another.")
+        raise Invalid(
+            _("handle: @%(handle)s means something else in messages; choose another.")
+            % {"handle": handle}
+        )
     if User.objects.filter(handle=handle).exclude(pk=user.pk).exists():
-        raise Conflict(f"handle: @{handle} is taken; choose another.")
+        raise Conflict(_("handle: @%(handle)s is taken; choose another.") % {"handle": handle})
     return handle
 
 
@@ -88,13 +101,15 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
     }
     unknown = set(changes) - allowed
     if unknown:
-        raise Invalid(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+        raise Invalid(
+            _("Unknown profile fields: %(value)s.") % {"value": ", ".join(sorted(unknown))}
+        )
 
     cleaned: dict[str, Any] = {}
     if "display_name" in changes:
         name = " ".join(str(changes["display_name"] or "").split())
         if not name or len(name) > 80:
-            raise Invalid("display_name: 1 to 80 characters.")
+            raise Invalid(_("display_name: 1 to 80 characters."))
         cleaned["display_name"] = name
         if not user.handle_chosen and "handle" not in changes:
             # The handle follows the name until the teacher picks one.
@@ -105,14 +120,16 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
     if "country" in changes:
         code = (changes["country"] or "").upper()
         if code and code not in countries:
-            raise Invalid(f"country: '{code}' is not an ISO 3166-1 alpha-2 code.")
+            raise Invalid(
+                _("country: '%(code)s' is not an ISO 3166-1 alpha-2 code.") % {"code": code}
+            )
         cleaned["country"] = code
     if "school" in changes:
         cleaned["school"] = " ".join(str(changes["school"] or "").split())[:200]
     if "bio" in changes:
         bio = str(changes["bio"] or "").strip()
         if len(bio) > 1000:
-            raise Invalid("bio: at most 1000 characters.")
+            raise Invalid(_("bio: at most 1000 characters."))
         cleaned["bio"] = bio
     for field in ("subjects", "interests"):
         if field in changes:
@@ -121,13 +138,16 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         groups = list(changes["age_groups"] or [])
         bad = [g for g in groups if g not in AgeGroup.values]
         if bad:
-            raise Invalid(f"age_groups: unknown {bad}; choose from {', '.join(AgeGroup.values)}.")
+            raise Invalid(
+                _("age_groups: unknown %(bad)s; choose from %(value)s.")
+                % {"bad": bad, "value": ", ".join(AgeGroup.values)}
+            )
         cleaned["age_groups"] = list(dict.fromkeys(groups))
     if "languages" in changes:
         cleaned["languages"] = clean_language_tags(changes["languages"] or [])
     if "discoverable" in changes:
         if not isinstance(changes["discoverable"], bool):
-            raise Invalid("discoverable: true or false.")
+            raise Invalid(_("discoverable: true or false."))
         cleaned["discoverable"] = changes["discoverable"]
     if "visibility" in changes:
         cleaned["visibility"] = clean_visibility(changes["visibility"] or {})
@@ -136,12 +156,18 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
         language = str(changes["language"] or "")
         if language and language not in dict(settings.LANGUAGES):
             codes = ", ".join(code for code, _name in settings.LANGUAGES)
-            raise Invalid(f"language: '{language}' is not one of Kring's languages ({codes}).")
+            raise Invalid(
+                _("language: '%(language)s' is not one of Kring's languages (%(codes)s).")
+                % {"language": language, "codes": codes}
+            )
         cleaned["language"] = language
     if "timezone" in changes:
         zone = str(changes["timezone"] or "")
         if zone and zone not in zoneinfo.available_timezones():
-            raise Invalid(f"timezone: '{zone}' is not an IANA time zone (e.g. Europe/Warsaw).")
+            raise Invalid(
+                _("timezone: '%(zone)s' is not an IANA time zone (e.g. Europe/Warsaw).")
+                % {"zone": zone}
+            )
         cleaned["timezone"] = zone
 
     with transaction.atomic():
@@ -158,7 +184,7 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
             setattr(user, field, value)
         if on_user:
             user.save(update_fields=on_user)
-        profile, _ = Profile.objects.get_or_create(user=user)
+        profile, _created = Profile.objects.get_or_create(user=user)
         if "visibility" in cleaned:
             # A partial mapping changes only the fields it names.
             cleaned["visibility"] = {**(profile.visibility or {}), **cleaned["visibility"]}

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.audit import AuditAction, audit_record
@@ -36,11 +37,14 @@ ROOM_NAME = re.compile(r"^[\w-]+$")
 def clean_room_name(name: Any) -> str:
     value = "-".join(str(name or "").strip().lower().split())
     if not value:
-        raise Invalid("A room needs a name.", field="name")
+        raise Invalid(_("A room needs a name."), field="name")
     if len(value) > ROOM_NAME_MAX or not ROOM_NAME.match(value):
         raise Invalid(
-            f"A room's name is one word of letters, digits, - and _ (at most {ROOM_NAME_MAX} "
-            "characters), e.g. ai-in-de-klas.",
+            _(
+                "A room's name is one word of letters, digits, - and _ (at most "
+                "%(room_name_max)s characters), e.g. ai-in-de-klas."
+            )
+            % {"room_name_max": ROOM_NAME_MAX},
             field="name",
         )
     return value
@@ -49,7 +53,10 @@ def clean_room_name(name: Any) -> str:
 def clean_topic(topic: Any) -> str:
     value = " ".join(str(topic or "").split())
     if len(value) > TOPIC_MAX:
-        raise Invalid(f"A topic is at most {TOPIC_MAX} characters.", field="topic")
+        raise Invalid(
+            _("A topic is at most %(topic_max)s characters.") % {"topic_max": TOPIC_MAX},
+            field="topic",
+        )
     return value
 
 
@@ -57,9 +64,9 @@ def require_manager(actor: User, community: Community) -> None:
     """Facilitators (and co-facilitators, and staff) run their community, while it is not
     archived."""
     if not can_manage_community.test(actor, community):
-        raise Forbidden("Only this community's facilitators can change it.")
+        raise Forbidden(_("Only this community's facilitators can change it."))
     if community.archived_at is not None:
-        raise Conflict("This community is archived; a coordinator can restore it.")
+        raise Conflict(_("This community is archived; a coordinator can restore it."))
 
 
 def listed_rooms(community: Community) -> list[Room]:
@@ -89,9 +96,9 @@ def _locked_room(room: Room) -> Room:
         .first()
     )
     if found is None:
-        raise NotFound(f"No room {room.pk}.")
+        raise NotFound(_("No room %(pk)s.") % {"pk": room.pk})
     if found.kind != RoomKind.DISCUSSION:
-        raise Invalid("A teaching material's thread is managed from its material.")
+        raise Invalid(_("A teaching material's thread is managed from its material."))
     return found
 
 
@@ -105,12 +112,15 @@ def room_create(*, community: Community, name: str, topic: str = "") -> Room:
     ``room_add``."""
     name = name.strip().lower()
     if not name:
-        raise Invalid("A room needs a name.")
+        raise Invalid(_("A room needs a name."))
     room, created = Room.objects.get_or_create(
         community=community, name=name, defaults={"topic": topic}
     )
     if not created:
-        raise Conflict(f"Room '{name}' already exists in {community.slug}.")
+        raise Conflict(
+            _("Room '%(name)s' already exists in %(slug)s.")
+            % {"name": name, "slug": community.slug}
+        )
     return room
 
 
@@ -124,11 +134,17 @@ def room_add(*, actor: User, community: Community, name: str, topic: str = "") -
         rooms = community.rooms.filter(kind=RoomKind.DISCUSSION)
         if rooms.count() >= settings.KRING_MAX_ROOMS_PER_COMMUNITY:
             raise Conflict(
-                f"A community has at most {settings.KRING_MAX_ROOMS_PER_COMMUNITY} rooms "
-                "(archived ones count: restore one instead)."
+                _(
+                    "A community has at most %(max_rooms_per_community)s rooms "
+                    "(archived ones count: restore one instead)."
+                )
+                % {"max_rooms_per_community": settings.KRING_MAX_ROOMS_PER_COMMUNITY}
             )
         if community.rooms.filter(name=name).exists():
-            raise Conflict(f"There is already a room #{name} (perhaps archived).", field="name")
+            raise Conflict(
+                _("There is already a room #%(name)s (perhaps archived).") % {"name": name},
+                field="name",
+            )
         room = Room.objects.create(
             community=community, name=name, topic=topic, position=_next_position(community)
         )
@@ -151,7 +167,7 @@ def rooms_reorder(*, actor: User, community: Community, room_ids: list[int]) -> 
         current = {room.pk: room for room in listed_rooms(community)}
         if len(room_ids) != len(set(room_ids)) or set(room_ids) != set(current):
             raise Invalid(
-                "Name every room of the list exactly once (archived rooms are not listed).",
+                _("Name every room of the list exactly once (archived rooms are not listed)."),
                 field="rooms",
             )
         for position, room_id in enumerate(room_ids, start=1):
@@ -179,13 +195,13 @@ def room_restore(*, actor: User, room: Room, reason: str = "") -> Room:
 
 def _set_archived(actor: User, room: Room, *, archived: bool, reason: str) -> Room:
     if len(reason) > 1000:
-        raise Invalid("A reason is at most 1000 characters.", field="reason")
+        raise Invalid(_("A reason is at most 1000 characters."), field="reason")
     with transaction.atomic():
         room = _locked_room(room)
         community = room.community
         require_manager(actor, community)
         if archived and room.name == GENERAL_ROOM:
-            raise Conflict("The general room cannot be archived: it is the community's own.")
+            raise Conflict(_("The general room cannot be archived: it is the community's own."))
         if (room.archived_at is not None) == archived:
             raise Conflict("This room is already archived." if archived else "It is not archived.")
         changes: dict[str, Any] = {"archived_at": timezone.now() if archived else None}

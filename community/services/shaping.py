@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_countries import countries as all_countries
 from PIL import Image
@@ -52,9 +53,11 @@ EDITABLE = ("name", "description", "countries", "region", "languages", "join_pol
 def clean_name(name: Any) -> str:
     name = " ".join(str(name or "").split())
     if not name:
-        raise Invalid("A community needs a name.", field="name")
+        raise Invalid(_("A community needs a name."), field="name")
     if len(name) > NAME_MAX:
-        raise Invalid(f"A name is at most {NAME_MAX} characters.", field="name")
+        raise Invalid(
+            _("A name is at most %(name_max)s characters.") % {"name_max": NAME_MAX}, field="name"
+        )
     return name
 
 
@@ -63,12 +66,15 @@ def clean_slug(slug: Any, name: str) -> str:
     value = str(slug or "").strip().lower() or slugify(name)[:SLUG_MAX].strip("-")
     if not value:
         raise Invalid(
-            "Give the community an address (letters a-z, digits and dashes).", field="slug"
+            _("Give the community an address (letters a-z, digits and dashes)."), field="slug"
         )
     if len(value) > SLUG_MAX or not SLUG_PATTERN.match(value):
         raise Invalid(
-            f"'{value}' is not an address: use a-z, 0-9 and single dashes, at most "
-            f"{SLUG_MAX} characters.",
+            _(
+                "'%(value)s' is not an address: use a-z, 0-9 and single "
+                "dashes, at most %(slug_max)s characters."
+            )
+            % {"value": value, "slug_max": SLUG_MAX},
             field="slug",
         )
     return value
@@ -82,13 +88,17 @@ def clean_countries(codes: Iterable[Any]) -> list[str]:
             continue
         if value not in all_countries:
             raise Invalid(
-                f"'{value}' is not an ISO 3166-1 country code (e.g. NL, BE, SE, PL, FI, EE).",
+                _("'%(value)s' is not an ISO 3166-1 country code (e.g. NL, BE, SE, PL, FI, EE).")
+                % {"value": value},
                 field="countries",
             )
         if value not in cleaned:
             cleaned.append(value)
     if len(cleaned) > MAX_COUNTRIES:
-        raise Invalid(f"At most {MAX_COUNTRIES} countries.", field="countries")
+        raise Invalid(
+            _("At most %(max_countries)s countries.") % {"max_countries": MAX_COUNTRIES},
+            field="countries",
+        )
     return cleaned
 
 
@@ -98,14 +108,19 @@ def clean_languages(tags: Iterable[Any]) -> list[str]:
     except Invalid as exc:
         raise Invalid(exc.detail, field="languages") from None
     if len(cleaned) > MAX_LANGUAGES:
-        raise Invalid(f"At most {MAX_LANGUAGES} languages.", field="languages")
+        raise Invalid(
+            _("At most %(max_languages)s languages.") % {"max_languages": MAX_LANGUAGES},
+            field="languages",
+        )
     return cleaned
 
 
 def clean_kind(kind: Any) -> str:
     if kind not in CommunityKind.values:
         raise Invalid(
-            f"Unknown kind '{kind}'; choose {', '.join(CommunityKind.values)}.", field="kind"
+            _("Unknown kind '%(kind)s'; choose %(value)s.")
+            % {"kind": kind, "value": ", ".join(CommunityKind.values)},
+            field="kind",
         )
     return str(kind)
 
@@ -113,7 +128,8 @@ def clean_kind(kind: Any) -> str:
 def clean_join_policy(policy: Any) -> str:
     if policy not in JoinPolicy.values:
         raise Invalid(
-            f"Unknown join policy '{policy}'; choose {', '.join(JoinPolicy.values)}.",
+            _("Unknown join policy '%(policy)s'; choose %(value)s.")
+            % {"policy": policy, "value": ", ".join(JoinPolicy.values)},
             field="join_policy",
         )
     return str(policy)
@@ -122,7 +138,10 @@ def clean_join_policy(policy: Any) -> str:
 def clean_text(field: str, value: Any, limit: int) -> str:
     text = str(value or "").strip()
     if len(text) > limit:
-        raise Invalid(f"{field}: at most {limit} characters.", field=field)
+        raise Invalid(
+            _("%(field)s: at most %(limit)s characters.") % {"field": field, "limit": limit},
+            field=field,
+        )
     return text
 
 
@@ -140,7 +159,9 @@ def clean_community_fields(**fields: Any) -> dict[str, Any]:
     }
     unknown = set(fields) - set(cleaners)
     if unknown:
-        raise Invalid(f"Unknown community fields: {', '.join(sorted(unknown))}.")
+        raise Invalid(
+            _("Unknown community fields: %(value)s.") % {"value": ", ".join(sorted(unknown))}
+        )
     return {name: cleaners[name](value) for name, value in fields.items()}
 
 
@@ -149,7 +170,10 @@ def community_update(*, actor: User, community: Community, **changes: Any) -> Co
     policy). Facilitators; audited; nothing is written unless every field is valid."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise Invalid(f"These settings cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise Invalid(
+            _("These settings cannot be changed here: %(value)s.")
+            % {"value": ", ".join(sorted(unknown))}
+        )
     cleaned = clean_community_fields(**changes)
     with transaction.atomic():
         community = Community.objects.select_for_update().get(pk=community.pk)
@@ -255,7 +279,7 @@ def community_restore(*, actor: User, community: Community, reason: str = "") ->
 
 def _set_archived(actor: User, community: Community, *, archived: bool, reason: str) -> Community:
     if not can_coordinate.test(actor):
-        raise Forbidden("Only programme coordinators archive and restore communities.")
+        raise Forbidden(_("Only programme coordinators archive and restore communities."))
     reason = clean_text("reason", reason, 1000)
     with transaction.atomic():
         community = Community.objects.select_for_update().get(pk=community.pk)

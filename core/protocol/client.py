@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal, Union
 
+from django.utils.translation import gettext as _
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -118,9 +119,9 @@ def parse_frame(text: str) -> ClientFrame:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        raise FrameError("Frames must be JSON objects.") from None
+        raise FrameError(_("Frames must be JSON objects.")) from None
     if not isinstance(data, dict):
-        raise FrameError("Frames must be JSON objects.")
+        raise FrameError(_("Frames must be JSON objects."))
     ref = data.get("ref")
     ref = ref if isinstance(ref, str) and len(ref) <= 64 else None
     # NUL and lone surrogates only get in as \u escapes: most frames have none to look for.
@@ -128,10 +129,11 @@ def parse_frame(text: str) -> ClientFrame:
         raise FrameError(DETAIL, ref if ref is None or not has_unsafe_text(ref) else None)
     frame_type = data.get("type")
     if not isinstance(frame_type, str):
-        raise FrameError("Every frame needs a string 'type'.", ref)
+        raise FrameError(_("Every frame needs a string 'type'."), ref)
     if frame_type not in FRAME_TYPES:
         raise FrameError(
-            f"Unknown frame type '{frame_type[:40]}'; expected one of {', '.join(FRAME_TYPES)}.",
+            _("Unknown frame type '%(frame_type)s'; expected one of %(value)s.")
+            % {"frame_type": frame_type[:40], "value": ", ".join(FRAME_TYPES)},
             ref,
         )
     try:

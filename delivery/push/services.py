@@ -57,20 +57,25 @@ def _is_loopback(host: str) -> bool:
 def _valid_endpoint(endpoint: str) -> str:
     endpoint = endpoint.strip()
     if not endpoint or len(endpoint) > ENDPOINT_MAX_LENGTH:
-        raise Invalid(f"endpoint: a URL of at most {ENDPOINT_MAX_LENGTH} characters.")
+        raise Invalid(
+            _("endpoint: a URL of at most %(endpoint_max_length)s characters.")
+            % {"endpoint_max_length": ENDPOINT_MAX_LENGTH}
+        )
     try:
         parts = urlsplit(endpoint)
         host = (parts.hostname or "").lower()
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        raise Invalid("endpoint: not a URL.") from None
+        raise Invalid(_("endpoint: not a URL.")) from None
     if parts.username or parts.password or not host:
-        raise Invalid("endpoint: not a push service's URL.")
+        raise Invalid(_("endpoint: not a push service's URL."))
     if not _host_allowed(host):
-        raise Invalid(f"endpoint: {host} is not a push service this server sends to.")
+        raise Invalid(
+            _("endpoint: %(host)s is not a push service this server sends to.") % {"host": host}
+        )
     # Plain http only to a push service on this machine (a local one, as in the tests).
     if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(host)):
-        raise Invalid("endpoint: push services are reached over https.")
+        raise Invalid(_("endpoint: push services are reached over https."))
     return endpoint
 
 
@@ -79,15 +84,15 @@ def _valid_keys(p256dh: str, auth: str) -> tuple[str, str]:
         point = b64url_decode(p256dh)
         secret = b64url_decode(auth)
     except (binascii.Error, ValueError):
-        raise Invalid("keys: p256dh and auth are base64url.") from None
+        raise Invalid(_("keys: p256dh and auth are base64url.")) from None
     if len(point) != 65 or point[0] != 4:
-        raise Invalid("keys.p256dh: an uncompressed P-256 public key (65 bytes).")
+        raise Invalid(_("keys.p256dh: an uncompressed P-256 public key (65 bytes)."))
     try:
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     except ValueError:
-        raise Invalid("keys.p256dh: not a point on P-256.") from None
+        raise Invalid(_("keys.p256dh: not a point on P-256.")) from None
     if len(secret) != 16:
-        raise Invalid("keys.auth: an authentication secret of 16 bytes.")
+        raise Invalid(_("keys.auth: an authentication secret of 16 bytes."))
     return p256dh.strip(), auth.strip()
 
 
@@ -134,8 +139,11 @@ def push_subscription_register(
         others = PushSubscription.objects.filter(user=user).exclude(endpoint_hash=hashed).count()
         if others >= settings.KRING_PUSH_MAX_DEVICES:
             raise Conflict(
-                f"You already get notifications on {others} devices, the most there can be; "
-                "remove one first."
+                _(
+                    "You already get notifications on %(others)s devices, "
+                    "the most there can be; remove one first."
+                )
+                % {"others": others}
             )
         fields = {
             "user": user,
@@ -159,9 +167,9 @@ def push_subscription_register(
 
 def push_subscription_remove(*, user: User, subscription_id: int) -> None:
     """Remove one of the user's devices (its waiting pushes go with it)."""
-    removed, _ = PushSubscription.objects.filter(pk=subscription_id, user=user).delete()
+    removed, _by_model = PushSubscription.objects.filter(pk=subscription_id, user=user).delete()
     if not removed:
-        raise NotFound(f"No device {subscription_id}.")
+        raise NotFound(_("No device %(subscription_id)s.") % {"subscription_id": subscription_id})
 
 
 def push_subscriptions_forget_session(*, user: User, session_key: str | None) -> int:
@@ -170,7 +178,7 @@ def push_subscriptions_forget_session(*, user: User, session_key: str | None) ->
     hashed = session_hash(session_key)
     if not hashed:
         return 0
-    removed, _ = PushSubscription.objects.filter(user=user, session_hash=hashed).delete()
+    removed, _by_model = PushSubscription.objects.filter(user=user, session_hash=hashed).delete()
     return removed
 
 

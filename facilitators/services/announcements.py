@@ -4,6 +4,7 @@ network (a cross-border circle and the communities linked to it) at once."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from community.models import Community, EventKind, RoomEvent, User
@@ -29,23 +30,26 @@ def announcement_post(
     every open page, and one notification job for all their members, each person told once.
     Returns the event in ``community``."""
     if scope not in SCOPES:
-        raise Invalid(f"Send an announcement to the 'community' or its 'network', not '{scope}'.")
+        raise Invalid(
+            _("Send an announcement to the 'community' or its 'network', not '%(scope)s'.")
+            % {"scope": scope}
+        )
     body = clean_body(body)
     html = rendered(body)
     require_moderator(actor, community)
     if community.archived_at is not None:
-        raise Conflict("This community is archived.")
+        raise Conflict(_("This community is archived."))
     targets = [community]
     if scope == "network":
         targets += network_communities(community)
         if len(targets) == 1:
-            raise Conflict("This community is not part of a network: link it to a circle first.")
+            raise Conflict(_("This community is not part of a network: link it to a circle first."))
     generals = {
         room.community_id: room
         for room in community.rooms.model.objects.filter(community__in=targets, name=GENERAL_ROOM)
     }
     if community.pk not in generals:
-        raise NotFound("This community has no general room.")
+        raise NotFound(_("This community has no general room."))
     network = {"from": community.slug, "name": community.name} if scope == "network" else None
     with transaction.atomic():
         events = {}

@@ -3,6 +3,8 @@ membership acted on, and telling the member concerned."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from community.models import Membership, User
 from community.permissions import can_moderate
 from core.emitters import user_frame_on_commit
@@ -15,13 +17,13 @@ from ..permissions import can_act_on
 
 def require_moderator(actor: User, community: object) -> None:
     if not can_moderate.test(actor, community):
-        raise Forbidden("Only this community's facilitators can do that.")
+        raise Forbidden(_("Only this community's facilitators can do that."))
 
 
 def require_act_on(actor: User, membership: Membership) -> None:
     require_moderator(actor, membership.community_id)
     if not can_act_on(actor, membership):
-        raise Forbidden("You can only act on members below your own role.")
+        raise Forbidden(_("You can only act on members below your own role."))
 
 
 def locked_membership(membership_id: int) -> Membership:
@@ -32,7 +34,7 @@ def locked_membership(membership_id: int) -> Membership:
         .first()
     )
     if membership is None:
-        raise NotFound("No such membership.")
+        raise NotFound(_("No such membership."))
     return membership
 
 

@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from community.models import Community, Membership, MembershipState, User
@@ -36,7 +37,7 @@ REASON_MAX = 2000
 
 def require_coordinator(actor: User) -> None:
     if not can_coordinate.test(actor):
-        raise Forbidden("Only programme coordinators can do that.")
+        raise Forbidden(_("Only programme coordinators can do that."))
 
 
 def clean_email(email: Any) -> str:
@@ -44,7 +45,9 @@ def clean_email(email: Any) -> str:
     try:
         validate_email(value)
     except ValidationError:
-        raise Invalid(f"'{value}' is not an email address.", field="facilitator_email") from None
+        raise Invalid(
+            _("'%(value)s' is not an email address.") % {"value": value}, field="facilitator_email"
+        ) from None
     return value
 
 
@@ -137,10 +140,13 @@ def proposal_create(
     )
     reason = str(reason or "").strip()
     if not reason:
-        raise Invalid("Say why this community is needed: who it is for, what it will do.",
+        raise Invalid(_("Say why this community is needed: who it is for, what it will do."),
                       field="reason")  # fmt: skip
     if len(reason) > REASON_MAX:
-        raise Invalid(f"The reason is at most {REASON_MAX} characters.", field="reason")
+        raise Invalid(
+            _("The reason is at most %(reason_max)s characters.") % {"reason_max": REASON_MAX},
+            field="reason",
+        )
     with transaction.atomic():
         # Serialise one teacher's proposals so the limit holds under double submits.
         User.objects.select_for_update().filter(pk=proposer.pk).first()
@@ -149,7 +155,8 @@ def proposal_create(
         ).count()
         if open_ones >= settings.KRING_MAX_OPEN_PROPOSALS:
             raise Conflict(
-                f"You have {open_ones} proposals waiting; wait for a coordinator's decision."
+                _("You have %(open_ones)s proposals waiting; wait for a coordinator's decision.")
+                % {"open_ones": open_ones}
             )
         proposal = CommunityProposal.objects.create(proposer=proposer, reason=reason, **fields)
         notify_users(
@@ -171,7 +178,7 @@ def _locked_proposal(proposal: CommunityProposal) -> CommunityProposal:
         .get(pk=proposal.pk)
     )
     if locked.state != ProposalState.PENDING:
-        raise Conflict("This proposal was already decided.")
+        raise Conflict(_("This proposal was already decided."))
     return locked
 
 
@@ -186,12 +193,12 @@ def proposal_approve(
     """Create the proposed community; the proposer becomes its facilitator and is told."""
     require_coordinator(actor)
     if len(message) > 1000:
-        raise Invalid("A message is at most 1000 characters.", field="message")
+        raise Invalid(_("A message is at most 1000 characters."), field="message")
     with transaction.atomic():
         proposal = _locked_proposal(proposal)
         proposer = proposal.proposer
         if proposer is None or not proposer.is_active:
-            raise Conflict("The proposer's account no longer exists; decline the proposal.")
+            raise Conflict(_("The proposer's account no longer exists; decline the proposal."))
         community = community_create(
             creator=proposer,
             slug=slug,
@@ -236,9 +243,9 @@ def proposal_decline(*, actor: User, proposal: CommunityProposal, reason: str) -
     require_coordinator(actor)
     reason = str(reason or "").strip()
     if not reason:
-        raise Invalid("Tell the proposer why (they read it).", field="reason")
+        raise Invalid(_("Tell the proposer why (they read it)."), field="reason")
     if len(reason) > 1000:
-        raise Invalid("A reason is at most 1000 characters.", field="reason")
+        raise Invalid(_("A reason is at most 1000 characters."), field="reason")
     with transaction.atomic():
         proposal = _locked_proposal(proposal)
         proposal.state = ProposalState.DECLINED
@@ -272,7 +279,7 @@ def proposal_decline(*, actor: User, proposal: CommunityProposal, reason: str) -
 def coordinator_set(*, actor: User, user: User, on: bool) -> User:
     """Staff grant (or take back) the programme coordinator role."""
     if not is_staff(actor):
-        raise Forbidden("Only staff grant the coordinator role.")
+        raise Forbidden(_("Only staff grant the coordinator role."))
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_coordinator == on:

@@ -36,7 +36,7 @@ def join_request_approve(*, actor: User, membership: Membership, message: str = 
         membership = locked_membership(membership.pk)
         require_act_on(actor, membership)
         if membership.state != MembershipState.PENDING:
-            raise Conflict("This request is no longer pending.")
+            raise Conflict(_("This request is no longer pending."))
         membership.state = MembershipState.ACTIVE
         membership.save(update_fields=["state", "updated_at"])
         audit_member_action(
@@ -66,7 +66,7 @@ def join_request_decline(*, actor: User, membership: Membership, message: str = 
         membership = locked_membership(membership.pk)
         require_act_on(actor, membership)
         if membership.state != MembershipState.PENDING:
-            raise Conflict("This request is no longer pending.")
+            raise Conflict(_("This request is no longer pending."))
         membership.state = MembershipState.LEFT
         membership.save(update_fields=["state", "updated_at"])
         audit_member_action(
@@ -120,7 +120,10 @@ def invitation_new(
         days_valid = settings.KRING_INVITATION_DAYS
     ratelimit.limit("invite", actor_id=actor.pk, what=_("invitations"))
     if not 1 <= days_valid <= settings.KRING_INVITATION_MAX_DAYS:
-        raise Invalid(f"An invitation is valid for 1 to {settings.KRING_INVITATION_MAX_DAYS} days.")
+        raise Invalid(
+            _("An invitation is valid for 1 to %(invitation_max_days)s days.")
+            % {"invitation_max_days": settings.KRING_INVITATION_MAX_DAYS}
+        )
     with transaction.atomic():
         invitation = Invitation.objects.create(
             community=community,
@@ -158,7 +161,7 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     require_moderator(actor, invitation.community_id)
     with transaction.atomic():
         if invitation.used_at is not None:
-            raise Conflict("This invitation was already used.")
+            raise Conflict(_("This invitation was already used."))
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         audit_record(
@@ -180,11 +183,11 @@ def invitation_accept(*, user: User, token: str) -> Membership:
             .first()
         )
         if invitation is None:
-            raise NotFound("This invitation does not exist.")
+            raise NotFound(_("This invitation does not exist."))
         if not invitation.is_usable:
-            raise Conflict("This invitation was used, revoked or has expired.")
+            raise Conflict(_("This invitation was used, revoked or has expired."))
         if invitation.email and invitation.email != user.email.lower():
-            raise Forbidden("This invitation was sent to another email address.")
+            raise Forbidden(_("This invitation was sent to another email address."))
         community = invitation.community
         membership = (
             Membership.objects.select_for_update()
@@ -192,9 +195,9 @@ def invitation_accept(*, user: User, token: str) -> Membership:
             .first()
         )
         if membership is not None and membership.state == MembershipState.BANNED:
-            raise Forbidden("You were banned from this community.")
+            raise Forbidden(_("You were banned from this community."))
         if community.archived_at is not None:
-            raise Conflict("This community is archived: it takes no new members.")
+            raise Conflict(_("This community is archived: it takes no new members."))
         promotes = ROLE_RANK[invitation.role] > ROLE_RANK[Role.MEMBER]
         already = membership is not None and membership.state == MembershipState.ACTIVE
         if already and (not promotes or ROLE_RANK[membership.role] >= ROLE_RANK[invitation.role]):

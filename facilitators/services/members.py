@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from community.models import Membership, MembershipState, Room, User
@@ -41,14 +42,14 @@ def member_role_change(
     *, actor: User, membership: Membership, role: str, reason: str = ""
 ) -> Membership:
     if role not in Role.values:
-        raise Invalid(f"Unknown role '{role}'.")
+        raise Invalid(_("Unknown role '%(role)s'.") % {"role": role})
     with transaction.atomic():
         membership = locked_membership(membership.pk)
         require_moderator(actor, membership.community_id)
         if membership.state != MembershipState.ACTIVE:
-            raise Conflict("Only active members have a role to change.")
+            raise Conflict(_("Only active members have a role to change."))
         if not can_assign_role(actor, membership, role):
-            raise Forbidden("You can only give roles below your own, to members below you.")
+            raise Forbidden(_("You can only give roles below your own, to members below you."))
         if membership.role == role:
             return membership
         previous = membership.role
@@ -94,9 +95,9 @@ def member_mute(
     """Stop a member posting in one room or the whole community, until a time or until
     unmuted. Takes effect at their very next post, on any open socket."""
     if room is not None and room.community_id != membership.community_id:
-        raise Invalid("That room belongs to another community.")
+        raise Invalid(_("That room belongs to another community."))
     if until is not None and until <= timezone.now():
-        raise Invalid("A mute must end in the future.")
+        raise Invalid(_("A mute must end in the future."))
     with transaction.atomic():
         membership = locked_membership(membership.pk)
         require_act_on(actor, membership)
@@ -153,7 +154,7 @@ def member_unmute(*, actor: User, membership: Membership, room: Room | None = No
             mutes = mutes.filter(room=room)
         lifted = mutes.update(lifted_at=timezone.now())
         if not lifted:
-            raise Conflict("This member is not muted there.")
+            raise Conflict(_("This member is not muted there."))
         audit_member_action(
             membership=membership,
             actor=actor,
@@ -176,9 +177,9 @@ def _expel(*, actor: User, membership: Membership, reason: str, ban: bool) -> Me
         membership = locked_membership(membership.pk)
         require_act_on(actor, membership)
         if ban and membership.state == MembershipState.BANNED:
-            raise Conflict("This member is already banned.")
+            raise Conflict(_("This member is already banned."))
         if not ban and membership.state != MembershipState.ACTIVE:
-            raise Conflict("Only active members can be removed.")
+            raise Conflict(_("Only active members can be removed."))
         was_active = membership.state == MembershipState.ACTIVE
         membership.state = MembershipState.BANNED if ban else MembershipState.LEFT
         membership.save(update_fields=["state", "updated_at"])
@@ -229,7 +230,7 @@ def member_unban(*, actor: User, membership: Membership, reason: str = "") -> Me
         membership = locked_membership(membership.pk)
         require_act_on(actor, membership)
         if membership.state != MembershipState.BANNED:
-            raise Conflict("This member is not banned.")
+            raise Conflict(_("This member is not banned."))
         membership.state = MembershipState.LEFT
         membership.save(update_fields=["state", "updated_at"])
         audit_member_action(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from community import selectors
 from community.models import EventKind, RoomEvent, User
@@ -20,9 +21,9 @@ def _message_for_moderation(actor: User, message_id: int) -> RoomEvent:
     require_moderator(actor, message.room)
     author_membership = membership_of(message.author, message.room) if message.author else None
     if not can_moderate_message(actor, message, author_membership):
-        raise Forbidden("You can only moderate messages of members below your own role.")
+        raise Forbidden(_("You can only moderate messages of members below your own role."))
     if message.deleted_at is not None:
-        raise NotFound(f"Message {message_id} was deleted.")
+        raise NotFound(_("Message %(message_id)s was deleted.") % {"message_id": message_id})
     return message
 
 
@@ -30,11 +31,11 @@ def message_hide(*, actor: User, message_id: int, reason: str) -> RoomEvent:
     """Hide a message: members see a placeholder with the reason, facilitators the text."""
     reason = reason.strip()
     if not reason:
-        raise Invalid("Say why the message is hidden; members see the reason.")
+        raise Invalid(_("Say why the message is hidden; members see the reason."))
     with transaction.atomic():
         message = _message_for_moderation(actor, message_id)
         if message.hidden_at is not None:
-            raise Conflict("This message is already hidden.")
+            raise Conflict(_("This message is already hidden."))
         RoomEvent.objects.filter(pk=message.pk).update(
             hidden_at=timezone.now(), hidden_reason=reason[:300]
         )
@@ -59,7 +60,7 @@ def message_unhide(*, actor: User, message_id: int, reason: str = "") -> RoomEve
     with transaction.atomic():
         message = _message_for_moderation(actor, message_id)
         if message.hidden_at is None:
-            raise Conflict("This message is not hidden.")
+            raise Conflict(_("This message is not hidden."))
         RoomEvent.objects.filter(pk=message.pk).update(hidden_at=None, hidden_reason="")
         event = room_event_append(
             room_id=message.room_id,

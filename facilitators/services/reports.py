@@ -31,14 +31,14 @@ def report_create(*, reporter: User, message_id: int, reason: str) -> Report:
     second report of the same message by the same member while it is open changes nothing."""
     reason = reason.strip()
     if not reason:
-        raise Invalid("Say what is wrong with this message.")
+        raise Invalid(_("Say what is wrong with this message."))
     if len(reason) > 1000:
-        raise Invalid("A report reason is at most 1000 characters.")
+        raise Invalid(_("A report reason is at most 1000 characters."))
     message = selectors.message_get(message_id=message_id)
     if not can_report.test(reporter, message.room):
-        raise Forbidden("Only members of this community can report its messages.")
+        raise Forbidden(_("Only members of this community can report its messages."))
     if message.deleted_at is not None:
-        raise NotFound("This message was deleted.")
+        raise NotFound(_("This message was deleted."))
     community_id = message.room.community_id
     existing = Report.objects.filter(
         message=message, reporter=reporter, state=ReportState.OPEN
@@ -91,7 +91,10 @@ def report_resolve(
     """Close a report by acting on it (hide or delete the message; mute, remove or ban its
     author) or dismissing it. The action is audited like any other, plus the resolution."""
     if action not in REPORT_ACTIONS:
-        raise Invalid(f"Unknown action '{action}'; choose from {', '.join(REPORT_ACTIONS)}.")
+        raise Invalid(
+            _("Unknown action '%(action)s'; choose from %(value)s.")
+            % {"action": action, "value": ", ".join(REPORT_ACTIONS)}
+        )
     with transaction.atomic():
         report = (
             Report.objects.select_for_update(of=("self",))
@@ -100,7 +103,7 @@ def report_resolve(
         )
         require_moderator(actor, report.community)
         if report.state != ReportState.OPEN:
-            raise Conflict("This report was already handled.")
+            raise Conflict(_("This report was already handled."))
         message = report.message
         reason = note or report.reason
         if action == "hide":
@@ -110,7 +113,7 @@ def report_resolve(
         elif action in ("mute", "remove", "ban"):
             author_membership = membership_of(message.author, report.community)
             if author_membership is None:
-                raise Conflict("The author is no longer a member.")
+                raise Conflict(_("The author is no longer a member."))
             if action == "mute":
                 member_mute(
                     actor=actor, membership=author_membership, until=mute_until, reason=reason

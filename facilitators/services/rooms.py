@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from community.models import Room, RoomKind, User
 from community.services import (
@@ -36,7 +37,10 @@ def room_settings_update(
     topic also reaches the room lists of members' open pages."""
     longest = settings.KRING_MAX_SLOW_MODE_SECONDS
     if slow_mode_seconds is not None and not 0 <= slow_mode_seconds <= longest:
-        raise Invalid(f"Slow mode is 0 (off) to {longest} seconds.", field="slow_mode_seconds")
+        raise Invalid(
+            _("Slow mode is 0 (off) to %(longest)s seconds.") % {"longest": longest},
+            field="slow_mode_seconds",
+        )
     if topic is not None:
         topic = clean_topic(topic)
     if name is not None:
@@ -59,12 +63,14 @@ def room_settings_update(
             audits.append((AuditAction.TOPIC, {"topic": topic}))
         if name is not None and name != room.name:
             if room.kind != RoomKind.DISCUSSION:
-                raise Invalid("A teaching material's thread is named after its material.")
+                raise Invalid(_("A teaching material's thread is named after its material."))
             if GENERAL_ROOM in (name, room.name):
-                raise Conflict("The general room keeps its name, and no other room takes it.",
+                raise Conflict(_("The general room keeps its name, and no other room takes it."),
                                field="name")  # fmt: skip
             if Room.objects.filter(community_id=room.community_id, name=name).exists():
-                raise Conflict(f"There is already a room #{name}.", field="name")
+                raise Conflict(
+                    _("There is already a room #%(name)s.") % {"name": name}, field="name"
+                )
             changes["name"] = name
             audits.append((AuditAction.ROOM_RENAME, {"from": room.name, "to": name}))
         if not changes:

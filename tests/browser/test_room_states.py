@@ -212,7 +212,7 @@ def test_slow_mode_says_when_one_may_post_again_and_a_refused_post_can_be_retrie
     api(
         daphne_server, facilitator.user, "PATCH", f"/api/rooms/{room.pk}", {"slow_mode_seconds": 30}
     )
-    page.locator("#composer-state", has_text="one message every 30 seconds").wait_for()
+    page.locator("#composer-state", has_text="wait 30 s between messages").wait_for()
     page.locator("#composer-state", has_text="You can send your next message in").wait_for()
     assert page.locator("#send").is_disabled()
     page.fill("#body", "Three")

@@ -139,4 +139,4 @@ def test_asking_to_join_keeps_the_message(community):
 def test_an_expired_form_gets_the_styled_page():
     response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "nl"})
     assert response.status_code == 403
-    assert "That form had expired" in response.content.decode()
+    assert "That form has expired" in response.content.decode()

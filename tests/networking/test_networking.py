@@ -482,7 +482,7 @@ def test_profile_form_sets_visibility_and_discoverable():
     user = UserFactory(display_name="Anouk")
     client = api(user)
     page = client.get("/me/profile/").content.decode()
-    assert "Who sees your school" in page and "discoverable" in page
+    assert "Who sees “School”" in page and "discoverable" in page
     response = client.post(
         "/me/profile/",
         {"display_name": "Anouk", "country": "NL", "subjects": "natuurkunde", "languages": "nl",
