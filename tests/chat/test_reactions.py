@@ -130,7 +130,11 @@ def test_the_api_answers_with_the_reaction_event_and_lists_the_summary(room, ali
     assert frame["event"]["kind"] == "reaction" and frame["event"]["message"] == message.pk
     listed = client_for(alice.user).get(f"/api/messages/{message.pk}/reactions").json()
     assert listed == [
-        {"emoji": "❤️", "count": 1, "users": [{"id": bob.user.pk, "name": "Bob Berg", "handle": bob.user.handle}]}
+        {
+            "emoji": "❤️",
+            "count": 1,
+            "users": [{"id": bob.user.pk, "name": "Bob Berg", "handle": bob.user.handle}],
+        }
     ]
     history = client_for(alice.user).get(f"/api/rooms/{room.pk}/events").json()
     assert history[0]["event"]["data"]["reactions"][0]["count"] == 1
