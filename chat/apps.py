@@ -19,7 +19,9 @@ class ChatConfig(AppConfig):
             room_kinds,
         )
 
-        from . import direct_rules, page
+        from core import gdpr
+
+        from . import direct_rules, page, privacy
 
         room_kinds.register(
             RoomKind.DIRECT,
@@ -33,3 +35,5 @@ class ChatConfig(AppConfig):
         post_checks.register("direct_blocked", direct_rules.BLOCKED_CHECK)
         message_posted.register("direct_notify", direct_rules.notify_participants)
         page_context.register("reactions", page.reaction_context)
+        gdpr.exporters.register("chat", privacy.export_chat)
+        gdpr.erasers.register("chat", privacy.erase_chat)

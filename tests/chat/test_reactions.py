@@ -168,3 +168,13 @@ async def test_a_reaction_reaches_the_room_live_and_a_resume_replays_it(room, al
     replayed = await receive_until(later, "event")
     assert (replayed["seq"], replayed["event"]["kind"]) == (message.seq + 1, "reaction")
     await later.disconnect()
+
+
+def test_erasing_an_account_takes_its_name_out_of_reaction_summaries(room, alice, bob):
+    message = _message(room, alice.user)
+    services.reaction_toggle(actor=bob.user, message_id=message.pk, emoji="👍")
+    services.reaction_toggle(actor=alice.user, message_id=message.pk, emoji="👍")
+    community_services.account_delete(user=bob.user)
+    message.refresh_from_db()
+    [thumbs] = message.data["reactions"]
+    assert thumbs["count"] == 1 and [u["name"] for u in thumbs["users"]] == ["Alice Anders"]
