@@ -64,8 +64,8 @@
       button.type = "button";
       button.setAttribute("aria-pressed", mine ? "true" : "false");
       button.title = who(reaction);
-      button.setAttribute("aria-label", who(reaction));
-      button.append(el("span", "emoji", reaction.emoji), el("span", "count", String(reaction.count)));
+      button.append(el("span", "emoji", reaction.emoji), el("span", "count", String(reaction.count)),
+        el("span", "visually-hidden", " " + who(reaction)));
       button.disabled = !canReact;
       button.addEventListener("click", () => toggle(messageId, reaction.emoji, bar));
       chips.append(button);
