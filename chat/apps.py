@@ -18,7 +18,6 @@ class ChatConfig(AppConfig):
             post_checks,
             room_kinds,
         )
-
         from core import gdpr
 
         from . import direct_rules, page, privacy

@@ -40,9 +40,7 @@ def erase_chat(user: Any, _erase_messages: bool) -> None:
     MessageReaction.objects.filter(user=user).delete()
     for message in RoomEvent.objects.filter(pk__in=message_ids):
         summary = [r.model_dump(mode="json") for r in reaction_summary(message.pk)]
-        RoomEvent.objects.filter(pk=message.pk).update(
-            data={**message.data, "reactions": summary}
-        )
+        RoomEvent.objects.filter(pk=message.pk).update(data={**message.data, "reactions": summary})
     deleted = author_out(None).model_dump(mode="json")
     for event in RoomEvent.objects.filter(kind=EventKind.REACTION, target_id__in=message_ids):
         for reaction in event.data.get("reactions", []):

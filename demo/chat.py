@@ -26,7 +26,7 @@ PAIR = [
     ("marieke@demo.kring.eu", "Top, dank je 🙂"),
 ]  # fmt: skip
 
-GROUP_TITLE = "School visit Kraków – Arnhem"
+GROUP_TITLE = "School visit Kraków and Arnhem"
 GROUP = [
     ("katarzyna@demo.kring.eu", "Hello both! Our head agreed: you are welcome on 12 March. "
      "Shall we plan a morning of lessons and an afternoon with the ICT team?"),
