@@ -123,6 +123,10 @@ class RoomAdmin(admin.ModelAdmin):
     readonly_fields = ["last_seq", "archived_at", "created_at"]
     raw_id_fields = ["community"]
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # Direct conversations (no community) are their participants' alone, not staff's.
+        return super().get_queryset(request).filter(community__isnull=False)
+
 
 @admin.register(RoomEvent)
 class RoomEventAdmin(ReadOnlyAdmin):
@@ -131,6 +135,10 @@ class RoomEventAdmin(ReadOnlyAdmin):
     search_fields = ["body", "author__email", "author__display_name"]
     list_select_related = ["room", "room__community", "author"]
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # Never the messages of direct conversations: staff do not read them.
+        return super().get_queryset(request).filter(room__community__isnull=False)
 
 
 @admin.register(RoomReadState)

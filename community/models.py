@@ -229,10 +229,15 @@ class RoomKind(models.TextChoices):
     DISCUSSION = "discussion", _("Discussion room")
     RESOURCE = "resource", _("Discussion of a teaching material")
     EVENT = "event", _("Room of an event or meeting")
+    # A conversation of a few people (the chat app): no community, only its participants.
+    DIRECT = "direct", _("Direct conversation")
 
 
 class Room(models.Model):
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="rooms")
+    # None only for rooms of a private kind (direct conversations), which no community owns.
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="rooms"
+    )
     name = models.CharField(max_length=80)
     topic = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=20, choices=RoomKind.choices, default=RoomKind.DISCUSSION)
@@ -256,7 +261,9 @@ class Room(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.community.slug}/{self.name}"
+        return (
+            f"{self.community.slug}/{self.name}" if self.community_id else f"{self.kind}/{self.pk}"
+        )
 
 
 class EventKind(models.TextChoices):
@@ -273,6 +280,7 @@ class EventKind(models.TextChoices):
     ANNOUNCEMENT = "announcement", _("Announcement")  # by a facilitator, to every member
     RESOURCE = "resource", _("Teaching material")  # shared, new version, adapted
     CALENDAR = "calendar", _("Event")  # scheduled, changed, cancelled
+    REACTION = "reaction", _("Reaction")  # added to or taken from a message (the chat app)
 
 
 class RoomEvent(models.Model):

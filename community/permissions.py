@@ -27,8 +27,10 @@ def community_id_of(target: Any) -> int | None:
         return None
     if isinstance(target, int):
         return target
-    community_id = getattr(target, "community_id", None)
-    return community_id if community_id is not None else target.pk
+    if hasattr(target, "community_id"):
+        # A room, membership or material; None for a private room (no community owns it).
+        return target.community_id
+    return target.pk
 
 
 def membership_of(user: Any, target: Any, context: dict | None = None) -> Membership | None:
@@ -45,6 +47,19 @@ def membership_of(user: Any, target: Any, context: dict | None = None) -> Member
     if context is not None:
         context[key] = membership
     return membership
+
+
+def is_private_room(target: Any) -> bool:
+    """Is ``target`` a room of a private kind (a direct conversation), which only its
+    participants may enter: community roles and staff rights do not reach into it."""
+    if not isinstance(target, Room) or target.kind not in room_kinds:
+        return False
+    return room_kinds.get(target.kind).private
+
+
+@rules.predicate
+def outside_private_room(user: Any, target: Any) -> bool:
+    return not is_private_room(target)
 
 
 @rules.predicate
@@ -90,11 +105,15 @@ def is_coordinator(user: Any) -> bool:
 # Any signed-in teacher can see the directory and a community's public face (name,
 # description, rooms' names); what is said inside needs an active membership.
 can_view_community = is_authenticated
-can_read_rooms = is_authenticated & (is_active_member | is_staff)
+can_read_rooms = is_authenticated & outside_private_room & (is_active_member | is_staff)
 can_post = is_authenticated & is_active_member & has_posting_role
-can_moderate = is_authenticated & ((is_active_member & has_facilitating_role) | is_staff)
+can_moderate = (
+    is_authenticated
+    & outside_private_room
+    & ((is_active_member & has_facilitating_role) | is_staff)
+)
 # Any active member (observers and muted members too) can report a message.
-can_report = is_authenticated & is_active_member
+can_report = is_authenticated & outside_private_room & is_active_member
 # Running a community: its settings, logo, rooms and network. Facilitators and
 # co-facilitators (and staff); coordinators create and archive, they do not run it.
 can_manage_community = can_moderate
@@ -112,7 +131,7 @@ def is_room_guest(user: Any, room: Any) -> bool:
 
 
 def _registered_refusal(
-    user: User, room: Room | None, community_id: int, context: PostingContext
+    user: User, room: Room | None, community_id: int | None, context: PostingContext
 ) -> str | None:
     for name, check in post_checks.items():
         if check.refusal is not None and context.checks.get(name):
@@ -131,6 +150,10 @@ def post_refusal(user: Any, room: Room, context: PostingContext | None = None) -
         return _("Sign in to post.")
     if context is None:
         context = posting_context(user_id=user.pk, community_id=room.community_id, room_id=room.pk)
+    if is_private_room(room):
+        if not is_room_guest(user, room):
+            return _("Only the people in this conversation can write in it.")
+        return _registered_refusal(user, room, room.community_id, context)
     if context.state != MembershipState.ACTIVE:
         if not is_room_guest(user, room):
             return _("Only active members of this community can post here.")
@@ -162,7 +185,7 @@ def can_post_in_room(user: Any, room: Any) -> bool:
 def actor_rank(actor: Any, target: Any) -> int:
     """The rank an actor moderates with in the target's community: staff above every role,
     an active facilitator or co-facilitator their role's rank, anyone else 0."""
-    if not is_authenticated(actor):
+    if not is_authenticated(actor) or is_private_room(target):
         return 0
     if actor.is_staff:
         return STAFF_RANK

@@ -56,7 +56,9 @@ def _now_param() -> str:
     return "CAST(%s AS timestamptz)" if connection.vendor == "postgresql" else "%s"
 
 
-def posting_context(*, user_id: int, community_id: int, room_id: int | None) -> PostingContext:
+def posting_context(
+    *, user_id: int, community_id: int | None, room_id: int | None
+) -> PostingContext:
     """The posting context of a user in a room, or (``room_id`` None) in the community as a
     whole (only community-wide checks, such as a community-wide mute, can apply)."""
     names, columns, check_params = _checks_sql()
@@ -76,7 +78,7 @@ def _room(room_id: int, row: tuple) -> Room:
     return Room(
         pk=room_id,
         last_seq=int(last_seq),
-        community_id=int(community_id),
+        community_id=None if community_id is None else int(community_id),
         is_locked=bool(is_locked),
         slow_mode_seconds=int(slow_mode_seconds),
         kind=kind,

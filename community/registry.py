@@ -77,6 +77,10 @@ class RoomKindHooks:
     guest: Callable[[User, Room], bool] | None = None
     # How people name such a room in a sentence ("“Fractions with pizza”"); else "#name".
     label: Callable[[Room], str] | None = None
+    # Private rooms (direct conversations) belong to no community: only those ``guest`` lets
+    # in read and post there, and nobody moderates them (not a community's facilitators, not
+    # staff); a community's roles and staff rights never reach into them.
+    private: bool = False
 
 
 post_checks: Registry[PostCheck] = Registry("post checks")

@@ -156,7 +156,7 @@ def live_room_context(request: HttpRequest, community: Any, room: Any) -> dict[s
         "can_moderate": can_moderate.test(request.user, community),
         "can_report": can_report.test(request.user, community),
         "max_length": settings.KRING_MAX_MESSAGE_LENGTH,
-        "strings": _room_strings(),
+        "strings": room_strings(),
         **_extra_context(request, community, room),
         "composer_state": composer_state(request.user, community, room),
     }
@@ -165,15 +165,16 @@ def live_room_context(request: HttpRequest, community: Any, room: Any) -> dict[s
 def composer_state(user: Any, community: Any, room: Any) -> dict[str, Any]:
     """What may stop this user posting in this room, for the page to say before they type:
     a lock, a mute (with its end as ISO time; the page shows it in the reader's zone), slow
-    mode and how long until the next post is allowed."""
-    moderates = can_moderate.test(user, community)
+    mode and how long until the next post is allowed. ``community`` is None for a room no
+    community owns (a direct conversation)."""
+    moderates = community is not None and can_moderate.test(user, community)
     wait = 0.0
     if room.slow_mode_seconds and not moderates:
         last = selectors.last_message_at(user=user, room_id=room.pk)
         if last is not None:
             wait = max(0.0, room.slow_mode_seconds - (timezone.now() - last).total_seconds())
     return {
-        "community": community.slug,
+        "community": community.slug if community is not None else "",
         "handle": user.handle or "",
         "locked": room.is_locked,
         "moderates": moderates,
@@ -190,7 +191,7 @@ def _js(text: str, *names: str) -> str:
     return text % {name: "{" + name + "}" for name in names}
 
 
-def _room_strings() -> dict[str, Any]:
+def room_strings() -> dict[str, Any]:
     """Texts the room page's script shows, translated here so the script stays plain."""
     return {
         "connected": _("Live"),

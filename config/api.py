@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 
+from chat.api import router as chat_router
 from community.api import router as community_router
 from community.api import router_me
 from community.api_shaping import router as shaping_router
@@ -89,6 +90,7 @@ api.add_router("/", networking_router)
 api.add_router("/", shaping_router)
 api.add_router("/", coordination_router)
 api.add_router("/", toolkits_router)
+api.add_router("/", chat_router)
 api.add_router("/", public_toolkits_router)
 
 

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "facilitators",
     "resources",
     "events",
+    "chat",
     "networking",
     "delivery",
     "realtime",
@@ -422,6 +423,12 @@ SECURE_PROXY_SSL_HEADER = (
 # --- Kring limits ---------------------------------------------------------------------------
 # Longest message body, in characters (a post over it gets a `too_large` error frame).
 KRING_MAX_MESSAGE_LENGTH = env.int("KRING_MAX_MESSAGE_LENGTH", default=4000)
+# The emoji teachers react to messages with (a small set keeps reactions readable).
+KRING_REACTION_EMOJI = env.list("KRING_REACTION_EMOJI", default=["👍", "❤️", "🎉", "😄", "🤔", "🙏"])
+# Names listed per emoji on a message (the count is always exact).
+KRING_REACTION_NAMES_SHOWN = env.int("KRING_REACTION_NAMES_SHOWN", default=25)
+# People in one direct conversation, the starter included.
+KRING_DIRECT_GROUP_MAX = env.int("KRING_DIRECT_GROUP_MAX", default=10)
 # Largest incoming WebSocket frame (message), in bytes; `manage.py serve` passes it to daphne.
 KRING_MAX_FRAME_BYTES = env.int("KRING_MAX_FRAME_BYTES", default=65_536)
 # Largest frame the server sends (an event with a long formatted message, a presence list):
@@ -441,6 +448,8 @@ KRING_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "membership": (env.int("KRING_MEMBERSHIP_CHANGES_PER_HOUR", default=12), 3600),
     "report": (env.int("KRING_REPORTS_PER_HOUR", default=20), 3600),
     "invite": (env.int("KRING_INVITATIONS_PER_HOUR", default=60), 3600),
+    # Direct conversations one person may start (1:1 or group).
+    "direct_start": (env.int("KRING_DIRECT_STARTS_PER_HOUR", default=30), 3600),
     # Web Push: registering a browser for notifications (again).
     "push_device": (env.int("KRING_PUSH_REGISTRATIONS_PER_HOUR", default=30), 3600),
     # Notifications one account's actions may cause; beyond it they are dropped (logged).

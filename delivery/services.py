@@ -46,7 +46,10 @@ def job_store(kind: str, payload: dict[str, Any]) -> OutboxJob:
 def message_posted(event: RoomEvent, room: Room, context: PostingContext) -> None:
     """Run in every post's transaction: commenting in a thread follows it, and the message
     may notify mentioned people, the author replied to and the room's watchers (the worker
-    works out who). Nothing is enqueued when it cannot notify anyone."""
+    works out who). Nothing is enqueued when it cannot notify anyone. Rooms outside any
+    community (direct conversations) are notified by the app that owns their kind."""
+    if room.community_id is None:
+        return
     if room.kind in FOLLOW_ON_COMMENT:
         follow_room(user=event.author, room=room)
     watched = context.checks.get("watched", True)

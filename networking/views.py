@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
+from chat.permissions import can_message
 from community import visibility
 from community.models import AgeGroup, Profile
 from core.errors import KringError
@@ -85,6 +86,7 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
             if relation == visibility.Relation.SELF
             else selectors.communities_in_common(request.user.pk, user.pk),
             "materials": selectors.materials_shared_by(user.pk, request.user.pk),
+            "can_message": relation != visibility.Relation.SELF and can_message(request.user, user),
         },
     )
 

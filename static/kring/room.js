@@ -11,6 +11,9 @@
   const canModerate = root.dataset.canModerate === "1";
   const canReport = root.dataset.canReport === "1";
   const historyBase = root.dataset.historyUrl;
+  // Direct conversations report to staff and mention their participants (chat app).
+  const reportUrl = root.dataset.reportUrl || "/api/messages/{id}/report";
+  const mentionUrl = root.dataset.mentionUrl || "/api/communities/" + root.dataset.community + "/mentionable";
   const strings = JSON.parse(document.getElementById("room-i18n").textContent);
   const initial = JSON.parse(document.getElementById("composer-state-data").textContent);
   const community = initial.community;
@@ -152,7 +155,7 @@
       actions.append(actionButton(strings.report, () => {
         const reason = prompt(strings.reportReason);
         if (reason && reason.trim()) {
-          api("POST", "/api/messages/" + event.id + "/report", { reason: reason }).then((ok) => ok && flash(strings.reported));
+          api("POST", reportUrl.replace("{id}", event.id), { reason: reason }).then((ok) => ok && flash(strings.reported));
         }
       }));
     }
@@ -175,6 +178,9 @@
     }
     if (!event.deleted) item.append(actions);
     if (event.pinned) item.classList.add("pinned");
+    // Other scripts of the page (reactions, attachments) add their part to each message.
+    item.kringEvent = event;
+    document.dispatchEvent(new CustomEvent("kring:message", { detail: { event: event, item: item } }));
     return item;
   }
 
@@ -679,7 +685,7 @@
   function lookup(q) {
     const key = q.toLowerCase();
     if (!lookups.has(key)) {
-      lookups.set(key, fetch("/api/communities/" + community + "/mentionable?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+      lookups.set(key, fetch(mentionUrl + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
         .then((response) => (response.ok ? response.json() : []))
         .catch(() => { lookups.delete(key); return []; }));
     }
@@ -781,7 +787,7 @@
       const people = await lookup(query);
       if (!suggestionToken) return;
       const options = people.map((p) => ({ handle: p.handle, name: p.name }));
-      if ("facilitators".startsWith(query.toLowerCase())) options.push({ handle: "facilitators", name: strings.mentionFacilitators });
+      if (community && "facilitators".startsWith(query.toLowerCase())) options.push({ handle: "facilitators", name: strings.mentionFacilitators });
       showSuggestions(options);
     }, 120);
   }
@@ -858,7 +864,7 @@
     updateOlder();
   });
 
-  $("room-level").addEventListener("change", (e) => {
+  if ($("room-level")) $("room-level").addEventListener("change", (e) => {
     api("PUT", "/api/rooms/" + roomId + "/notification-level", { level: e.target.value });
   });
 

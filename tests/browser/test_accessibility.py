@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from notifications.models import Notification
 
+from chat.models import DirectConversation
 from community.models import Community, Room, User
 from community.services import message_post
 from delivery.models import PushSubscription
@@ -82,6 +83,7 @@ def _demo() -> dict[str, Any]:
         "event": event,
         "kit": kit,
         "open_material": open_material,
+        "conversation": DirectConversation.objects.filter(title="").order_by("pk").first(),
     }
 
 
@@ -115,6 +117,9 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
         ("events-month", f"/c/{GELDERLAND}/events/?view=month"),
         ("event", f"/events/{demo['event'].pk}/"),
         ("my-events", "/events/"),
+        ("messages", "/messages/"),
+        ("messages-find", "/messages/?q=a"),
+        ("conversation", f"/messages/{demo['conversation'].room_id}/"),
     ]
     if who == "anonymous":
         return [

@@ -12,6 +12,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
+from chat import services as chat
 from community import services
 from community.models import JoinPolicy, Membership, RoomEvent
 from delivery.worker import process_pending_jobs
@@ -139,6 +140,21 @@ def _archived_community(w: World) -> None:
     staff.save(update_fields=["is_staff"])
     services.community_archive(actor=staff, community=w.community, reason="Project ended")
     services.community_restore(actor=staff, community=w.community)
+
+
+def _direct_message(w: World) -> RoomEvent:
+    started, _ = chat.conversation_start(actor=w.alice.user, user_ids=[w.bob.user.pk])
+    message, _ = services.message_post(room_id=started.room_id, author=w.alice.user, body="Hi")
+    return message
+
+
+def _direct_report(w: World) -> None:
+    staff = make_member(CommunityFactory()).user
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    chat.direct_report_create(
+        reporter=w.bob.user, message_id=_direct_message(w).pk, reason="unkind"
+    )
 
 
 # name -> (the action, frame types it must emit). Each action also runs the worker, so the
@@ -287,6 +303,15 @@ ACTIONS: dict[str, tuple[Callable[[World], Any], set[str]]] = {
         lambda w: materials.reaction_set(actor=w.bob.user, resource=_material(w), kind="useful"),
         {"notification"},
     ),
+    "reaction_toggle (add + take away)": (
+        lambda w: (
+            chat.reaction_toggle(actor=w.bob.user, message_id=w.message.pk, emoji="👍"),
+            chat.reaction_toggle(actor=w.bob.user, message_id=w.message.pk, emoji="👍"),
+        ),
+        {"event"},
+    ),
+    "direct message (conversation_start + message_post)": (_direct_message, {"notification"}),
+    "direct_report_create": (_direct_report, {"notification"}),
     "event_create": (_event, {"event", "calendar", "notification"}),
     "event_update": (
         lambda w: events.event_update(
