@@ -229,6 +229,7 @@ class RoomKind(models.TextChoices):
     DISCUSSION = "discussion", _("Discussion room")
     RESOURCE = "resource", _("Discussion of a teaching material")
     EVENT = "event", _("Room of an event or meeting")
+    MENTORING = "mentoring", _("Private room of two schools mentoring each other")
 
 
 class Room(models.Model):

@@ -111,6 +111,27 @@ def is_room_guest(user: Any, room: Any) -> bool:
     return bool(guest is not None and guest(user, room))
 
 
+def private_room_reader(user: Any, room: Any) -> bool | None:
+    """For a private room (its kind has ``private_reader``): may ``user`` read and post in it?
+    ``None`` for any other room, whose community's rules apply."""
+    kind = getattr(room, "kind", None)
+    if kind is None or kind not in room_kinds:
+        return None
+    rule = room_kinds.get(kind).private_reader
+    if rule is None:
+        return None
+    return bool(is_authenticated(user) and rule(user, room))
+
+
+def can_read_room(user: Any, room: Any) -> bool:
+    """May ``user`` read this room: a private room by its own rule; any other as a member of
+    its community (or staff), or as a guest its kind lets in."""
+    private = private_room_reader(user, room)
+    if private is not None:
+        return private
+    return bool(can_read_rooms.test(user, room.community_id) or is_room_guest(user, room))
+
+
 def _registered_refusal(
     user: User, room: Room | None, community_id: int, context: PostingContext
 ) -> str | None:
@@ -131,11 +152,15 @@ def post_refusal(user: Any, room: Room, context: PostingContext | None = None) -
         return _("Sign in to post.")
     if context is None:
         context = posting_context(user_id=user.pk, community_id=room.community_id, room_id=room.pk)
-    if context.state != MembershipState.ACTIVE:
-        if not is_room_guest(user, room):
-            return _("Only active members of this community can post here.")
-    elif context.role not in POSTING_ROLES:
-        return _("Observers can read this room but not post in it.")
+    private = private_room_reader(user, room)
+    if private is False:
+        return _("This room is private to the people it was opened for.")
+    if private is None:  # a private room's own rule lets its people in, members or not
+        if context.state != MembershipState.ACTIVE:
+            if not is_room_guest(user, room):
+                return _("Only active members of this community can post here.")
+        elif context.role not in POSTING_ROLES:
+            return _("Observers can read this room but not post in it.")
     if room.is_locked and not (context.role in FACILITATING_ROLES or user.is_staff):
         return _("This room is locked: only its facilitators can post.")
     return _registered_refusal(user, room, room.community_id, context)

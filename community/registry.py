@@ -77,6 +77,10 @@ class RoomKindHooks:
     guest: Callable[[User, Room], bool] | None = None
     # How people name such a room in a sentence ("“Fractions with pizza”"); else "#name".
     label: Callable[[Room], str] | None = None
+    # A private room (e.g. two mentoring schools' room in a hub): only those this returns true
+    # for read and post, members of the community or not; community membership alone gives
+    # no access. Checked at every read and post, like membership.
+    private_reader: Callable[[User, Room], bool] | None = None
 
 
 post_checks: Registry[PostCheck] = Registry("post checks")

@@ -25,7 +25,7 @@ from .models import (
     RoomReadState,
     User,
 )
-from .permissions import can_read_rooms, is_room_guest
+from .permissions import can_read_room, can_read_rooms
 from .registry import room_kinds
 
 
@@ -127,7 +127,7 @@ def room_get(*, room_id: int) -> Room:
 def room_for_reader(*, user: Any, room_id: int) -> Room:
     """The room, if ``user`` may read it; raises ``NotFound`` / ``Forbidden`` otherwise."""
     room = room_get(room_id=room_id)
-    if not can_read_rooms.test(user, room.community) and not is_room_guest(user, room):
+    if not can_read_room(user, room):
         raise Forbidden("Only active members of this community can read its rooms.")
     return room
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import BooleanField, CharField, Count, F, OuterRef, QuerySet, Subquery, Value
@@ -35,6 +36,7 @@ from community.models import (
     RoomEvent,
     User,
 )
+from community.permissions import private_room_reader
 from community.selectors import facilitator_ids, room_label
 from core.emitters import notifications_on_commit
 from core.notify import COMMUNITIES_JOB, COMMUNITY_JOB, USERS_JOB, Category, Verb, render_verb
@@ -248,10 +250,24 @@ def _message_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient
         Verb(gettext_noop("posted in %(room)s"), room=where),
         Category.MESSAGE,
     )
+    _keep_private_readers(delivery, room)
     recipients = _load_recipients(
         _recipients(payload["community"], payload["room"], list(delivery.per_user))
     )
     return delivery, recipients
+
+
+def _keep_private_readers(delivery: Delivery, room: Room) -> None:
+    """A private room's words reach only its own people: a mention of, or a watcher who is,
+    anyone else in the community is told nothing."""
+    if private_room_reader(AnonymousUser(), room) is None or not delivery.per_user:
+        return
+    readers = {
+        user.pk
+        for user in User.objects.filter(pk__in=list(delivery.per_user))
+        if private_room_reader(user, room)
+    }
+    delivery.per_user = {k: v for k, v in delivery.per_user.items() if k in readers}
 
 
 def _delivery(payload: dict[str, Any]) -> Delivery:
