@@ -13,7 +13,6 @@ from pydantic import Field
 
 from community.selectors import community_by_slug
 from core.errors import Forbidden, NotFound
-from core.notify import render_verb
 from core.protocol.api import ERRORS
 from core.protocol.people import author_out
 from core.protocol.schools import (
@@ -288,13 +287,7 @@ def mentoring_suggestions(request: HttpRequest, slug: str) -> Any:
 
 
 def _pairing_answer(request: HttpRequest, pairing: Any) -> PairingOut:
-    out = pairing_out(pairing, show_room=is_pair_teacher(request.auth, pairing))
-    out.reasons = [_render(r) for r in pairing.reasons]
-    return out
-
-
-def _render(reason: Any) -> str:
-    return render_verb(reason)
+    return pairing_out(pairing, show_room=is_pair_teacher(request.auth, pairing))
 
 
 @router.get("/communities/{slug}/mentoring", response={200: list[PairingOut], **ERRORS})
@@ -327,9 +320,7 @@ def _pairing(request: HttpRequest, pairing_id: int) -> Any:
 def get_pairing(request: HttpRequest, pairing_id: int) -> Any:
     """The pair with its plan; ``room`` for the two schools' teachers once active."""
     pairing = _pairing(request, pairing_id)
-    out = plan_out(pairing, show_room=is_pair_teacher(request.auth, pairing))
-    out.pairing.reasons = [_render(r) for r in pairing.reasons]
-    return out
+    return plan_out(pairing, show_room=is_pair_teacher(request.auth, pairing))
 
 
 @router.post("/mentoring/{int:pairing_id}/accept", response={200: PairingOut, **ERRORS})

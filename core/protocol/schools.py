@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import Field
 
+from ..notify import render_verb
 from .base import Frame
 from .materials import CommunityRefOut, community_ref_out
 from .people import AuthorOut, author_out
@@ -224,7 +225,7 @@ def pairing_out(pairing: Any, *, show_room: bool) -> PairingOut:
         mentor=school_ref_out(pairing.mentor),
         mentee=school_ref_out(pairing.mentee),
         status=pairing.status,
-        reasons=list(pairing.reasons),
+        reasons=[render_verb(r) for r in pairing.reasons],
         mentor_accepted=pairing.mentor_accepted_at is not None,
         mentee_accepted=pairing.mentee_accepted_at is not None,
         room=pairing.room_id if show_room else None,
