@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from schools.instrument import instrument, strings_module
+from core.errors import Invalid
+from schools.instrument import strings_module
 from schools.models import AssessmentResponse
 from schools.profile import school_profile
 
@@ -132,7 +133,7 @@ def test_last_years_answers_are_closed():
     teacher = add_teacher(school)
     from schools.services import assessment_save
 
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(Invalid) as refused:
         assessment_save(
             actor=teacher, school=school, answers={"leadership.strategy": 3}, year=YEAR - 1
         )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from community.models import RoomKind
 from community.permissions import post_refusal
 from community.selectors import room_for_reader
-from core.errors import Forbidden
+from core.errors import Forbidden, Invalid
 from delivery.models import OutboxJob
 from schools.models import Pairing, PairingStatus, PlanSession
 from schools.services import pairing_accept, pairing_propose, session_add
@@ -159,7 +159,7 @@ def test_a_session_in_the_past_is_refused():
     pairing = pairing_propose(actor=w.facilitator, hub=w.hub, mentor=w.mentor, mentee=w.mentee)
     pairing_accept(actor=lead_of(w.mentor), pairing=pairing)
     pairing = pairing_accept(actor=lead_of(w.mentee), pairing=pairing)
-    with pytest.raises(Exception):
+    with pytest.raises(Invalid):
         session_add(
             actor=lead_of(w.mentor),
             pairing=pairing,
