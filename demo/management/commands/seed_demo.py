@@ -17,6 +17,7 @@ from core import ratelimit
 from core.roles import Role
 from demo import running
 from demo.events import seed_events
+from demo.schools import seed_schools
 from resources import services as materials
 from resources.models import Resource
 
@@ -220,6 +221,8 @@ class Command(BaseCommand):
             seed_events(users, {t["email"]: t["country"] for t in TEACHERS})
             # The network, proposals, an archived room, a logo, toolkits (issue 11).
             running.seed(users, self._teacher)
+            # Schools, self-assessments and mentoring in the Tartu hub (issue 13).
+            seed_schools(users, self._teacher)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(TEACHERS)} teachers, {len(COMMUNITIES)} communities, "
