@@ -231,6 +231,7 @@ class RoomKind(models.TextChoices):
     EVENT = "event", _("Room of an event or meeting")
     # A conversation of a few people (the chat app): no community, only its participants.
     DIRECT = "direct", _("Direct conversation")
+    MENTORING = "mentoring", _("Private room of two schools mentoring each other")
 
 
 class Room(models.Model):

@@ -130,6 +130,15 @@ def is_room_guest(user: Any, room: Any) -> bool:
     return bool(guest is not None and guest(user, room))
 
 
+def can_read_room(user: Any, room: Any) -> bool:
+    """May ``user`` read this room: a private room (a direct conversation, two mentoring
+    schools' room) only its participants, as its kind's ``guest`` rule says; any other as an
+    active member of its community (or staff), or as a guest its kind lets in."""
+    if is_private_room(room):
+        return is_room_guest(user, room)
+    return bool(can_read_rooms.test(user, room.community_id) or is_room_guest(user, room))
+
+
 def _registered_refusal(
     user: User, room: Room | None, community_id: int | None, context: PostingContext
 ) -> str | None:

@@ -26,7 +26,7 @@ from .models import (
     RoomReadState,
     User,
 )
-from .permissions import can_read_rooms, is_private_room, is_room_guest
+from .permissions import can_read_room, can_read_rooms, is_private_room
 from .registry import room_kinds
 
 
@@ -128,12 +128,10 @@ def room_get(*, room_id: int) -> Room:
 def room_for_reader(*, user: Any, room_id: int) -> Room:
     """The room, if ``user`` may read it; raises ``NotFound`` / ``Forbidden`` otherwise."""
     room = room_get(room_id=room_id)
-    if is_private_room(room):
-        # Only its participants: never the facilitators of any community, never staff.
-        if not is_room_guest(user, room):
+    if not can_read_room(user, room):
+        if is_private_room(room):
+            # Only its participants: never the facilitators of any community, never staff.
             raise Forbidden(_("Only the people in this conversation can read it."))
-        return room
-    if not can_read_rooms.test(user, room.community) and not is_room_guest(user, room):
         raise Forbidden(_("Only active members of this community can read its rooms."))
     return room
 

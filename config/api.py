@@ -30,6 +30,7 @@ from realtime.auth import user_for_session_token
 from resources.api import router as resources_router
 from resources.toolkit_api import public_router as public_toolkits_router
 from resources.toolkit_api import router as toolkits_router
+from schools.api import router as schools_router
 
 
 class SessionTokenAuth(APIKeyHeader):
@@ -92,6 +93,7 @@ api.add_router("/", coordination_router)
 api.add_router("/", toolkits_router)
 api.add_router("/", chat_router)
 api.add_router("/", public_toolkits_router)
+api.add_router("/", schools_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "events",
     "chat",
     "networking",
+    "schools",
     "delivery",
     "realtime",
     "demo",
@@ -454,6 +455,12 @@ KRING_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "push_device": (env.int("KRING_PUSH_REGISTRATIONS_PER_HOUR", default=30), 3600),
     # Notifications one account's actions may cause; beyond it they are dropped (logged).
     "notify": (env.int("KRING_NOTIFICATIONS_PER_ACTOR_PER_HOUR", default=300), 3600),
+    # Schools: creating and editing schools, linking to them, confirming links, merging.
+    "school": (env.int("KRING_SCHOOL_CHANGES_PER_HOUR", default=30), 3600),
+    # Saving one's self-assessment answers (a draft may be saved many times).
+    "assessment": (env.int("KRING_ASSESSMENT_SAVES_PER_HOUR", default=60), 3600),
+    # Mentoring: proposing, answering, and changing a pair's plan.
+    "mentoring": (env.int("KRING_MENTORING_CHANGES_PER_HOUR", default=60), 3600),
 }
 # Typing frames one socket may send per room before they are ignored, per 2 s window.
 KRING_TYPING_INTERVAL_SECONDS = env.float("KRING_TYPING_INTERVAL_SECONDS", default=2.0)
@@ -677,3 +684,21 @@ if SENTRY_DSN:
 # /metrics (config.metrics): from these addresses or networks, or with the bearer token.
 KRING_METRICS_ALLOW = env.list("KRING_METRICS_ALLOW", default=["127.0.0.1/32", "::1/128"])
 KRING_METRICS_TOKEN = env.str("KRING_METRICS_TOKEN", default="")
+
+# --- Schools, self-assessment and mentoring (issue 13) ---------------------------------------
+# A school's self-assessment aggregates (median per area) are shown to anyone but its lead
+# only when at least this many staff answered (per area): fewer would reveal a person's answers.
+KRING_SCHOOL_MIN_RESPONDENTS = env.int("KRING_SCHOOL_MIN_RESPONDENTS", default=3)
+# The instrument new self-assessments use (a file under schools/instruments/, without .json).
+KRING_SCHOOL_INSTRUMENT = env.str("KRING_SCHOOL_INSTRUMENT", default="selfie-2026")
+# Schools one teacher may be linked to (one of them primary).
+KRING_SCHOOL_MAX_LINKS_PER_TEACHER = env.int("KRING_SCHOOL_MAX_LINKS_PER_TEACHER", default=5)
+# A mentoring plan's size: goals, planned visits and sessions, and its notes (characters).
+KRING_MENTORING_MAX_GOALS = env.int("KRING_MENTORING_MAX_GOALS", default=30)
+KRING_MENTORING_MAX_SESSIONS = env.int("KRING_MENTORING_MAX_SESSIONS", default=50)
+KRING_MENTORING_NOTES_MAX = env.int("KRING_MENTORING_NOTES_MAX", default=5000)
+# Teachers of both schools are reminded of a planned visit or session this long before it.
+KRING_MENTORING_REMINDER_HOURS = env.int("KRING_MENTORING_REMINDER_HOURS", default=24)
+KRING_MENTORING_REMINDER_CHECK_SECONDS = env.float(
+    "KRING_MENTORING_REMINDER_CHECK_SECONDS", default=300.0
+)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("networking.urls")),
     path("", include("chat.urls")),
+    path("", include("schools.urls")),
     path("", include("community.urls")),
 ]
 

@@ -60,6 +60,9 @@ class AuditAction(models.TextChoices):
     TOOLKIT_PUBLISH = "toolkit.publish", _("Made a toolkit public")
     TOOLKIT_UNPUBLISH = "toolkit.unpublish", _("Made a toolkit members-only")
     TOOLKIT_DELETE = "toolkit.delete", _("Deleted a toolkit")
+    SCHOOL_MERGE = "school.merge", _("Merged a duplicate school")
+    PAIRING_PROPOSE = "pairing.propose", _("Proposed a mentoring pair of schools")
+    PAIRING_COMPLETE = "pairing.complete", _("Marked a mentoring pair completed")
 
 
 _record: Port[..., Any] = Port("the audit log")

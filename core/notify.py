@@ -35,6 +35,7 @@ class Category(models.TextChoices):
     EVENT = "event", _("Events you go to (reminders, changes, cancellations, waiting list)")
     NEW_EVENT = "new_event", _("New events in your communities")
     NETWORKING = "networking", _("People you may want to meet (weekly)")
+    SCHOOLS = "schools", _("Your school: links to confirm, mentoring pairs and their meetings")
 
 
 class Verb:

@@ -44,6 +44,7 @@ CATEGORY_MIN_LEVEL: dict[str, str] = {
     Category.EVENT: Level.MENTIONS,
     Category.NEW_EVENT: Level.NORMAL,
     Category.NETWORKING: Level.NORMAL,
+    Category.SCHOOLS: Level.MENTIONS,
 }
 
 

@@ -35,6 +35,7 @@ from community.models import (
     RoomEvent,
     User,
 )
+from community.permissions import is_private_room, is_room_guest
 from community.selectors import facilitator_ids, room_label
 from core.emitters import notifications_on_commit
 from core.notify import COMMUNITIES_JOB, COMMUNITY_JOB, USERS_JOB, Category, Verb, render_verb
@@ -248,10 +249,24 @@ def _message_job(payload: dict[str, Any]) -> tuple[Delivery, dict[int, Recipient
         Verb(gettext_noop("posted in %(room)s"), room=where),
         Category.MESSAGE,
     )
+    _keep_private_readers(delivery, room)
     recipients = _load_recipients(
         _recipients(payload["community"], payload["room"], list(delivery.per_user))
     )
     return delivery, recipients
+
+
+def _keep_private_readers(delivery: Delivery, room: Room) -> None:
+    """A private room's words reach only its own people: a mention of, or a watcher who is,
+    anyone else in the community is told nothing."""
+    if not is_private_room(room) or not delivery.per_user:
+        return
+    readers = {
+        user.pk
+        for user in User.objects.filter(pk__in=list(delivery.per_user))
+        if is_room_guest(user, room)
+    }
+    delivery.per_user = {k: v for k, v in delivery.per_user.items() if k in readers}
 
 
 def _delivery(payload: dict[str, Any]) -> Delivery:

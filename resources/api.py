@@ -99,6 +99,7 @@ class ListQuery(Schema):
     language: str | None = Field(None, max_length=35, description="BCP-47; 'pt' finds 'pt-BR'")
     licence: str | None = Field(None, max_length=40)
     tag: str | None = Field(None, max_length=60)
+    area: str | None = Field(None, max_length=40, description="Self-assessment area key")
     resource_type: ResourceType | None = None
     q: str | None = Field(None, max_length=200, description="Free-text search")
     sort: str = Field("newest", pattern="^(newest|most_used)$")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .licences import CHOICES as LICENCE_CHOICES
 from .licences import adaptation_licence_problem
 from .models import IscedLevel, ResourceType
+from .registry import area_choices
 
 
 def _split_list(value: str) -> list[str]:
@@ -60,6 +61,11 @@ class _DescribingFields(forms.Form):
     tags = forms.CharField(
         label=_("Tags"), required=False, help_text=_("Comma-separated, e.g. outdoor, inquiry")
     )
+    area = forms.ChoiceField(
+        label=_("Area of a school's self-assessment"),
+        required=False,
+        help_text=_("Which area of a school's digital development it helps with, if any."),
+    )
     age_min = forms.IntegerField(label=_("Age from"), min_value=0, max_value=99, required=False)
     age_max = forms.IntegerField(label=_("Age to"), min_value=0, max_value=99, required=False)
     isced_level = forms.TypedChoiceField(
@@ -78,6 +84,11 @@ class _DescribingFields(forms.Form):
         initial="CC-BY-4.0",
         help_text=_("Creative Commons lets other teachers reuse and adapt your work."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "area" in self.fields:
+            self.fields["area"].choices = [("", "—"), *area_choices()]  # type: ignore[attr-defined]
 
     def metadata(self) -> dict[str, Any]:
         data = {field: self.cleaned_data.get(field) for field in self.describing_fields()}

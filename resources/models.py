@@ -45,6 +45,9 @@ class Resource(models.Model):
     )
     subjects = models.JSONField(default=list, blank=True)
     tags = models.JSONField(default=list, blank=True)
+    # The self-assessment area it serves ("infrastructure"; ``resources.registry``), or "":
+    # a school's weakest areas suggest materials tagged for them.
+    area = models.CharField(max_length=40, blank=True, db_index=True)
     age_min = models.PositiveSmallIntegerField(null=True, blank=True)
     age_max = models.PositiveSmallIntegerField(null=True, blank=True)
     isced_level = models.PositiveSmallIntegerField(

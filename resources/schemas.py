@@ -7,6 +7,11 @@ from pydantic import Field
 
 from .models import IscedLevel, ResourceType
 
+AREA_HELP = (
+    "The self-assessment area the material serves (GET /api/schools/instrument lists them), "
+    "or empty"
+)
+
 
 class _OptionalDescriptionIn(Schema):
     """The describing fields, each optional."""
@@ -21,6 +26,7 @@ class _OptionalDescriptionIn(Schema):
     isced_level: IscedLevel | None = None
     language: str | None = Field(None, max_length=35)
     licence: str | None = Field(None, max_length=40)
+    area: str | None = Field(None, max_length=40, description=AREA_HELP)
 
 
 class ResourceEditIn(_OptionalDescriptionIn):
@@ -44,6 +50,7 @@ class ResourceIn(Schema):
     isced_level: IscedLevel | None = None
     language: str = Field(..., max_length=35, description="BCP-47, e.g. nl, pl, sv, en-GB")
     licence: str = Field(..., max_length=40, description="SPDX id")
+    area: str = Field("", max_length=40, description=AREA_HELP)
     link: str = Field("", max_length=1000, description="An http(s) address instead of a file")
 
 

@@ -95,6 +95,7 @@ def resource_list(
     licence: str | None = None,
     tag: str | None = None,
     resource_type: str | None = None,
+    area: str | None = None,
     q: str | None = None,
     sort: str = "newest",
     withdrawn: bool = False,
@@ -122,6 +123,8 @@ def resource_list(
         resources = resources.filter(_json_list_contains("subjects", subject.strip()))
     if tag:
         resources = resources.filter(_json_list_contains("tags", tag.strip().lower()))
+    if area:
+        resources = resources.filter(area=area)
     if age is not None:
         resources = resources.filter(
             Q(age_min__isnull=True) | Q(age_min__lte=age),

@@ -44,6 +44,7 @@ from .permissions import (
     can_withdraw_resource,
     material_refusal,
 )
+from .registry import material_areas
 
 MAX_LIST = 20
 
@@ -106,6 +107,14 @@ def _clean_metadata(data: dict[str, Any], current: Resource | None = None) -> di
         cleaned["isced_level"] = data["isced_level"]
     if "language" in data:
         cleaned["language"] = clean_language_tags([data["language"]])[0]
+    if "area" in data:
+        area = str(data["area"] or "").strip()
+        if area and area not in material_areas:
+            raise Invalid(
+                _("area: one of %(value)s, or empty.")
+                % {"value": ", ".join(material_areas) or "(none)"}
+            )
+        cleaned["area"] = area
     if "licence" in data:
         if data["licence"] not in LICENCES:
             raise Invalid(
@@ -381,7 +390,7 @@ def _require_current(resource: Resource) -> None:
 # among them: people may already have downloaded or adapted the material under it.
 EDITABLE = (
     "title", "description", "resource_type", "subjects", "tags", "age_min", "age_max",
-    "isced_level", "language",
+    "isced_level", "language", "area",
 )  # fmt: skip
 
 

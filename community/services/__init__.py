@@ -30,6 +30,7 @@ from .profiles import clean_language_tags, profile_update
 from .rooms import (
     clean_room_name,
     clean_topic,
+    private_room_open,
     room_add,
     room_archive,
     room_create,
@@ -74,6 +75,7 @@ __all__ = [
     "network_facilitator_joined",
     "network_link",
     "network_unlink",
+    "private_room_open",
     "profile_update",
     "read_mark",
     "rendered",

@@ -21,8 +21,7 @@ from ..models import EventKind, Room, RoomEvent, RoomReadState, User
 from ..permissions import (
     can_moderate,
     can_moderate_message,
-    can_read_rooms,
-    is_room_guest,
+    can_read_room,
     membership_of,
     post_refusal,
 )
@@ -225,7 +224,7 @@ def message_delete(*, actor: User, message_id: int, reason: str = "") -> RoomEve
             )
         own = message.author_id == actor.pk
         if own:
-            if not (can_read_rooms.test(actor, message.room) or is_room_guest(actor, message.room)):
+            if not can_read_room(actor, message.room):
                 raise Forbidden(_("Only members can delete their messages in this room."))
         else:
             author_membership = membership_of(message.author, message.room)

@@ -124,6 +124,23 @@ def room_create(*, community: Community, name: str, topic: str = "") -> Room:
     return room
 
 
+def private_room_open(*, community: Community, kind: str, name: str, topic: str = "") -> Room:
+    """A room of a private kind (its ``RoomKindHooks`` are ``private``; ``guest`` says who is
+    in it) for the app that owns the kind, e.g. two mentoring schools' room in a hub: not in the
+    community's room list, no ``rooms`` frame (the owner tells its own people, after commit).
+    Call inside the owner's transaction; the name gets a suffix when taken."""
+    if kind == RoomKind.DISCUSSION or kind not in RoomKind.values:
+        raise Invalid(_("A private room has a kind of its own."))
+    base = clean_room_name(name)[:70]
+    candidate, n = base, 1
+    while Room.objects.filter(community=community, name=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return Room.objects.create(
+        community=community, name=candidate, topic=clean_topic(topic), kind=kind
+    )
+
+
 def room_add(*, actor: User, community: Community, name: str, topic: str = "") -> Room:
     """A new discussion room at the end of the list; members' open pages show it at once."""
     name = clean_room_name(name)

@@ -64,6 +64,7 @@ class ResourceOut(Schema):
     resource_type: str = Field(description="schema.org learningResourceType (see the form)")
     subjects: list[str]
     tags: list[str]
+    area: str = Field(description="The self-assessment area it serves, or empty")
     age_min: int | None
     age_max: int | None
     isced_level: int | None = Field(description="ISCED 2011 level, 0 to 5")
@@ -115,6 +116,7 @@ def resource_out(
         resource_type=resource.resource_type,
         subjects=resource.subjects,
         tags=resource.tags,
+        area=resource.area,
         age_min=resource.age_min,
         age_max=resource.age_max,
         isced_level=resource.isced_level,

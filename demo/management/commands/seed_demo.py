@@ -17,6 +17,7 @@ from core import ratelimit
 from core.roles import Role
 from demo import chat, running
 from demo.events import seed_events
+from demo.schools import seed_schools
 from resources import services as materials
 from resources.models import Resource
 
@@ -222,6 +223,8 @@ class Command(BaseCommand):
             running.seed(users, self._teacher)
             # Reactions, a conversation of two and a cross-border group (issue 17).
             chat.seed(users)
+            # Schools, self-assessments and mentoring in the Tartu hub (issue 13).
+            seed_schools(users, self._teacher)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(TEACHERS)} teachers, {len(COMMUNITIES)} communities, "
