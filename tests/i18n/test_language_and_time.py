@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 from notifications.models import Notification
 
 from community import services
@@ -109,7 +111,9 @@ def test_an_email_in_finnish_shows_local_time_across_the_october_switch(room, al
         assert email.send_immediate(now=datetime(2026, 10, day, 7, 1, tzinfo=UTC)) == 1
     saturday, monday = mail.outbox[-2], mail.outbox[-1]
     assert saturday.body.startswith(f"Hei {bob.user.public_name},")
-    assert "mainitsi sinut kanavalla #general" in saturday.body
+    with translation.override("fi"):
+        mentioned = gettext("mentioned you in %(room)s") % {"room": "#general"}
+    assert mentioned != "mentioned you in #general" and mentioned in saturday.body
     assert "24.10.2026 10.00" in saturday.body  # Finnish date format, summer time (UTC+3)
     assert "26.10.2026 9.00" in monday.body  # winter time (UTC+2)
     assert "Europe/Helsinki" in monday.body
