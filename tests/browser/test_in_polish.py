@@ -12,7 +12,6 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from community.models import Room
-from community.services import message_post
 from core import ratelimit
 from tests.conftest import make_member
 from tests.factories import CommunityFactory
@@ -41,6 +40,7 @@ def test_a_teacher_switches_to_polish_and_the_room_bell_and_errors_follow(
     page = sign_in(browser, daphne_server, ola.user.email, viewport=PHONE,
                    timezone_id="Europe/Warsaw")  # fmt: skip
     page.goto(f"{daphne_server.url}/c/{community.slug}/rooms/{room.pk}/")
+    page.click("#menu-toggle")  # on a phone the switcher is in the menu
     page.select_option("#lang-select", "pl")
     page.wait_for_load_state()
     page.locator("html[lang=pl]").wait_for()
@@ -57,7 +57,11 @@ def test_a_teacher_switches_to_polish_and_the_room_bell_and_errors_follow(
 
     # The bell: its label in Polish, the badge counting live, the notification in Polish.
     assert page.locator(".topbar-bell .visually-hidden").inner_text() == polish("Notifications")
-    message_post(room_id=room.pk, author=piotr.user, body="@ola-nowak zobacz plan lekcji")
+    colleague = sign_in(browser, daphne_server, piotr.user.email)
+    colleague.goto(f"{daphne_server.url}/c/{community.slug}/rooms/{room.pk}/")
+    live_in_room(colleague)
+    colleague.fill("#body", f"@{ola.user.handle} zobacz plan lekcji")
+    colleague.keyboard.press("Enter")
     page.locator("#notification-badge:not([hidden])", has_text="1").wait_for()
     page.goto(f"{daphne_server.url}/notifications/")
     expected = polish("mentioned you in %(room)s") % {"room": "#general"}
