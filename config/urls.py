@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("resources.urls")),
     path("", include("events.urls")),
     path("", include("networking.urls")),
+    path("", include("analytics.urls")),
     path("", include("community.urls")),
 ]
 

@@ -60,6 +60,8 @@ class AuditAction(models.TextChoices):
     TOOLKIT_PUBLISH = "toolkit.publish", _("Made a toolkit public")
     TOOLKIT_UNPUBLISH = "toolkit.unpublish", _("Made a toolkit members-only")
     TOOLKIT_DELETE = "toolkit.delete", _("Deleted a toolkit")
+    ANALYTICS_TARGET = "analytics.target", _("Set the community's activity target")
+    ANALYTICS_NUDGE = "analytics.nudge", _("Nudged a dormant member")
 
 
 _record: Port[..., Any] = Port("the audit log")
