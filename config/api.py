@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 
+from analytics.api import router as analytics_router
 from community.api import router as community_router
 from community.api import router_me
 from community.api_shaping import router as shaping_router
@@ -87,6 +88,7 @@ api.add_router("/", resources_router)
 api.add_router("/", events_router)
 api.add_router("/", networking_router)
 api.add_router("/", shaping_router)
+api.add_router("/", analytics_router)
 api.add_router("/", coordination_router)
 api.add_router("/", toolkits_router)
 api.add_router("/", public_toolkits_router)
