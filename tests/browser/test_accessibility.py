@@ -115,6 +115,7 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
         ("events-month", f"/c/{GELDERLAND}/events/?view=month"),
         ("event", f"/events/{demo['event'].pk}/"),
         ("my-events", "/events/"),
+        ("learning-records", "/me/learning-records/"),
     ]
     if who == "anonymous":
         return [
@@ -137,9 +138,14 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
             ("circle-settings", "/c/european-learning-circle/settings/"),
             ("toolkit-edit", f"/toolkits/{kit.slug}/edit/"),
             ("new-toolkit", f"/c/{GELDERLAND}/toolkits/new/"),
+            ("analytics", f"/c/{GELDERLAND}/analytics/"),
         ]
     if who == "staff":
-        return [("design", "/design/"), ("coordinate", "/coordinate/")]
+        return [
+            ("design", "/design/"),
+            ("coordinate", "/coordinate/"),
+            ("programme", "/coordinate/programme/"),
+        ]
     return member_pages
 
 

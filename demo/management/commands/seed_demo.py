@@ -15,7 +15,7 @@ from community import services
 from community.models import Community, Membership, Room, User
 from core import ratelimit
 from core.roles import Role
-from demo import running
+from demo import analytics, running
 from demo.events import seed_events
 from resources import services as materials
 from resources.models import Resource
@@ -220,6 +220,8 @@ class Command(BaseCommand):
             seed_events(users, {t["email"]: t["country"] for t in TEACHERS})
             # The network, proposals, an archived room, a logo, toolkits (issue 11).
             running.seed(users, self._teacher)
+            # Weeks of activity and targets for the Analytics tab (issue 16).
+            analytics.seed(users, self._teacher)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(TEACHERS)} teachers, {len(COMMUNITIES)} communities, "
