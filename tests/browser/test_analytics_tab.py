@@ -5,6 +5,8 @@ and the coordinator's programme view with its CSV."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
@@ -75,7 +77,7 @@ def test_the_coordinator_sees_the_programme_and_downloads_it(browser, daphne_ser
     assert "European learning circle" in table.inner_text()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     assert "(UTC days)" in text.splitlines()[0] and "as of (" in text.splitlines()[0]
     screenshot(page, "analytics-programme-phone")
     assert page.problems == []
