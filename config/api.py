@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 
+from analytics.api import router as analytics_router
 from chat.api import router as chat_router
 from community.api import router as community_router
 from community.api import router_me
@@ -89,6 +90,7 @@ api.add_router("/", resources_router)
 api.add_router("/", events_router)
 api.add_router("/", networking_router)
 api.add_router("/", shaping_router)
+api.add_router("/", analytics_router)
 api.add_router("/", coordination_router)
 api.add_router("/", toolkits_router)
 api.add_router("/", chat_router)

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "networking",
     "schools",
     "delivery",
+    "analytics",
     "realtime",
     "demo",
 ]
@@ -702,3 +703,34 @@ KRING_MENTORING_REMINDER_HOURS = env.int("KRING_MENTORING_REMINDER_HOURS", defau
 KRING_MENTORING_REMINDER_CHECK_SECONDS = env.float(
     "KRING_MENTORING_REMINDER_CHECK_SECONDS", default=300.0
 )
+# Learning analytics (analytics/): daily rollups the worker keeps, and xAPI statements.
+KRING_ANALYTICS_SWEEP_SECONDS = env.float("KRING_ANALYTICS_SWEEP_SECONDS", default=60.0)
+# Rows are read once they are this old (transactions commit out of id order).
+KRING_ANALYTICS_SWEEP_LAG_SECONDS = env.int("KRING_ANALYTICS_SWEEP_LAG_SECONDS", default=30)
+KRING_ANALYTICS_SWEEP_BATCH = env.int("KRING_ANALYTICS_SWEEP_BATCH", default=20000)
+# Once a day the last days are recomputed (what was taken back leaves no row to find).
+KRING_ANALYTICS_SETTLE_DAYS = env.int("KRING_ANALYTICS_SETTLE_DAYS", default=7)
+# Sessions with more attendees than this make no cross-border ties (an audience, not a meeting).
+KRING_ANALYTICS_EVENT_TIE_MAX_ATTENDEES = env.int(
+    "KRING_ANALYTICS_EVENT_TIE_MAX_ATTENDEES", default=40
+)
+# A member who joined within this many days is "new"; one silent this long is "dormant".
+KRING_ANALYTICS_NEW_DAYS = env.int("KRING_ANALYTICS_NEW_DAYS", default=30)
+KRING_ANALYTICS_DORMANT_DAYS = env.int("KRING_ANALYTICS_DORMANT_DAYS", default=30)
+# One nudge per member and community in this many days; a facilitator's nudges per day.
+KRING_ANALYTICS_NUDGE_INTERVAL_DAYS = env.int("KRING_ANALYTICS_NUDGE_INTERVAL_DAYS", default=14)
+KRING_RATE_LIMITS["nudge"] = (env.int("KRING_NUDGES_PER_DAY", default=50), 86400)
+KRING_ANALYTICS_MAX_TARGET = env.int("KRING_ANALYTICS_MAX_TARGET", default=100000)
+# Weeks shown in the dashboard's charts, and the longest xAPI export range.
+KRING_ANALYTICS_WEEKS = env.int("KRING_ANALYTICS_WEEKS", default=12)
+KRING_XAPI_EXPORT_MAX_DAYS = env.int("KRING_XAPI_EXPORT_MAX_DAYS", default=366)
+# xAPI: pseudonym key (empty: derived from SECRET_KEY; set it to keep actors stable when
+# SECRET_KEY rotates), and an optional LRS to forward statements to.
+KRING_XAPI_ACTOR_KEY = env.str("KRING_XAPI_ACTOR_KEY", default="")
+KRING_XAPI_LRS_ENDPOINT = env.str("KRING_XAPI_LRS_ENDPOINT", default="")
+KRING_XAPI_LRS_USERNAME = env.str("KRING_XAPI_LRS_USERNAME", default="")
+KRING_XAPI_LRS_PASSWORD = env.str("KRING_XAPI_LRS_PASSWORD", default="")
+KRING_XAPI_BATCH = env.int("KRING_XAPI_BATCH", default=50)
+KRING_XAPI_TIMEOUT_SECONDS = env.float("KRING_XAPI_TIMEOUT_SECONDS", default=10.0)
+KRING_XAPI_RETRY_SECONDS = env.int("KRING_XAPI_RETRY_SECONDS", default=60)
+KRING_XAPI_MAX_ATTEMPTS = env.int("KRING_XAPI_MAX_ATTEMPTS", default=10)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("networking.urls")),
     path("", include("chat.urls")),
     path("", include("schools.urls")),
+    path("", include("analytics.urls")),
     path("", include("community.urls")),
 ]
 

@@ -63,6 +63,8 @@ class AuditAction(models.TextChoices):
     SCHOOL_MERGE = "school.merge", _("Merged a duplicate school")
     PAIRING_PROPOSE = "pairing.propose", _("Proposed a mentoring pair of schools")
     PAIRING_COMPLETE = "pairing.complete", _("Marked a mentoring pair completed")
+    ANALYTICS_TARGET = "analytics.target", _("Set the community's activity target")
+    ANALYTICS_NUDGE = "analytics.nudge", _("Nudged a dormant member")
 
 
 _record: Port[..., Any] = Port("the audit log")

@@ -120,6 +120,7 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
         ("messages", "/messages/"),
         ("messages-find", "/messages/?q=a"),
         ("conversation", f"/messages/{demo['conversation'].room_id}/"),
+        ("learning-records", "/me/learning-records/"),
     ]
     if who == "anonymous":
         return [
@@ -142,9 +143,14 @@ def _pages(who: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
             ("circle-settings", "/c/european-learning-circle/settings/"),
             ("toolkit-edit", f"/toolkits/{kit.slug}/edit/"),
             ("new-toolkit", f"/c/{GELDERLAND}/toolkits/new/"),
+            ("analytics", f"/c/{GELDERLAND}/analytics/"),
         ]
     if who == "staff":
-        return [("design", "/design/"), ("coordinate", "/coordinate/")]
+        return [
+            ("design", "/design/"),
+            ("coordinate", "/coordinate/"),
+            ("programme", "/coordinate/programme/"),
+        ]
     return member_pages
 
 

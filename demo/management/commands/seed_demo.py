@@ -15,7 +15,7 @@ from community import services
 from community.models import Community, Membership, Room, User
 from core import ratelimit
 from core.roles import Role
-from demo import chat, running
+from demo import analytics, chat, running
 from demo.events import seed_events
 from demo.schools import seed_schools
 from resources import services as materials
@@ -225,6 +225,8 @@ class Command(BaseCommand):
             chat.seed(users)
             # Schools, self-assessments and mentoring in the Tartu hub (issue 13).
             seed_schools(users, self._teacher)
+            # Weeks of activity and targets for the Analytics tab (issue 16).
+            analytics.seed(users, self._teacher)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(TEACHERS)} teachers, {len(COMMUNITIES)} communities, "
