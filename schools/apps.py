@@ -15,10 +15,11 @@ class SchoolsConfig(AppConfig):
 
         from community.models import RoomKind
         from community.registry import RoomKindHooks, room_kinds
-        from core import gdpr, outbox
+        from core import gdpr, learning, outbox
         from resources.registry import material_areas
 
         from . import instrument, room_rules, selectors
+        from .learning import self_assessments_since
         from .services import mentoring
         from .services import schools as schools_services
 
@@ -40,6 +41,7 @@ class SchoolsConfig(AppConfig):
                 settings.KRING_MENTORING_REMINDER_CHECK_SECONDS, mentoring.reminders_send
             ),
         )
+        learning.sources.register("schools.self_assessment", self_assessments_since)
         gdpr.exporters.register("schools", lambda user: selectors.export_of(user=user))
         gdpr.erasers.register(
             "schools", lambda user, _erase: schools_services.teacher_school_data_erase(user=user)

@@ -12,7 +12,17 @@ from schools.instrument import strings_module
 from schools.models import AssessmentResponse
 from schools.profile import school_profile
 
-from .conftest import add_teacher, answer, answered_by, api, call, lead_of, make_school, rate_all
+from .conftest import (
+    add_teacher,
+    answer,
+    answered_by,
+    api,
+    call,
+    lead_of,
+    make_hub_pair,
+    make_school,
+    rate_all,
+)
 
 pytestmark = pytest.mark.django_db
 YEAR = timezone.now().year
@@ -156,3 +166,23 @@ def test_the_instrument_is_served_translated_and_its_texts_are_marked_for_transl
         "pupils",
     ]
     assert body["scale"]["0"] == "Don't know"
+
+
+def test_a_completed_self_assessment_becomes_a_valid_xapi_statement_in_each_hub(settings):
+    from ralph.models.xapi.base.statements import BaseXapiStatement
+
+    from analytics.models import XapiStatement
+    from analytics.xapi import making
+
+    settings.KRING_ANALYTICS_SWEEP_LAG_SECONDS = 0  # the answers were given a moment ago
+    pair = make_hub_pair()  # three answers for each of two schools in one hub
+    making.statements_from_sources()
+    completed = XapiStatement.objects.filter(verb="completed")
+    assert completed.count() == 6
+    assert {row.community_id for row in completed} == {pair.hub.pk}
+    for row in completed:
+        BaseXapiStatement.model_validate(row.statement)
+        assert row.statement["verb"]["id"] == "http://adlnet.gov/expapi/verbs/completed"
+        assert "/assessment/" in row.statement["object"]["id"]
+    making.statements_from_sources()  # made once
+    assert XapiStatement.objects.filter(verb="completed").count() == 6
