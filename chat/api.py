@@ -3,6 +3,7 @@ selector, shape the answer (``core/protocol/chat.py``)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from core.protocol.chat import (
     ConversationOut,
     DirectReportOut,
     ReactionOut,
+    SearchOut,
     block_out,
     conversation_out,
     direct_report_out,
@@ -25,7 +27,7 @@ from core.protocol.chat import (
 from core.protocol.people import AuthorOut, author_out
 from core.protocol.room_events import EventFrame, event_frame
 
-from . import selectors, services
+from . import search, selectors, services
 from .services.reactions import reaction_summary
 
 router = Router(tags=["chat"])
@@ -140,3 +142,24 @@ class ChatSettingsIn(Schema):
 def update_settings(request: HttpRequest, payload: ChatSettingsIn) -> Any:
     updated = services.chat_settings_update(user=request.auth, from_anyone=payload.from_anyone)
     return ChatSettingsOut(from_anyone=updated.from_anyone)
+
+
+@router.get("/search/messages", response={200: SearchOut, **ERRORS})
+def search_messages(
+    request: HttpRequest,
+    q: str = Query(..., min_length=1, max_length=200),
+    room: int | None = Query(None, ge=1),
+    person: str | None = Query(None, max_length=60, description="a handle (with or without @)"),
+    since: date | None = None,
+    until: date | None = None,
+    has_file: bool = False,
+    limit: int = Query(20, ge=1, le=50),
+    offset: int = Query(0, ge=0, le=1000),
+) -> Any:
+    """Messages you may read that match ``q`` (every word), best first: your communities'
+    rooms and material threads, your direct conversations. ``since``/``until``: first and
+    last day (YYYY-MM-DD) in your time zone."""
+    filters = search.filters_for(
+        user=request.auth, room=room, person=person, since=since, until=until, has_file=has_file
+    )
+    return search.search_out(request.auth, q, filters, limit=limit, offset=offset)

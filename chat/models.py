@@ -4,6 +4,7 @@ participants, blocks between teachers and reports of direct messages (which go t
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -138,3 +139,27 @@ class DirectReport(models.Model):
 
     def __str__(self) -> str:
         return f"report of {self.message_id} by {self.reporter_id}"
+
+
+class MessageSearch(models.Model):
+    """The search index of messages (PostgreSQL): written only by the database's triggers
+    (``chat/search_sql.py``), never by Django; empty on SQLite, where search reads the room
+    event log with LIKE. A row exists exactly for messages that are not deleted or hidden."""
+
+    message = models.OneToOneField(
+        RoomEvent, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    room_id = models.BigIntegerField()
+    author_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField()
+    has_file = models.BooleanField(default=False)
+    # The text search configuration the document was stemmed with ("dutch", "simple").
+    config = models.CharField(max_length=20)
+    document = SearchVectorField()
+
+    class Meta:
+        db_table = "chat_message_search"
+        indexes = [models.Index(fields=["room_id", "-created_at"], name="message_search_room_time")]
+
+    def __str__(self) -> str:
+        return f"search row of {self.message_id}"

@@ -116,3 +116,41 @@ def direct_report_out(report: Any) -> DirectReportOut:
 
 class ChatSettingsOut(Shape):
     from_anyone: bool
+
+
+class SearchRoomOut(Shape):
+    id: int
+    kind: str
+    # How a sentence names it: "#general", "“Fractions with pizza”", "Marieke Jansen".
+    label: str
+    url: str
+
+
+class SearchHitOut(Shape):
+    message: int
+    seq: int
+    room: SearchRoomOut
+    author: AuthorOut
+    created_at: datetime
+    # The text around the matches, HTML-escaped, matches in <mark>: safe to insert.
+    snippet_html: str
+    # The message in its room, with the history around it loaded.
+    url: str
+
+
+class SearchOut(Shape):
+    results: list[SearchHitOut]
+    more: bool
+
+
+def search_hit_out(hit: Any, *, label: str, room_url: str) -> SearchHitOut:
+    message = hit.message
+    return SearchHitOut(
+        message=message.pk,
+        seq=message.seq,
+        room=SearchRoomOut(id=message.room_id, kind=message.room.kind, label=label, url=room_url),
+        author=author_out(message.author),
+        created_at=message.created_at,
+        snippet_html=hit.snippet_html,
+        url=f"{room_url}?at={message.seq}#m{message.pk}",
+    )
