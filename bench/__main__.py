@@ -17,6 +17,7 @@ BENCHMARKS = {
     "Q1": "bench.networking_quality",
     "Q2": "bench.networking_latency",
     "M1": "bench.member_table",
+    "C1": "bench.message_search",
 }
 
 

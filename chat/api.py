@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from community import selectors as community_selectors
-from core.protocol.api import ERRORS
+from core.protocol.api import ERRORS, ErrorOut
 from core.protocol.base import encode
 from core.protocol.chat import (
     BlockOut,
@@ -31,6 +32,7 @@ from . import search, selectors, services
 from .services.reactions import reaction_summary
 
 router = Router(tags=["chat"])
+FILES = File(...)
 
 
 class ReactionIn(Schema):
@@ -163,3 +165,35 @@ def search_messages(
         user=request.auth, room=room, person=person, since=since, until=until, has_file=has_file
     )
     return search.search_out(request.auth, q, filters, limit=limit, offset=offset)
+
+
+class MessageWithFilesIn(Schema):
+    body: str = Field("", max_length=20000)
+    reply_to: int | None = None
+    ref: str | None = Field(None, max_length=64)
+
+
+@router.post(
+    "/rooms/{room_id}/messages",
+    response={201: EventFrame, 200: EventFrame, 413: ErrorOut, **ERRORS},
+)
+def post_with_files(
+    request: HttpRequest,
+    room_id: int,
+    payload: Form[MessageWithFilesIn],
+    files: list[UploadedFile] = FILES,
+) -> HttpResponse:
+    """A message with files (multipart: ``files`` once per file, ``body``, ``reply_to``,
+    ``ref``), checked like materials' uploads. Answered with the stored event (200 for a
+    retry with the same ``ref``); the room's subscribers get it too."""
+    event, created = services.message_post_with_files(
+        room_id=room_id,
+        author=request.auth,
+        body=payload.body,
+        files=files,
+        reply_to_id=payload.reply_to,
+        ref=payload.ref,
+    )
+    return HttpResponse(
+        encode(event_frame(event)), content_type="application/json", status=201 if created else 200
+    )

@@ -100,8 +100,10 @@ def message_post(
     reply_to_id: int | None = None,
     ref: str | None = None,
     version: int | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> tuple[RoomEvent, bool]:
-    """Post a message. Returns ``(event, created)``.
+    """Post a message. Returns ``(event, created)``. ``extra``: what an app above adds to the
+    message's ``data`` (the chat app's attachments), stored and sent with it.
 
     Idempotent per ``(author, ref)``: a retried post (same ref) is not stored again and returns
     the event stored the first time, with ``created=False``. In a teaching material's thread,
@@ -131,7 +133,7 @@ def message_post(
                 )
                 if reply_to is None:
                     raise NotFound(f"No message {reply_to_id} to reply to in this room.")
-            data = {}
+            data = dict(extra or {})
             if version is not None:
                 _check_version_reference(room, version)
                 data["version"] = version

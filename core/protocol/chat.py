@@ -154,3 +154,33 @@ def search_hit_out(hit: Any, *, label: str, room_url: str) -> SearchHitOut:
         snippet_html=hit.snippet_html,
         url=f"{room_url}?at={message.seq}#m{message.pk}",
     )
+
+
+class AttachmentOut(Shape):
+    """A file of a message, in its ``data.attachments``."""
+
+    id: str
+    kind: str  # "image" or "file"
+    name: str
+    content_type: str
+    size: int
+    url: str
+    # Images: a small copy, and the original's size in pixels.
+    thumbnail_url: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+def attachment_data(attachment: Any) -> dict[str, Any]:
+    image = attachment.kind == "image"
+    return AttachmentOut(
+        id=str(attachment.key),
+        kind=attachment.kind,
+        name=attachment.name,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        url=f"/files/{attachment.key}/",
+        thumbnail_url=f"/files/{attachment.key}/thumbnail" if image else None,
+        width=attachment.width if image else None,
+        height=attachment.height if image else None,
+    ).model_dump(mode="json")
