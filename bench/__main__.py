@@ -18,6 +18,7 @@ BENCHMARKS = {
     "Q2": "bench.networking_latency",
     "M1": "bench.member_table",
     "A1": "bench.analytics_dashboard",
+    "C1": "bench.message_search",
 }
 
 

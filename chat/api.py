@@ -3,14 +3,16 @@ selector, shape the answer (``core/protocol/chat.py``)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from community import selectors as community_selectors
-from core.protocol.api import ERRORS
+from core.protocol.api import ERRORS, ErrorOut
 from core.protocol.base import encode
 from core.protocol.chat import (
     BlockOut,
@@ -18,6 +20,7 @@ from core.protocol.chat import (
     ConversationOut,
     DirectReportOut,
     ReactionOut,
+    SearchOut,
     block_out,
     conversation_out,
     direct_report_out,
@@ -25,10 +28,11 @@ from core.protocol.chat import (
 from core.protocol.people import AuthorOut, author_out
 from core.protocol.room_events import EventFrame, event_frame
 
-from . import selectors, services
+from . import search, selectors, services
 from .services.reactions import reaction_summary
 
 router = Router(tags=["chat"])
+FILES = File(...)
 
 
 class ReactionIn(Schema):
@@ -140,3 +144,56 @@ class ChatSettingsIn(Schema):
 def update_settings(request: HttpRequest, payload: ChatSettingsIn) -> Any:
     updated = services.chat_settings_update(user=request.auth, from_anyone=payload.from_anyone)
     return ChatSettingsOut(from_anyone=updated.from_anyone)
+
+
+@router.get("/search/messages", response={200: SearchOut, **ERRORS})
+def search_messages(
+    request: HttpRequest,
+    q: str = Query(..., min_length=1, max_length=200),
+    room: int | None = Query(None, ge=1),
+    person: str | None = Query(None, max_length=60, description="a handle (with or without @)"),
+    since: date | None = None,
+    until: date | None = None,
+    has_file: bool = False,
+    limit: int = Query(20, ge=1, le=50),
+    offset: int = Query(0, ge=0, le=1000),
+) -> Any:
+    """Messages you may read that match ``q`` (every word), best first: your communities'
+    rooms and material threads, your direct conversations. ``since``/``until``: first and
+    last day (YYYY-MM-DD) in your time zone."""
+    filters = search.filters_for(
+        user=request.auth, room=room, person=person, since=since, until=until, has_file=has_file
+    )
+    return search.search_out(request.auth, q, filters, limit=limit, offset=offset)
+
+
+class MessageWithFilesIn(Schema):
+    body: str = Field("", max_length=20000)
+    reply_to: int | None = None
+    ref: str | None = Field(None, max_length=64)
+
+
+@router.post(
+    "/rooms/{room_id}/messages",
+    response={201: EventFrame, 200: EventFrame, 413: ErrorOut, **ERRORS},
+)
+def post_with_files(
+    request: HttpRequest,
+    room_id: int,
+    payload: Form[MessageWithFilesIn],
+    files: list[UploadedFile] = FILES,
+) -> HttpResponse:
+    """A message with files (multipart: ``files`` once per file, ``body``, ``reply_to``,
+    ``ref``), checked like materials' uploads. Answered with the stored event (200 for a
+    retry with the same ``ref``); the room's subscribers get it too."""
+    event, created = services.message_post_with_files(
+        room_id=room_id,
+        author=request.auth,
+        body=payload.body,
+        files=files,
+        reply_to_id=payload.reply_to,
+        ref=payload.ref,
+    )
+    return HttpResponse(
+        encode(event_frame(event)), content_type="application/json", status=201 if created else 200
+    )

@@ -3,7 +3,10 @@ participants, blocks between teachers and reports of direct messages (which go t
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -138,3 +141,60 @@ class DirectReport(models.Model):
 
     def __str__(self) -> str:
         return f"report of {self.message_id} by {self.reporter_id}"
+
+
+class MessageSearch(models.Model):
+    """The search index of messages (PostgreSQL): written only by the database's triggers
+    (``chat/search_sql.py``), never by Django; empty on SQLite, where search reads the room
+    event log with LIKE. A row exists exactly for messages that are not deleted or hidden."""
+
+    message = models.OneToOneField(
+        RoomEvent, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    room_id = models.BigIntegerField()
+    author_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField()
+    has_file = models.BooleanField(default=False)
+    # The text search configuration the document was stemmed with ("dutch", "simple").
+    config = models.CharField(max_length=20)
+    document = SearchVectorField()
+
+    class Meta:
+        db_table = "chat_message_search"
+        indexes = [models.Index(fields=["room_id", "-created_at"], name="message_search_room_time")]
+
+    def __str__(self) -> str:
+        return f"search row of {self.message_id}"
+
+
+class AttachmentKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    FILE = "file", _("File")
+
+
+class Attachment(models.Model):
+    """A file in a conversation: checked like materials' uploads (``core.uploads``), stored
+    under a generated name, served only to readers of its room while its message is shown."""
+
+    # In URLs (/files/KEY/): unguessable, though every download is authorised anyway.
+    key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    message = models.ForeignKey(RoomEvent, on_delete=models.CASCADE, related_name="attachments")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=AttachmentKind.choices)
+    # The name the teacher's file had (shown, and used when downloading), cleaned.
+    name = models.CharField(max_length=200)
+    file = models.FileField(upload_to="chat/", max_length=200)
+    thumbnail = models.FileField(upload_to="chat/", max_length=200, blank=True)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.message_id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     IntegerField,
@@ -17,10 +18,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from community import selectors as community_selectors
 from community.models import EventKind, MembershipState, RoomEvent, RoomReadState, User
-from core.errors import NotFound
+from core.errors import Gone, NotFound
 
-from .models import Block, ChatSettings, DirectConversation, DirectParticipant
+from .models import Attachment, Block, ChatSettings, DirectConversation, DirectParticipant
 
 
 def _hidden_for(user: Any) -> QuerySet[DirectParticipant]:
@@ -128,3 +130,20 @@ def chat_settings_of(*, user: Any) -> ChatSettings:
 
 def unread_direct_total(*, user: Any) -> int:
     return sum(c.unread for c in conversation_list(user=user))
+
+
+def attachment_for_reader(*, user: Any, key: str) -> Attachment:
+    """An attachment ``user`` may open: they may read its room now, and its message is
+    neither deleted (``NotFound``) nor hidden by a facilitator (``Gone``)."""
+    try:
+        attachment = Attachment.objects.select_related("message", "room").filter(key=key).first()
+    except (ValueError, ValidationError):
+        attachment = None
+    if attachment is None:
+        raise NotFound(_("No such file."))
+    community_selectors.room_for_reader(user=user, room_id=attachment.room_id)
+    if attachment.message.deleted_at is not None:
+        raise NotFound(_("This file's message was deleted."))
+    if attachment.message.hidden_at is not None:
+        raise Gone(_("A facilitator hid this file's message; the file is not available."))
+    return attachment

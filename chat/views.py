@@ -83,7 +83,7 @@ def conversation_detail(request: HttpRequest, room_id: int) -> HttpResponse:
                 "reported": _("Thank you. The Kring team was told."),
             },
             "composer_state": {**composer_state(request.user, None, room), "community": ""},
-            **reaction_context(),
+            **reaction_context(request.user, None, room),
             "others": [
                 p.user for p in conversation.participants.all() if p.user_id != request.user.pk
             ],

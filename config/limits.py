@@ -3,7 +3,8 @@
 One policy for both guards: the ASGI middleware (``config.asgi.BodyLimitMiddleware``, for any
 ASGI server) and Kring's daphne front (``config.server``), which refuses before daphne reads a
 byte of the body. Upload endpoints take ``KRING_UPLOAD_MAX_BYTES`` plus the multipart
-overhead; everything else ``KRING_REQUEST_MAX_BYTES``.
+overhead (a message with files, ``KRING_CHAT_FILES_PER_MESSAGE`` times
+``KRING_CHAT_FILE_MAX_BYTES``); everything else ``KRING_REQUEST_MAX_BYTES``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from django.conf import settings
 
 # The endpoints that take a file (resources/api.py, resources/urls.py).
+CHAT_UPLOAD_PATHS = re.compile(r"^/api/rooms/\d+/messages$")
 UPLOAD_PATHS = re.compile(
     r"^/(?:api/communities/[^/]+/resources"
     r"|api/resources/\d+/(?:versions|adapt)"
@@ -24,6 +26,9 @@ UPLOAD_PATHS = re.compile(
 
 def body_limit(path: str) -> int:
     """The largest body, in bytes, a request to ``path`` may carry."""
+    if CHAT_UPLOAD_PATHS.match(path):
+        files = settings.KRING_CHAT_FILES_PER_MESSAGE * settings.KRING_CHAT_FILE_MAX_BYTES
+        return files + settings.KRING_MULTIPART_OVERHEAD_BYTES
     if UPLOAD_PATHS.match(path):
         return settings.KRING_UPLOAD_MAX_BYTES + settings.KRING_MULTIPART_OVERHEAD_BYTES
     return settings.KRING_REQUEST_MAX_BYTES

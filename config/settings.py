@@ -431,6 +431,11 @@ KRING_REACTION_EMOJI = env.list("KRING_REACTION_EMOJI", default=["👍", "❤️
 KRING_REACTION_NAMES_SHOWN = env.int("KRING_REACTION_NAMES_SHOWN", default=25)
 # People in one direct conversation, the starter included.
 KRING_DIRECT_GROUP_MAX = env.int("KRING_DIRECT_GROUP_MAX", default=10)
+# Files in a conversation (chat): each at most this large, this many per message, and
+# images get a thumbnail at most this many pixels on its longer side.
+KRING_CHAT_FILE_MAX_BYTES = env.int("KRING_CHAT_FILE_MAX_BYTES", default=10 * 1024 * 1024)
+KRING_CHAT_FILES_PER_MESSAGE = env.int("KRING_CHAT_FILES_PER_MESSAGE", default=4)
+KRING_CHAT_THUMBNAIL_SIDE = env.int("KRING_CHAT_THUMBNAIL_SIDE", default=480)
 # Largest incoming WebSocket frame (message), in bytes; `manage.py serve` passes it to daphne.
 KRING_MAX_FRAME_BYTES = env.int("KRING_MAX_FRAME_BYTES", default=65_536)
 # Largest frame the server sends (an event with a long formatted message, a presence list):
@@ -452,6 +457,8 @@ KRING_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "invite": (env.int("KRING_INVITATIONS_PER_HOUR", default=60), 3600),
     # Direct conversations one person may start (1:1 or group).
     "direct_start": (env.int("KRING_DIRECT_STARTS_PER_HOUR", default=30), 3600),
+    # Files attached to messages.
+    "chat_file": (env.int("KRING_CHAT_FILES_PER_HOUR", default=60), 3600),
     # Web Push: registering a browser for notifications (again).
     "push_device": (env.int("KRING_PUSH_REGISTRATIONS_PER_HOUR", default=30), 3600),
     # Notifications one account's actions may cause; beyond it they are dropped (logged).

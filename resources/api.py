@@ -28,6 +28,7 @@ from core.protocol.materials import (
     version_out,
 )
 from core.protocol.people import author_out
+from core.uploads import safe_file_response
 
 from . import selectors, services
 from .licences import LICENCES, attribution
@@ -273,13 +274,8 @@ def download(request: HttpRequest, resource_id: int, number: int) -> FileRespons
 def attachment_response(resource: Resource, version: ResourceVersion) -> FileResponse:
     """The file as a download that a browser will never render or run."""
     name = f"{slugify(resource.title, allow_unicode=True)[:80] or 'material'}-v{version.number}"
-    response = FileResponse(
+    return safe_file_response(
         version.file.open("rb"),
-        as_attachment=True,
         filename=f"{name}.{version.extension}",
         content_type=version.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -161,3 +161,8 @@ class AdaptForm(_ContentFields, _DescribingFields):
         if self.initial.get("licence") not in allowed and allowed:
             self.initial["licence"] = source_licence if source_licence in allowed else allowed[0]
         field.help_text = _("Only the licences the original's licence allows for adaptations.")
+
+
+class DescribeForm(_DescribingFields):
+    """A material's description and licence without its content: for pages of other apps
+    that turn a file they hold into a material (the chat app's "save to the library")."""

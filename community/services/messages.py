@@ -102,8 +102,10 @@ def message_post(
     reply_to_id: int | None = None,
     ref: str | None = None,
     version: int | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> tuple[RoomEvent, bool]:
-    """Post a message. Returns ``(event, created)``.
+    """Post a message. Returns ``(event, created)``. ``extra``: what an app above adds to the
+    message's ``data`` (the chat app's attachments), stored and sent with it.
 
     Idempotent per ``(author, ref)``: a retried post (same ref) is not stored again and returns
     the event stored the first time, with ``created=False``. In a teaching material's thread,
@@ -136,7 +138,7 @@ def message_post(
                         _("No message %(reply_to_id)s to reply to in this room.")
                         % {"reply_to_id": reply_to_id}
                     )
-            data = {}
+            data = dict(extra or {})
             if version is not None:
                 _check_version_reference(room, version)
                 data["version"] = version

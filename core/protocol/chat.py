@@ -116,3 +116,71 @@ def direct_report_out(report: Any) -> DirectReportOut:
 
 class ChatSettingsOut(Shape):
     from_anyone: bool
+
+
+class SearchRoomOut(Shape):
+    id: int
+    kind: str
+    # How a sentence names it: "#general", "“Fractions with pizza”", "Marieke Jansen".
+    label: str
+    url: str
+
+
+class SearchHitOut(Shape):
+    message: int
+    seq: int
+    room: SearchRoomOut
+    author: AuthorOut
+    created_at: datetime
+    # The text around the matches, HTML-escaped, matches in <mark>: safe to insert.
+    snippet_html: str
+    # The message in its room, with the history around it loaded.
+    url: str
+
+
+class SearchOut(Shape):
+    results: list[SearchHitOut]
+    more: bool
+
+
+def search_hit_out(hit: Any, *, label: str, room_url: str) -> SearchHitOut:
+    message = hit.message
+    return SearchHitOut(
+        message=message.pk,
+        seq=message.seq,
+        room=SearchRoomOut(id=message.room_id, kind=message.room.kind, label=label, url=room_url),
+        author=author_out(message.author),
+        created_at=message.created_at,
+        snippet_html=hit.snippet_html,
+        url=f"{room_url}?at={message.seq}#m{message.pk}",
+    )
+
+
+class AttachmentOut(Shape):
+    """A file of a message, in its ``data.attachments``."""
+
+    id: str
+    kind: str  # "image" or "file"
+    name: str
+    content_type: str
+    size: int
+    url: str
+    # Images: a small copy, and the original's size in pixels.
+    thumbnail_url: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+def attachment_data(attachment: Any) -> dict[str, Any]:
+    image = attachment.kind == "image"
+    return AttachmentOut(
+        id=str(attachment.key),
+        kind=attachment.kind,
+        name=attachment.name,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        url=f"/files/{attachment.key}/",
+        thumbnail_url=f"/files/{attachment.key}/thumbnail" if image else None,
+        width=attachment.width if image else None,
+        height=attachment.height if image else None,
+    ).model_dump(mode="json")

@@ -1,6 +1,7 @@
-/* Reactions on the messages of a live room page (community rooms, material threads, event
- * rooms, direct conversations): counts and who reacted under each message, a small palette
- * to add one, live for everyone through `reaction` room events. Texts come from the page. */
+/* The chat app's part of a live room page (community rooms, material threads, event rooms,
+ * direct conversations): reactions (counts and who under each message, a small palette to
+ * add one, live through `reaction` room events) and files (images and documents shown in
+ * their message, attached from the composer). Texts come from the page. */
 (function () {
   "use strict";
 
@@ -134,11 +135,157 @@
     if (bar) render(bar, event.message, event.data.reactions || []);
   }
 
-  document.addEventListener("kring:message", (e) => attach(e.detail.event, e.detail.item));
+  // --- files in the conversation -------------------------------------------------------------
+
+  const attachments = new Map(); // message id -> its files, to show again after an unhide
+
+  function sizeText(bytes) {
+    const units = ["B", "KB", "MB"];
+    let size = bytes, unit = 0;
+    while (size >= 1024 && unit < units.length - 1) { size /= 1024; unit += 1; }
+    return (unit ? size.toFixed(1) : String(size)) + " " + units[unit];
+  }
+
+  function showFiles(event, item) {
+    const files = (event.data && event.data.attachments) || [];
+    if (!files.length || event.kind !== "message") return;
+    attachments.set(event.id, { files: files, mine: event.author.id === me });
+    if (event.deleted || event.hidden) return;
+    renderFiles(event.id, item);
+  }
+
+  function renderFiles(messageId, item) {
+    const known = attachments.get(messageId);
+    if (!known || item.querySelector(".attachments")) return;
+    const box = el("ul", "attachments");
+    for (const file of known.files) {
+      const entry = el("li", "attachment attachment-" + file.kind);
+      const link = el("a");
+      link.href = file.url;
+      if (file.kind === "image" && file.thumbnail_url) {
+        const image = el("img");
+        image.src = file.thumbnail_url;
+        image.alt = file.name;
+        image.loading = "lazy";
+        if (file.width && file.height) {
+          const scale = Math.min(1, 480 / Math.max(file.width, file.height));
+          image.width = Math.round(file.width * scale);
+          image.height = Math.round(file.height * scale);
+        }
+        link.append(image);
+      } else {
+        link.textContent = file.name;
+        link.setAttribute("download", "");
+        entry.append(link, el("span", "meta", " " + sizeText(file.size)));
+      }
+      if (!entry.contains(link)) entry.append(link);
+      if (known.mine) {
+        const save = el("a", "save-to-library", strings.saveToLibrary);
+        save.href = "/files/" + file.id + "/save/";
+        entry.append(save);
+      }
+      box.append(entry);
+    }
+    item.querySelector(".body").after(box);
+  }
+
+  function onFilesChanged(frame) {
+    if (!frame || !frame.event || frame.room !== roomId) return;
+    const event = frame.event;
+    const item = event.message && document.getElementById("m" + event.message);
+    if (!item) return;
+    if (event.kind === "hide" || event.kind === "delete") {
+      const box = item.querySelector(".attachments");
+      if (box) box.remove();
+    } else if (event.kind === "unhide") {
+      renderFiles(event.message, item);
+    }
+  }
+
+  const composer = document.getElementById("composer");
+  if (composer && canReact) {
+    const input = el("input");
+    input.type = "file";
+    input.multiple = true;
+    input.accept = config.files.accept;
+    input.hidden = true;
+    input.id = "attach-input";
+    const button = el("button", "secondary attach-button", "📎");
+    button.type = "button";
+    button.setAttribute("aria-label", strings.attach);
+    button.title = strings.attach;
+    const chosen = el("ul", "attach-list");
+    chosen.setAttribute("aria-label", strings.attached);
+    chosen.hidden = true;
+    const problem = el("p", "failure");
+    problem.setAttribute("role", "alert");
+    problem.hidden = true;
+    let files = [];
+    function showChosen() {
+      chosen.replaceChildren();
+      chosen.hidden = !files.length;
+      files.forEach((file, index) => {
+        const entry = el("li", "", file.name + " (" + sizeText(file.size) + ") ");
+        const remove = el("button", "linklike", strings.remove);
+        remove.type = "button";
+        remove.setAttribute("aria-label", strings.remove + " " + file.name);
+        remove.addEventListener("click", () => { files.splice(index, 1); showChosen(); button.focus(); });
+        entry.append(remove);
+        chosen.append(entry);
+      });
+    }
+    button.addEventListener("click", () => input.click());
+    input.addEventListener("change", () => {
+      const all = files.concat(Array.from(input.files));
+      files = all.slice(0, config.files.max);
+      problem.hidden = all.length <= config.files.max;
+      problem.textContent = strings.tooMany;
+      input.value = "";
+      showChosen();
+    });
+    const send = document.getElementById("send");
+    send.before(button);
+    composer.append(input, chosen, problem);
+    // With files the message goes over HTTP (multipart); without, room.js sends it on the socket.
+    composer.addEventListener("submit", async (e) => {
+      if (!files.length) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      const body = document.getElementById("body");
+      const form = new FormData();
+      form.append("body", body.value);
+      form.append("ref", (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()) + Math.random());
+      for (const file of files) form.append("files", file);
+      send.disabled = true;
+      problem.hidden = false;
+      problem.textContent = strings.sendingFiles;
+      const response = await fetch("/api/rooms/" + roomId + "/messages", {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() }, body: form,
+      }).catch(() => null);
+      send.disabled = false;
+      if (response && response.ok) {
+        files = [];
+        body.value = "";
+        body.dispatchEvent(new Event("input"));
+        showChosen();
+        problem.hidden = true;
+        problem.textContent = "";
+        apply(await response.json());
+      } else {
+        const answer = response ? await response.json().catch(() => ({})) : {};
+        problem.textContent = answer.detail || (response ? response.statusText : "offline");
+      }
+    }, true);
+  }
+
+  document.addEventListener("kring:message", (e) => {
+    attach(e.detail.event, e.detail.item);
+    showFiles(e.detail.event, e.detail.item);
+  });
   for (const item of document.querySelectorAll("#messages li.message")) {
-    if (item.kringEvent) attach(item.kringEvent, item);
+    if (item.kringEvent) { attach(item.kringEvent, item); showFiles(item.kringEvent, item); }
   }
   // Only events from the socket (live, resume, gap filling): history pages show each message
   // with its current reactions already, and their older reaction events would be stale.
-  if (client) client.on("event", (frame) => apply(frame));
+  if (client) client.on("event", (frame) => { apply(frame); onFilesChanged(frame); });
 })();

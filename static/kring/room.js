@@ -871,11 +871,22 @@
   renderRoomState();
   if (state.muted) setMute(state.muted);
 
+  // "?at=SEQ" (from search or a link): the history around that event, the message in view.
+  const jumpTo = Number(new URLSearchParams(location.search).get("at")) || 0;
+
   (async function start() {
-    const frames = await loadPage("?limit=50");
+    const frames = await loadPage(jumpTo ? "?before=" + (jumpTo + 25) + "&limit=50" : "?limit=50");
     for (const frame of frames) applyEvent(frame);
     updateOlder();
-    list.scrollTop = list.scrollHeight;
+    const target = jumpTo && list.querySelector('[data-seq="' + jumpTo + '"]');
+    if (target) {
+      target.classList.add("found");
+      target.tabIndex = -1;
+      target.scrollIntoView({ block: "center" });
+      target.focus({ preventScroll: true });
+    } else {
+      list.scrollTop = list.scrollHeight;
+    }
     const since = frames.length ? frames[frames.length - 1].seq : 0;
     client.subscribe(roomId, since);
     scheduleRead();
