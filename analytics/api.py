@@ -47,7 +47,7 @@ class ForwardingIn(Schema):
 
 def _viewable(request: HttpRequest, slug: str):
     community = community_by_slug(slug=slug)
-    if not permissions.can_view_analytics.test(request.user, community):
+    if not permissions.can_view_analytics.test(request.auth, community):
         raise Forbidden(_("Only this community's facilitators and coordinators see its analytics."))
     return community
 
@@ -55,7 +55,7 @@ def _viewable(request: HttpRequest, slug: str):
 @router.get("/communities/{slug}/analytics", response={200: AnalyticsOut, **ERRORS})
 def community_analytics(request: HttpRequest, slug: str) -> AnalyticsOut:
     community = _viewable(request, slug)
-    individuals = permissions.can_view_individuals.test(request.user, community)
+    individuals = permissions.can_view_individuals.test(request.auth, community)
     return analytics_out(
         community=community,
         figures=selectors.figures(community=community),
@@ -68,7 +68,7 @@ def community_analytics(request: HttpRequest, slug: str) -> AnalyticsOut:
 def target_put(request: HttpRequest, slug: str, data: TargetIn) -> TargetOut:
     community = community_by_slug(slug=slug)
     target = services.target_set(
-        actor=request.user,
+        actor=request.auth,
         community=community,
         active_members=data.active_members,
         window_days=data.window_days,
@@ -79,13 +79,13 @@ def target_put(request: HttpRequest, slug: str, data: TargetIn) -> TargetOut:
 @router.post("/communities/{slug}/analytics/nudges", response={201: NudgeOut, **ERRORS})
 def nudge_post(request: HttpRequest, slug: str, data: NudgeIn) -> Status:
     community = community_by_slug(slug=slug)
-    nudge = services.nudge_send(actor=request.user, community=community, user_id=data.user)
+    nudge = services.nudge_send(actor=request.auth, community=community, user_id=data.user)
     return Status(201, NudgeOut(user=nudge.user_id, sent_at=nudge.sent_at))
 
 
 @router.get("/analytics/programme", response={200: list[ProgrammeRowOut], **ERRORS})
 def programme(request: HttpRequest) -> list[ProgrammeRowOut]:
-    if not permissions.can_view_programme.test(request.user):
+    if not permissions.can_view_programme.test(request.auth):
         raise Forbidden(_("Only programme coordinators see the programme."))
     return [programme_row_out(row) for row in selectors.programme_rows()]
 
@@ -120,12 +120,12 @@ def xapi_export(request: HttpRequest, slug: str) -> HttpResponse | XapiExportOut
 @router.get("/me/xapi-forwarding", response={200: XapiForwardingOut, **ERRORS})
 def forwarding_get(request: HttpRequest) -> XapiForwardingOut:
     return XapiForwardingOut(
-        forward=not XapiOptOut.objects.filter(user=request.user).exists(),
+        forward=not XapiOptOut.objects.filter(user=request.auth).exists(),
         lrs_configured=bool(settings.KRING_XAPI_LRS_ENDPOINT),
     )
 
 
 @router.put("/me/xapi-forwarding", response={200: XapiForwardingOut, **ERRORS})
 def forwarding_put(request: HttpRequest, data: ForwardingIn) -> XapiForwardingOut:
-    forward = services.xapi_forwarding_set(user=request.user, forward=data.forward)
+    forward = services.xapi_forwarding_set(user=request.auth, forward=data.forward)
     return XapiForwardingOut(forward=forward, lrs_configured=bool(settings.KRING_XAPI_LRS_ENDPOINT))

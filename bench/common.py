@@ -46,6 +46,9 @@ def bench_env(**overrides: str) -> dict[str, str]:
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings",
+        # A development deployment as far as secrets, mail and push keys go: without it the
+        # settings refuse to start (no SECRET_KEY file, no mail URL, no VAPID key).
+        KRING_DEV="1",
         DATABASE_URL=BENCH_DB,
         REDIS_URL=BENCH_REDIS,
         SECRET_KEY="kring-benchmarks-only-not-a-real-secret-0123456789abcdef",
@@ -62,7 +65,7 @@ def setup_django(env: dict[str, str]) -> None:
     """Configure Django in this process against the benchmark database, migrated."""
     os.environ.update({k: v for k, v in env.items() if k in (
         "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "KRING_OUTBOX_QUEUE",
-        "KRING_POSTS_PER_MINUTE", "LOG_LEVEL", "KRING_WORKER_IN_PROCESS")})  # fmt: skip
+        "KRING_POSTS_PER_MINUTE", "LOG_LEVEL", "KRING_WORKER_IN_PROCESS", "KRING_DEV")})  # fmt: skip
     sys.path.insert(0, str(BASE_DIR))
     import django
 

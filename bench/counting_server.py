@@ -33,7 +33,10 @@ def _install() -> None:
     path = Path(os.environ["BENCH_QUERY_COUNT_FILE"])
 
     def report() -> None:
-        path.write_text(str(_count))
+        # Written whole then renamed: a reader never sees a half-written (empty) file.
+        scratch = path.with_suffix(".tmp")
+        scratch.write_text(str(_count))
+        scratch.replace(path)
         timer = threading.Timer(1.0, report)
         timer.daemon = True
         timer.start()

@@ -13,6 +13,7 @@ import json
 import os
 import threading
 import time
+from pathlib import Path
 
 from bench.common import (
     BENCH_DB,
@@ -27,6 +28,7 @@ from bench.common import (
 from bench.load import close_all, connect_many
 
 POSTERS = int(os.environ.get("BENCH_POSTERS", "8"))
+QUERY_FILE = Path(f"/tmp/kring-bench-s3-queries-{os.getpid()}")
 SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "10"))
 
 
@@ -109,19 +111,27 @@ def raw_ingest(room_ids: list[int], author_id: int, total: int) -> dict:
     }
 
 
+def _queries() -> int:
+    """SQL statements the server has run so far (bench.counting_server writes them)."""
+    return int(QUERY_FILE.read_text()) if QUERY_FILE.exists() else 0
+
+
 def main() -> str:
     ensure_postgres_database()
-    env = bench_env(KRING_WORKER_IN_PROCESS="0")
+    env = bench_env(KRING_WORKER_IN_PROCESS="0", BENCH_QUERY_COUNT_FILE=str(QUERY_FILE))
     setup_django(env)
     room_ids, tokens = bench_community("bench-ingest", POSTERS, rooms=POSTERS)
     from community.models import User
 
     author_id = User.objects.get(email="bench-0@bench.test").pk
-    daphne = start_daphne(env)
+    daphne = start_daphne(env, module="bench.counting_server")
     try:
         cpu_before = daphne.cpu_seconds()
+        queries_before = _queries()
         kring = asyncio.run(kring_ingest(f"ws://127.0.0.1:{daphne.port}/ws/", tokens, room_ids))
         cpu = daphne.cpu_seconds() - cpu_before
+        time.sleep(1.5)  # the count is written every second
+        queries = _queries() - queries_before
     finally:
         daphne.stop()
     raw = raw_ingest(room_ids, author_id, kring["count"])
@@ -146,6 +156,13 @@ def main() -> str:
     table.add("p99 latency (ms)", kring["p99"], raw["p99"], f"{kring['p99'] / raw['p99']:.2f}x", "")
     table.add("errors", str(kring["errors"]), "0", "", "0")
     table.add("server CPU-ms per post", cpu / max(1, kring["count"]) * 1000, "—", "", "")
+    table.add(
+        "SQL statements per post (BEGIN/COMMIT not counted)",
+        queries / max(1, kring["count"]),
+        "2",
+        "",
+        "",
+    )
     return table.markdown()
 
 

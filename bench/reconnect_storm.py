@@ -22,6 +22,7 @@ import random
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,6 +159,46 @@ def _store_events(room_ids: list[int], per_room: int, author_email: str) -> dict
     return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
 
 
+async def _kill_and_restart(
+    server: Process,
+    restart: Callable[[], Process],
+    sockets: list,
+    while_down: Callable[[], None] | None = None,
+) -> Process:
+    """SIGKILL the server, (store what other processes would meanwhile), drop the clients'
+    sockets without a close handshake, as a crash does, and start the server again. All in
+    the loop the clients live in: the sockets are aborted by the loop that owns them."""
+    server.popen.send_signal(signal.SIGKILL)
+    await asyncio.to_thread(server.popen.wait)
+    if while_down is not None:
+        await asyncio.to_thread(while_down)
+    for socket in sockets:
+        socket.transport.abort()
+    await asyncio.sleep(0)  # let the aborts run
+    return await asyncio.to_thread(restart)
+
+
+async def _kring_storm(env: dict[str, str], url: str, port: int, clients: list[Client],
+                       room_ids: list[int]) -> tuple[dict, dict[int, int]]:  # fmt: skip
+    """Every client in this one event loop, as a real crowd of browsers is one crowd: a loop
+    per client would measure the clients' start-up, not the server."""
+    targets: dict[int, int] = {}
+
+    def start() -> Process:
+        return start_daphne(env, "s6", port=port, module="bench.counting_server")
+
+    def store_missed() -> None:
+        targets.update(_store_events(room_ids, MISSED, "bench-0@bench.test"))
+
+    server = await asyncio.to_thread(start)
+    sockets = await _connect_and_subscribe(url, clients)
+    server = await _kill_and_restart(server, start, sockets, store_missed)
+    try:
+        return await _storm(url, clients, targets, server.pid, replay=True), targets
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
 def run_kring() -> dict:
     ensure_postgres_database()
     env = bench_env(
@@ -173,40 +214,31 @@ def run_kring() -> dict:
     ]
     port = free_port()
     url = f"ws://127.0.0.1:{port}/ws/"
-    server = start_daphne(env, "s6", port=port, module="bench.counting_server")
-    sockets = asyncio.run(_connect_and_subscribe(url, clients))
-    server.popen.send_signal(signal.SIGKILL)
-    server.popen.wait()
-    targets = _store_events(room_ids, MISSED, "bench-0@bench.test")
-    for socket in sockets:
-        socket.transport.abort()
-    server = start_daphne(env, "s6", port=port, module="bench.counting_server")
-    try:
-        result = asyncio.run(_storm(url, clients, targets, server.pid, replay=True))
-    finally:
-        server.stop()
+    result, targets = asyncio.run(_kring_storm(env, url, port, clients, room_ids))
     missed = {room: set(range(targets[room] - MISSED + 1, targets[room] + 1)) for room in room_ids}
     result["lost"] = sum(len(missed[c.room] - set(c.seqs)) for c in clients)
     result["duplicates"] = sum(len(c.seqs) - len(set(c.seqs)) for c in clients)
     return result
 
 
+async def _reference_storm(url: str, port: int, clients: list[Client]) -> dict:
+    def start() -> Process:
+        return start_reference(port, name="s6-r1")
+
+    server = await asyncio.to_thread(start)
+    sockets = await _connect_and_subscribe(url, clients)
+    server = await _kill_and_restart(server, start, sockets)
+    try:
+        return await _storm(url, clients, dict.fromkeys(range(1, ROOMS + 1), 0), server.pid,
+                            replay=False)  # fmt: skip
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
 def run_reference() -> dict:
     clients = [Client(room=1 + i % ROOMS, headers=None) for i in range(CLIENTS)]
     port = free_port()
-    url = f"ws://127.0.0.1:{port}/"
-    server: Process = start_reference(port, name="s6-r1")
-    sockets = asyncio.run(_connect_and_subscribe(url, clients))
-    server.popen.send_signal(signal.SIGKILL)
-    server.popen.wait()
-    for socket in sockets:
-        socket.transport.abort()
-    server = start_reference(port, name="s6-r1")
-    try:
-        return asyncio.run(_storm(url, clients, dict.fromkeys(range(1, ROOMS + 1), 0), server.pid,
-                                  replay=False))  # fmt: skip
-    finally:
-        server.stop()
+    return asyncio.run(_reference_storm(f"ws://127.0.0.1:{port}/", port, clients))
 
 
 def main() -> str:

@@ -25,6 +25,7 @@ from core.protocol.chat import (
     conversation_out,
     direct_report_out,
 )
+from core.protocol.client import Id
 from core.protocol.people import AuthorOut, author_out
 from core.protocol.room_events import EventFrame, event_frame
 
@@ -55,7 +56,7 @@ def list_reactions(request: HttpRequest, message_id: int) -> Any:
 
 
 class ConversationIn(Schema):
-    users: list[int] = Field(min_length=1, max_length=50)
+    users: list[Id] = Field(min_length=1, max_length=50)
     title: str = Field("", max_length=200)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 def reaction_context(user: Any = None, community: Any = None, room: Any = None) -> dict[str, Any]:
     return {
         "room_search_url": f"{reverse('chat:search')}?room={room.pk}" if room else "",
-        "reactions": {
+        "chat_page": {
             "emoji": list(settings.KRING_REACTION_EMOJI),
             "strings": {
                 "add": _("Add a reaction"),
@@ -23,6 +23,20 @@ def reaction_context(user: Any = None, community: Any = None, room: Any = None) 
                 "who": _("%(names)s reacted with %(emoji)s")
                 % {"names": "{names}", "emoji": "{emoji}"},
                 "more": _("and %(count)s more") % {"count": "{count}"},
+                "attach": _("Attach files"),
+                "attached": _("Files to send"),
+                "remove": _("Remove"),
+                "saveToLibrary": _("Save to the library"),
+                "sendingFiles": _("Sending the files…"),
+                "tooMany": _("At most %(n)s files per message.")
+                % {"n": settings.KRING_CHAT_FILES_PER_MESSAGE},
+            },
+            # What the file picker offers: the types the upload checks accept.
+            "files": {
+                "accept": ",".join(
+                    f".{extension}" for extension in sorted(settings.KRING_UPLOAD_TYPES)
+                ),
+                "max": settings.KRING_CHAT_FILES_PER_MESSAGE,
             },
         },
     }

@@ -4,8 +4,9 @@ JSON API, the WebSocket consumer and the services alike. ``docs/permissions.md``
 Predicates take ``(user, target)`` where the target is a community, a community id, or
 anything with a ``community_id`` (a room, a membership), so a caller holding only a room does
 not load its community. The membership row is looked up once per permission test (cached in
-the rules context) and never cached across requests: a socket that lives for hours must see a
-removal, a mute or a lock at its very next frame.
+the rules context, or read with the target by a selector: ``remember_membership``) and never
+cached across requests: a socket that lives for hours must see a removal, a mute or a lock at
+its very next frame.
 """
 
 from __future__ import annotations
@@ -33,6 +34,19 @@ def community_id_of(target: Any) -> int | None:
     return target.pk
 
 
+# Where a selector that loaded a user's membership together with its target keeps it.
+_REMEMBERED = "_kring_memberships"
+
+
+def remember_membership(user: Any, target: Any, membership: Membership | None) -> None:
+    """Record on ``target`` (a room or community just loaded for this request, never kept
+    across requests) that ``user``'s membership in its community is ``membership`` (``None``:
+    not a member), read in the same query as the target; ``membership_of`` then answers from
+    it instead of querying again."""
+    remembered = target.__dict__.setdefault(_REMEMBERED, {})
+    remembered[(user.pk, community_id_of(target))] = membership
+
+
 def membership_of(user: Any, target: Any, context: dict | None = None) -> Membership | None:
     """The user's membership row in the target's community (any state), or ``None``."""
     if user is None or not user.is_authenticated:
@@ -43,7 +57,11 @@ def membership_of(user: Any, target: Any, context: dict | None = None) -> Member
     key = ("membership", user.pk, community_id)
     if context is not None and key in context:
         return context[key]
-    membership = Membership.objects.filter(community_id=community_id, user_id=user.pk).first()
+    remembered = getattr(target, _REMEMBERED, None)
+    if remembered is not None and (user.pk, community_id) in remembered:
+        membership = remembered[(user.pk, community_id)]
+    else:
+        membership = Membership.objects.filter(community_id=community_id, user_id=user.pk).first()
     if context is not None:
         context[key] = membership
     return membership
@@ -136,7 +154,8 @@ def can_read_room(user: Any, room: Any) -> bool:
     active member of its community (or staff), or as a guest its kind lets in."""
     if is_private_room(room):
         return is_room_guest(user, room)
-    return bool(can_read_rooms.test(user, room.community_id) or is_room_guest(user, room))
+    # The room itself as target: a membership loaded with it is reused.
+    return bool(can_read_rooms.test(user, room) or is_room_guest(user, room))
 
 
 def _registered_refusal(

@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
@@ -114,7 +116,7 @@ def _kring_error(request: HttpRequest, exc: KringError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(
-        request, 401, "unauthorized", "Sign in first (session cookie or X-Session-Token)."
+        request, 401, "unauthorized", _("Sign in first (session cookie or X-Session-Token).")
     )
 
 
@@ -149,9 +151,21 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", str(exc) or "Not found.")
 
 
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A number beyond what the database stores (an id past 2^63, say) cannot name anything:
+    # the request is wrong, not the server.
+    return _error(
+        request, 400, "bad_request", _("A number or text in the request is out of range.")
+    )
+
+
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Logged with its traceback (and so sent to Sentry when configured); the client gets the
     # same shape as every other error, never Django's HTML page.
     logger.exception("unhandled error in %s %s", request.method, request.path)
-    return _error(request, 500, "server_error", "Something went wrong on our side; it was logged.")
+    return _error(
+        request, 500, "server_error", _("Something went wrong on our side; it was logged.")
+    )

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pprint
 import time
 from typing import Any
 
@@ -188,13 +189,47 @@ class KringCommandLineInterface(CommandLineInterface):
     server_class = KringServer
 
 
+class _Pretty:
+    """``pformat(value)``, computed only if a log line is actually written."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return pprint.pformat(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def defer_autobahn_pformat() -> None:
+    """autobahn pretty-prints every connection's ~40 settings (and the transport's details)
+    for a debug log line before the logger decides to drop it: about 11% of the event loop's
+    CPU in a reconnect storm (py-spy, bench S6). Hand it a value that is formatted only when
+    a debug line is written, so debugging autobahn still shows it all."""
+    try:
+        from autobahn.websocket import protocol
+    except ImportError:  # pragma: no cover - autobahn comes with daphne
+        return
+    protocol.pformat = _Pretty  # type: ignore[attr-defined]
+    # The one use that must return a str at once.
+    protocol.Timings.__str__ = lambda self: pprint.pformat(self._timings)  # type: ignore[method-assign]
+
+
 def daphne_arguments(*, host: str, port: int, proxy_headers: bool = False) -> list[str]:
     """daphne's command line for the settings. autobahn applies the message size to what the
     server sends too (on the ASGI path), so it gets the outgoing limit; the frame size takes
     the incoming one, and the consumer refuses larger incoming messages itself."""
     settings = _settings()
+    # Twisted listens with a backlog of 50: after a deploy or a crash every client reconnects
+    # within a second, the kernel drops the SYNs beyond it and those clients back off and
+    # retry for seconds (bench S6). The kernel caps it at net.core.somaxconn.
+    interface = host.strip("[]").replace(":", r"\:")
+    endpoint = f"tcp:port={port}:interface={interface}:backlog={settings.KRING_LISTEN_BACKLOG}"
     arguments = [
-        "-b", host, "-p", str(port),
+        "-e", endpoint,
         "--websocket-max-message-size", str(settings.KRING_MAX_OUTGOING_FRAME_BYTES),
         "--websocket-max-frame-size", str(settings.KRING_MAX_FRAME_BYTES),
         "--ping-interval", str(settings.KRING_PING_INTERVAL_SECONDS),
@@ -215,6 +250,7 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
+    defer_autobahn_pformat()
     KringCommandLineInterface().run(
         daphne_arguments(host=options.host, port=options.port, proxy_headers=options.proxy_headers)
     )

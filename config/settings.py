@@ -444,6 +444,9 @@ KRING_MAX_OUTGOING_FRAME_BYTES = env.int("KRING_MAX_OUTGOING_FRAME_BYTES", defau
 # WebSocket keep-alive pings by the server (daphne), and how long a pong may take.
 KRING_PING_INTERVAL_SECONDS = env.int("KRING_PING_INTERVAL_SECONDS", default=20)
 KRING_PING_TIMEOUT_SECONDS = env.int("KRING_PING_TIMEOUT_SECONDS", default=30)
+# Connections the kernel queues for daphne before it accepts them (Twisted's default is 50): a
+# reconnect storm after a deploy arrives at once. Capped by net.core.somaxconn.
+KRING_LISTEN_BACKLOG = env.int("KRING_LISTEN_BACKLOG", default=1024)
 # Posts (messages and edits) one user may make per minute across all rooms.
 KRING_POSTS_PER_MINUTE = env.int("KRING_POSTS_PER_MINUTE", default=30)
 # Every other write, per account: (actions, window in seconds); 0 actions = unlimited. The
@@ -474,6 +477,9 @@ KRING_RATE_LIMITS: dict[str, tuple[int, int]] = {
 KRING_TYPING_INTERVAL_SECONDS = env.float("KRING_TYPING_INTERVAL_SECONDS", default=2.0)
 # Resume: at most this many missed events are replayed on subscribe; older ones get a `gap`.
 KRING_RESUME_MAX_EVENTS = env.int("KRING_RESUME_MAX_EVENTS", default=500)
+# Readers of a room resuming together (a reconnect storm after a deploy) share one read of the
+# missed events for this long (0 = never share); an edit, delete or hide ends the sharing.
+KRING_REPLAY_REUSE_SECONDS = env.float("KRING_REPLAY_REUSE_SECONDS", default=2.0)
 # Open sockets one user may have in one process.
 KRING_MAX_SOCKETS_PER_USER = env.int("KRING_MAX_SOCKETS_PER_USER", default=20)
 # A socket that sends nothing (clients ping every 25 s) for this long is closed (0 = never).

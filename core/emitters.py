@@ -22,7 +22,7 @@ from django.db import transaction
 
 from .protocol.base import Frame, encode
 from .protocol.frames import RemovedFrame
-from .protocol.room_events import StoredEvent, event_frame
+from .protocol.room_events import StoredEvent, event_text
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +80,13 @@ def room_event_on_commit(event: StoredEvent) -> None:
             "type": "room.event",
             "room": event.room_id,
             "seq": event.seq,
-            "text": encode(event_frame(event)),
+            "text": event_text(event),
         },
     )
+    if event.target_id is not None:
+        # An edit, delete, hide, unhide or pin changes how an earlier event reads: hubs drop
+        # the replay frames they share between resuming readers (realtime.replay).
+        message["amends"] = True
     # "at": the commit's time, for the hub's lag metric.
     transaction.on_commit(lambda: _group_send(group, {**message, "at": time.time()}))
 

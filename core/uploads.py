@@ -106,9 +106,10 @@ def check_upload(
     extension = _extension(upload.name or "")
     if extension not in allowed:
         raise Invalid(
-            f"'.{extension}' files are not accepted. Allowed: {', '.join(sorted(allowed))}."
+            _("'.%(extension)s' files are not accepted. Allowed: %(allowed)s.")
+            % {"extension": extension, "allowed": ", ".join(sorted(allowed))}
             if extension
-            else "The file needs an extension (e.g. .pdf, .docx, .png)."
+            else _("The file needs an extension (e.g. .pdf, .docx, .png).")
         )
     declared = (upload.content_type or "").split(";")[0].strip().lower()
     if declared not in allowed[extension]:

@@ -58,7 +58,7 @@ from core.protocol.notifications import (
     notification_out,
 )
 from core.protocol.people import AuthorOut, author_out
-from core.protocol.room_events import ack_frame
+from core.protocol.room_events import ack_text
 from delivery import selectors as delivery_selectors
 
 from .auth import authenticate_handshake
@@ -270,16 +270,17 @@ class KringConsumer(AsyncWebsocketConsumer):
                 _("A socket can follow at most %(max_subscriptions_per_socket)s rooms.")
                 % {"max_subscriptions_per_socket": settings.KRING_MAX_SUBSCRIPTIONS_PER_SOCKET}
             )
-        reveal_hidden = await in_db_thread(self._authorise_reader)(frame.room)
+        reveal_hidden, last_seq = await in_db_thread(self._authorise_reader)(frame.room)
         await self.hub.subscribe(
-            self, frame.room, frame.since, frame.ref, reveal_hidden=reveal_hidden
+            self, frame.room, frame.since, frame.ref, reveal_hidden=reveal_hidden, seen=last_seq
         )
 
-    def _authorise_reader(self, room_id: int) -> bool:
-        """Raise unless the user may read the room; True when they may also see the text of
-        hidden messages (they facilitate its community)."""
+    def _authorise_reader(self, room_id: int) -> tuple[bool, int]:
+        """Raise unless the user may read the room. Returns whether they may also see the
+        text of hidden messages (they facilitate its community), and the room's last seq as
+        read with it (the hub then need not read it again)."""
         room = selectors.room_for_reader(user=self.user, room_id=room_id)
-        return can_moderate.test(self.user, room)
+        return can_moderate.test(self.user, room), room.last_seq
 
     async def _on_unsubscribe(self, frame: Unsubscribe) -> None:
         await self.hub.unsubscribe(self, frame.room)
@@ -300,7 +301,7 @@ class KringConsumer(AsyncWebsocketConsumer):
         """Answer a stored write. It is stored: whatever happens now, the client must not be
         told to retry (``unavailable``); the event also reaches it in the room's stream."""
         try:
-            await self.send_text(encode(ack_frame(event, ref)))
+            await self.send_text(ack_text(event, ref))
         except Exception:
             logger.exception("the ack of stored event %s could not be sent", event.pk)
 

@@ -49,9 +49,10 @@ from core.protocol.people import AuthorOut
 from core.protocol.room_events import event_frame
 
 from . import maintenance
-from .db import events_range, last_seq, replay_texts
+from .db import events_range, last_seq
 from .presence import presence_store
 from .presence_batch import PresenceBatcher
+from .replay import RecentFrames, replay_texts
 from .transport import buffered_bytes, is_open, text_frame, write_frame
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ class Hub:
         )
         self.channel: str | None = None
         self.rooms: dict[int, RoomFanout] = {}
+        # Members' replay frames shared by the readers of a room resuming together.
+        self.recent = RecentFrames()
         self.user_sockets: dict[int, set[Connection]] = {}
         self.resync_needed = False
         self._start_lock = asyncio.Lock()
@@ -211,12 +214,19 @@ class Hub:
         ref: str | None,
         *,
         reveal_hidden: bool = False,
+        seen: int | None = None,
     ) -> None:
         """Subscribe ``conn`` to a room the caller has authorised it for.
 
         Sends ``subscribed``, then (with ``since``) a ``gap`` if too much is missing and every
         missed event in order; live events follow. All under the room's lock, so nothing is
         delivered twice or skipped.
+
+        ``seen``: the room's last seq, read by the caller just before (with the room, while
+        authorising); a room this process already follows is then caught up to it without
+        reading it again. Any event committed after that read has its doorbell on its way,
+        or, if the doorbell is lost, is filled in by the next one or by maintenance, exactly
+        as after a fresh read.
         """
         while True:
             fanout = self.rooms.get(room_id)
@@ -234,7 +244,7 @@ class Hub:
                     fanout.seq = await last_seq(room_id)
                 else:
                     # Catch up on doorbells this process may have lost before adding a socket.
-                    last = await last_seq(room_id)
+                    last = seen if seen is not None else await last_seq(room_id)
                     if last > fanout.seq:
                         await self.deliver_from_db(fanout, last)
                 await self._attach(fanout, conn, since, ref, reveal_hidden)
@@ -279,7 +289,10 @@ class Hub:
         )
         await conn.send_text(encode(subscribed))
         if since is not None and since < fanout.seq:
-            for text in await replay_texts(fanout.room_id, since, fanout.seq, reveal_hidden):
+            replay = await replay_texts(
+                self.recent, fanout.room_id, since, fanout.seq, reveal_hidden
+            )
+            for text in replay:
                 await conn.send_text(text)
 
     async def unsubscribe(self, conn: Connection, room_id: int) -> None:
@@ -344,12 +357,15 @@ class Hub:
             if seq > fanout.seq + 1:
                 await self.deliver_from_db(fanout, seq - 1)
             fanout.seq = seq
+            self.recent.delivered(fanout.room_id, seq, message["text"], bool(message.get("amends")))
             await self.broadcast(fanout.sockets, message["text"])
             if "at" in message:
                 metrics.HUB_LAG_SECONDS.observe(max(0.0, time.time() - message["at"]))
 
     async def deliver_from_db(self, fanout: RoomFanout, upto: int) -> None:
-        """Deliver events ``fanout.seq < seq <= upto`` read from the database. Hold the lock."""
+        """Deliver events ``fanout.seq < seq <= upto`` read from the database. Hold the lock.
+        Which earlier events these amend cannot be told: the room's shared replay goes."""
+        self.recent.forget(fanout.room_id)
         for event in await events_range(fanout.room_id, fanout.seq, upto):
             await self.broadcast(fanout.sockets, encode(event_frame(event)))
             fanout.seq = event.seq

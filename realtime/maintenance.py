@@ -44,6 +44,7 @@ async def maintenance_loop(hub: Hub) -> None:
         try:
             await close_idle_rooms(hub)
             await close_idle_sockets(hub)
+            hub.recent.drop_stale()
             await revalidate_sessions(hub)
             await hub.best_effort(hub.presence.heartbeat(), None)
             await hub.presence_batch.announce_gone(await hub.best_effort(hub.presence.reap(), {}))
@@ -104,6 +105,7 @@ async def close_idle_rooms(hub: Hub) -> None:
                 continue
             fanout.closed = True
             hub.rooms.pop(room_id, None)
+            hub.recent.forget(room_id)
             metrics.ROOMS_FOLLOWED.set(len(hub.rooms))
             await hub.layer.group_discard(room_group(room_id), hub.channel)
 

@@ -27,7 +27,8 @@ from ..textcheck import DETAIL, has_unsafe_text
 from .base import frame_type
 
 Ref = Annotated[StrictStr, Field(max_length=64)]
-Id = Annotated[StrictInt, Field(ge=1)]
+# A row id: positive and within what the databases store (64-bit signed).
+Id = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 Seq = Annotated[StrictInt, Field(ge=0)]
 
 

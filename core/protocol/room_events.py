@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from pydantic import Field
+from pydantic_core import to_json
 
 from .base import Frame, Shape
 from .people import AuthorOut, Person, author_out
@@ -135,6 +136,35 @@ def event_frame(event: StoredEvent, *, reveal_hidden: bool = False) -> EventFram
 
 def ack_frame(event: StoredEvent, ref: str | None) -> AckFrame:
     return AckFrame(room=event.room_id, seq=event.seq, event=event_out(event), ref=ref)
+
+
+# Where a stored event object keeps its members' ``event`` frame text once encoded.
+_EVENT_TEXT = "_kring_event_text"
+_EVENT_PREFIX = '{"type":"event",'
+
+
+def event_text(event: StoredEvent) -> str:
+    """``encode(event_frame(event))``, the members' view, encoded once per event object: a
+    post's broadcast and its ack are built from the same text."""
+    text = getattr(event, _EVENT_TEXT, None)
+    if text is None:
+        text = event_frame(event).model_dump_json(by_alias=True)
+        setattr(event, _EVENT_TEXT, text)
+    return text
+
+
+def ack_text(event: StoredEvent, ref: str | None) -> str:
+    """``encode(ack_frame(event, ref))`` without building and encoding the event again: an
+    ack has the event frame's fields in the same order, its own type, and the ref last (left
+    out when there is none). Tested byte for byte against the model's encoding."""
+    text = event_text(event)
+    if not text.startswith(_EVENT_PREFIX):  # pragma: no cover - the model fixes the order
+        exclude = {"ref"} if ref is None else None
+        return ack_frame(event, ref).model_dump_json(by_alias=True, exclude=exclude)
+    ack = '{"type":"ack",' + text[len(_EVENT_PREFIX) : -1]
+    if ref is not None:
+        ack += ',"ref":' + to_json(ref).decode()
+    return ack + "}"
 
 
 def event_frame_size(body: str, html: str) -> int:

@@ -167,3 +167,27 @@ def test_openapi_schema_is_served(api):
     schema = api.get("/api/openapi.json").json()
     assert "/api/rooms/{room_id}/events" in schema["paths"]
     assert api.get("/api/docs").status_code == 200
+
+
+def test_an_id_beyond_what_the_database_stores_is_a_bad_request_not_a_crash(api, alice):
+    too_big = 2**70
+    answer = api.get(f"/api/rooms/{too_big}/events")
+    assert answer.status_code in (400, 404) and answer.json()["error"] in (
+        "bad_request",
+        "not_found",
+    )
+    answer = api.post("/api/direct", {"users": [too_big]}, content_type="application/json")
+    assert answer.status_code == 400 and answer.json()["error"] == "bad_request"
+
+
+def test_token_clients_reach_their_own_settings(alice):
+    # Endpoints must take the person from the authentication (cookie or token), not the
+    # session: a token client is anonymous to Django's session middleware.
+    client = token_client(alice.user)
+    answer = client.get("/api/me/xapi-forwarding")
+    assert answer.status_code == 200 and answer.json()["forward"] is True
+    answer = client.put(
+        "/api/me/xapi-forwarding", {"forward": False}, content_type="application/json"
+    )
+    assert answer.status_code == 200 and answer.json()["forward"] is False
+    assert client.get("/api/me/xapi-forwarding").json()["forward"] is False

@@ -1,0 +1,14 @@
+"""daphne listens with the configured backlog, so a reconnect storm is queued, not dropped."""
+
+from __future__ import annotations
+
+from config.server import daphne_arguments
+
+
+def test_daphne_listens_with_the_configured_backlog(settings) -> None:
+    settings.KRING_LISTEN_BACKLOG = 2048
+    arguments = daphne_arguments(host="127.0.0.1", port=9000)
+    assert arguments[:2] == ["-e", "tcp:port=9000:interface=127.0.0.1:backlog=2048"]
+    assert arguments[-1] == "config.asgi:application"
+    ipv6 = daphne_arguments(host="[::1]", port=9000)
+    assert ipv6[1] == r"tcp:port=9000:interface=\:\:1:backlog=2048"
