@@ -16,8 +16,8 @@ from .models import AgeGroup
 from .visibility import DEFAULTS, FIELDS, Visibility
 
 DISCOVERABLE_HELP = _(
-    "Kring suggests you to teachers in other communities and countries who teach what you "
-    "teach, and they can find you in people search. Off unless you turn it on; you can change "
+    "Kring shows your profile to teachers in other communities and countries who teach what "
+    "you teach, and they can find you in people search. Off unless you turn it on; you can change "
     "it any time on your profile."
 )
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.notify import Category
 
 
 class Level(models.TextChoices):
-    MUTE = "mute", _("Mute")
+    # "Mute" the level, not the moderator's button: languages word them differently.
+    MUTE = "mute", pgettext_lazy("notification level", "Mute")
     MENTIONS = "mentions", _("Mentions only")
     NORMAL = "normal", _("Normal")
     WATCHING = "watching", _("Watching (everything)")

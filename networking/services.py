@@ -47,7 +47,11 @@ def dismiss(*, user: Any, kind: str, object_id: int | str) -> Dismissal:
         if not model.objects.filter(pk=pk).exists() or (
             stored_kind == SuggestionKind.PERSON and pk == user.pk
         ):
-            raise NotFound(_("No %(kind)s %(pk)s.") % {"kind": kind, "pk": pk})
+            raise NotFound(
+                _("No person with id %(pk)s.") % {"pk": pk}
+                if stored_kind == SuggestionKind.PERSON
+                else _("No material with id %(pk)s.") % {"pk": pk}
+            )
     dismissal, _created = Dismissal.objects.get_or_create(
         user_id=user.pk, kind=stored_kind, object_id=pk
     )

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from community.models import Community, Membership, MembershipState, User
 from community.text import render_markdown
@@ -437,7 +437,11 @@ def _follow_rows(
             if event.capacity is not None and row.going_count > event.capacity:
                 raise FieldInvalid(
                     "capacity",
-                    _("%(n)s people already have a seat on %(day)s: it cannot go below that.")
+                    ngettext(
+                        "%(n)s person already has a seat on %(day)s: it cannot go below that.",
+                        "%(n)s people already have a seat on %(day)s: it cannot go below that.",
+                        row.going_count,
+                    )
                     % {"n": row.going_count, "day": texts.when(row.starts_at, event.timezone)},
                 )
             row.capacity = event.capacity
@@ -520,7 +524,13 @@ def _update_one(actor: User, event: Event, view: Any, data: dict[str, Any]) -> N
         if "capacity" in changed:
             if probe.capacity is not None and row.going_count > probe.capacity:
                 raise FieldInvalid(
-                    "capacity", _("%(n)s people already have a seat.") % {"n": row.going_count}
+                    "capacity",
+                    ngettext(
+                        "%(n)s person already has a seat.",
+                        "%(n)s people already have a seat.",
+                        row.going_count,
+                    )
+                    % {"n": row.going_count},
                 )
             row.capacity, own["capacity"] = probe.capacity, True
         if times is not None and (times.starts_at, times.ends_at) != (row.starts_at, row.ends_at):

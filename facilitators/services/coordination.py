@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from community.models import Community, Membership, MembershipState, User
 from community.permissions import can_coordinate, is_staff
@@ -155,8 +155,12 @@ def proposal_create(
         ).count()
         if open_ones >= settings.KRING_MAX_OPEN_PROPOSALS:
             raise Conflict(
-                _("You have %(open_ones)s proposals waiting; wait for a coordinator's decision.")
-                % {"open_ones": open_ones}
+                ngettext(
+                    "You have %(n)s proposal waiting; wait for a coordinator's decision.",
+                    "You have %(n)s proposals waiting; wait for a coordinator's decision.",
+                    open_ones,
+                )
+                % {"n": open_ones}
             )
         proposal = CommunityProposal.objects.create(proposer=proposer, reason=reason, **fields)
         notify_users(

@@ -9,6 +9,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community.models import (
     Community,
@@ -99,8 +100,14 @@ def community_suggestions(
         if community.kind == "cross_border":
             score += weights["kind"]
             reasons.append(
-                _("A cross-border community of teachers from %(n)s countries")
-                % {"n": len(countries) or _("several")}
+                ngettext(
+                    "A cross-border community of teachers from %(n)s country",
+                    "A cross-border community of teachers from %(n)s countries",
+                    len(countries),
+                )
+                % {"n": len(countries)}
+                if countries
+                else _("A cross-border community of teachers from several countries")
             )
         elif own["country"] and own["country"] in countries:
             score += weights["kind"]
@@ -118,13 +125,24 @@ def community_suggestions(
         if teachers:
             score += weights["subjects"] * min(teachers, 3) / 3
             reasons.append(
-                _("%(n)s discoverable members teach %(subjects)s")
+                ngettext(
+                    "%(n)s discoverable member teaches %(subjects)s",
+                    "%(n)s discoverable members teach %(subjects)s",
+                    teachers,
+                )
                 % {"n": teachers, "subjects": _join([label(s, "subject") for s in own["subjects"]])}
             )
         here = suggested & set(by_community.get(community.pk, []))
         if here:
             score += weights["people"]
-            reasons.append(_("%(n)s people suggested to you are members") % {"n": len(here)})
+            reasons.append(
+                ngettext(
+                    "%(n)s person suggested to you is a member",
+                    "%(n)s people suggested to you are members",
+                    len(here),
+                )
+                % {"n": len(here)}
+            )
         if vector is not None and community.pk in vectors:
             similarity = float(vectors[community.pk] @ vector)
             closeness = min(max((similarity - low) / (high - low), 0.0), 1.0)
@@ -235,7 +253,14 @@ def resource_suggestions(
             reasons.append(_("People suggested to you worked with it"))
         if resource.used_count:
             score += weights["used"] * min(resource.used_count, 5) / 5
-            reasons.append(_("Used in class by %(n)s colleagues") % {"n": resource.used_count})
+            reasons.append(
+                ngettext(
+                    "Used in class by %(n)s colleague",
+                    "Used in class by %(n)s colleagues",
+                    resource.used_count,
+                )
+                % {"n": resource.used_count}
+            )
         if (
             reasons
             and score >= settings.KRING_NETWORKING_MIN_SCORE

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 from django_countries import countries
 
 from community.models import Community, CommunityKind, User
@@ -78,7 +78,11 @@ def _check_link_count(user: User) -> None:
         >= settings.KRING_SCHOOL_MAX_LINKS_PER_TEACHER
     ):
         raise Conflict(
-            _("You are linked to %(n)s schools already, the most there can be.")
+            ngettext(
+                "You are linked to %(n)s school already, the most there can be.",
+                "You are linked to %(n)s schools already, the most there can be.",
+                settings.KRING_SCHOOL_MAX_LINKS_PER_TEACHER,
+            )
             % {"n": settings.KRING_SCHOOL_MAX_LINKS_PER_TEACHER}
         )
 
