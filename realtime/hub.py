@@ -153,15 +153,16 @@ class Hub:
                     await maintenance.resync(self)  # rooms subscribed while it could not join
                 elif self.resync_needed:
                     await maintenance.resync(self)
+                if maintenance.stopping():
+                    # A cancel that came while redis-py was connecting can be taken for a
+                    # timeout and retried inside it; the hub must still stop.
+                    raise asyncio.CancelledError
                 message = await self.layer.receive(self.channel)
                 failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception:
-                # redis-py turns a cancellation inside its read timeout into TimeoutError: a
-                # hub being stopped must stop, not retry.
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
+                if maintenance.stopping():  # a hub being stopped must stop, not retry
                     raise
                 # Redis restarting, or gone: keep trying. When it is back, re-join the groups
                 # it forgot and deliver from the database what was missed meanwhile.

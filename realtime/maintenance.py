@@ -37,6 +37,14 @@ IDLE_CLOSE_CODE = 4000
 SESSION_ENDED_CLOSE_CODE = 4401
 
 
+def stopping() -> bool:
+    """Whether the running task is being cancelled. redis-py turns a cancellation inside its
+    read timeout into ``TimeoutError``: a loop that caught it as a failure would swallow the
+    cancel and run on, and the hub (or a test's event loop) would never stop."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 async def maintenance_loop(hub: Hub) -> None:
     last_refresh = time.monotonic()
     while True:
@@ -55,6 +63,8 @@ async def maintenance_loop(hub: Hub) -> None:
         except asyncio.CancelledError:
             raise
         except Exception:
+            if stopping():
+                raise
             logger.warning("hub maintenance failed", exc_info=True)
             hub.resync_needed = True
 
@@ -65,6 +75,8 @@ async def resync(hub: Hub) -> None:
         await join_groups(hub)
         await catch_up_rooms(hub)
     except Exception:
+        if stopping():
+            raise
         logger.warning("hub resync failed; will retry", exc_info=True)
         return
     hub.resync_needed = False

@@ -80,3 +80,51 @@ def test_a_teacher_sends_a_photo_and_a_pdf_and_a_colleague_sees_them_live(
     opened = colleague.request.get(daphne_server.url + href if href.startswith("/") else href)
     assert opened.status == 200 and opened.headers["content-type"] == "image/jpeg"
     assert page.problems == [] and colleague.problems == []
+
+
+def test_two_teachers_in_a_direct_conversation_react_share_a_photo_and_find_it_again(
+    browser, daphne_server, settings
+):
+    """Issue 17's walk: a DM started from the Messages page, a photo in it, a reaction that
+    the other sees live, and search finding the message and jumping back into it."""
+    settings.KRING_RATE_LIMITS = ratelimit.unlimited()
+    community = CommunityFactory(name="Tallinn: digipädevus")
+    mari = make_member(community, display_name="Mari Tamm", email="mari@tallinn.test")
+    kadri = make_member(community, display_name="Kadri Kask", email="kadri@tallinn.test")
+
+    page = sign_in(browser, daphne_server, mari.user.email, viewport=PHONE)
+    page.goto(f"{daphne_server.url}/messages/?q=Kadri")
+    page.check(f"input[name=user][value='{kadri.user.pk}']")
+    page.click("button:has-text('Start the conversation')")
+    page.wait_for_url("**/messages/*/")
+    conversation_url = page.url
+    live_in_room(page)
+
+    other = sign_in(browser, daphne_server, kadri.user.email)
+    other.goto(conversation_url)
+    live_in_room(other)
+
+    with page.expect_file_chooser() as chooser:
+        page.click(".attach-button")
+    chooser.value.set_files(
+        [{"name": "klassiruum.jpg", "mimeType": "image/jpeg", "buffer": _photo()}]
+    )
+    page.fill("#body", "Vaata, kuidas laudu ümber paigutasime")
+    page.click("#send")
+
+    theirs = other.locator("#messages .message", has_text="kuidas laudu")
+    theirs.locator(".attachment-image img").wait_for()
+    theirs.locator(".reaction-add").click()
+    theirs.locator(".reaction-palette button").first.click()
+    mine = page.locator("#messages .message", has_text="kuidas laudu")
+    chip = mine.locator(".reaction-chip")
+    chip.wait_for()
+    assert chip.locator(".count").inner_text() == "1"
+    assert "Kadri Kask" in chip.locator(".visually-hidden").inner_text()
+
+    other.goto(f"{daphne_server.url}/search/?q=laudu")
+    hit = other.locator(".search-hit", has_text="laudu")
+    hit.wait_for()
+    hit.locator("a").click()
+    other.locator("#messages .message", has_text="kuidas laudu").wait_for()
+    assert page.problems == [] and other.problems == []

@@ -110,6 +110,7 @@ async def test_reconnect_with_since_gets_each_missed_event_once_in_order(daphne_
         await client.send({"type": "subscribe", "room": room.pk, "since": 0})
         await client.until("subscribed")
     await b.send({"type": "post", "room": room.pk, "body": "before", "ref": "x0"})
+    await b.until("ack")  # else each ack below would be the previous post's
     last_seen = (await a.until("event"))["seq"]
 
     await a.socket.close()  # alice's train goes into a tunnel
