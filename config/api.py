@@ -28,6 +28,7 @@ from delivery.api import router as delivery_router
 from events.api import router as events_router
 from facilitators.api import router as facilitators_router
 from facilitators.api_coordination import router as coordination_router
+from facilitators.api_members import router as facilitators_members_router
 from networking.api import router as networking_router
 from realtime.auth import user_for_session_token
 from resources.api import router as resources_router
@@ -86,6 +87,7 @@ api = NinjaAPI(
 )
 api.add_router("/", community_router)
 api.add_router("/", router_me)
+api.add_router("/", facilitators_members_router)
 api.add_router("/", facilitators_router)
 api.add_router("/", delivery_router)
 api.add_router("/", resources_router)

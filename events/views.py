@@ -1,6 +1,8 @@
-"""Pages of events: a community's calendar (a list, and a month), one event with its RSVP
-buttons, live counts and live room, the forms to schedule, change and cancel, and "your
-events" (feeds, reminders). Each view parses, authorises, calls a service or selector.
+"""Pages of events: a community's calendar (a list, and a month) with the organisers a
+facilitator allows, and "your events" (feeds, reminders); the home page's panel; and what
+every events page shares (the zone, the event or occurrence asked for, an occurrence as
+shown). One event's page is in ``views_event.py``, the forms to schedule and change in
+``views_scheduling.py``. Each view parses, authorises, calls a service or selector.
 
 Times: on the server in the viewer's zone (their delivery settings, else the zone their
 browser reported in the ``kring_tz`` cookie, else the event's); in the browser ``events.js``
@@ -27,20 +29,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.models import Community, User
-from community.permissions import can_read_rooms, post_refusal
+from community.permissions import can_read_rooms
 from community.selectors import community_by_slug
-from community.views import live_room_context
 from core.errors import Forbidden, KringError, NotFound
 from core.protocol.events import occurrence_key
 
 from . import selectors, services, texts
-from .api import attendee_csv_response, detail_out, ics_response
-from .forms import CancelForm, EventForm, NotesForm, OccurrenceForm, repeat_of
-from .ical import event_calendar
-from .models import Audience, EventFormat, RsvpStatus
-from .permissions import can_allow_organisers, can_manage_event, organise_refusal
-from .recurrence import local_of, zone
-from .zones import zones_of
+from .permissions import can_allow_organisers, organise_refusal
 
 ZONE_COOKIE = "kring_tz"
 DEFAULT_ZONE = settings.KRING_DEFAULT_TIMEZONE
@@ -108,6 +103,11 @@ def _shown(view: Any, zone_name: str) -> dict[str, Any]:
         "organiser_city": texts.city(event_zone),
         "hosted_elsewhere": None,
     }
+
+
+def _back(event: Any, key: datetime | None) -> HttpResponse:
+    url = reverse("events:detail", args=[event.pk])
+    return redirect(url + (f"?occurrence={occurrence_key(key)}" if key else ""))
 
 
 @login_required
@@ -213,286 +213,6 @@ def organisers(request: HttpRequest, slug: str) -> HttpResponse:
     except (KringError, ValueError, User.DoesNotExist) as exc:
         messages.error(request, getattr(exc, "detail", _("Choose a member.")))
     return redirect("events:calendar", slug=slug)
-
-
-@login_required
-def detail(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event_for(request, event_id)
-    view = _view(event, _key(request))
-    zone_name = page_zone(request, event.timezone)
-    out = detail_out(view, request.user)
-    manages = out.can_manage
-    upcoming = selectors.expand(
-        [event], timezone.now(), timezone.now() + timedelta(days=selectors.MAX_DAYS)
-    )
-    room_context = live_room_context(request, event.community, event.room)
-    refusal = post_refusal(request.user, event.room)
-    room_context["can_post"] = refusal is None
-    names = {c.slug: c.name for c in [event.community, *event.guest_communities.all()]}
-    attendees = (
-        [(r, place, names.get(slug, "")) for r, place, slug in selectors.attendees(view=view)]
-        if manages
-        else []
-    )
-    return render(
-        request,
-        "events/detail.html",
-        {
-            **room_context,
-            "event": event,
-            "out": out,
-            "shown": _shown(view, zone_name),
-            "zone": zone_name,
-            "chosen_zone": selectors.viewer_zone(request.user),
-            "other_dates": [_shown(v, zone_name) for v in upcoming if v.key != view.key][:8],
-            "room_refusal": refusal,
-            "room_opens_at": out.room_opens_at,
-            "attendees": attendees,
-            "attendance_open": view.starts_at <= timezone.now(),
-            "statuses": RsvpStatus.choices,
-            "notes_form": NotesForm(
-                initial={
-                    "notes": event.notes,
-                    "materials": "\n".join(f"{m['title']} {m['url']}" for m in event.materials),
-                }
-            )
-            if manages
-            else None,
-            "cancel_form": CancelForm() if manages else None,
-            "is_series": bool(event.rrule),
-        },
-    )
-
-
-@login_required
-@require_POST
-def rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
-    """The RSVP buttons without JavaScript (with it, ``events.js`` calls the API)."""
-    event = _event_for(request, event_id)
-    key = _key(request)
-    try:
-        answer, _row = services.rsvp_set(
-            actor=request.user, event=event, status=request.POST.get("status", ""), occurrence=key
-        )
-    except KringError as exc:
-        messages.error(request, exc.detail)
-    else:
-        if answer.waitlisted:
-            messages.info(
-                request,
-                _("It is full: you are on the waiting list. We tell you when a seat is yours."),
-            )
-        else:
-            messages.success(request, _("Saved."))
-    return _back(event, key)
-
-
-def _back(event: Any, key: datetime | None) -> HttpResponse:
-    url = reverse("events:detail", args=[event.pk])
-    return redirect(url + (f"?occurrence={occurrence_key(key)}" if key else ""))
-
-
-@login_required
-def ics(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event_for(request, event_id)
-    return ics_response(event_calendar(event), event.title, attachment=True)
-
-
-@login_required
-def attendees_csv(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event_for(request, event_id)
-    if not can_manage_event(request.user, event):
-        raise Http404("No such list.")
-    return attendee_csv_response(_view(event, _key(request)))
-
-
-@login_required
-@require_POST
-def attendance(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event_for(request, event_id)
-    key = _key(request)
-    value = request.POST.get("attended")
-    try:
-        services.attendance_mark(
-            actor=request.user,
-            event=event,
-            occurrence=key,
-            user_id=int(request.POST.get("user", "0")),
-            attended=None if value == "" else value == "1",
-        )
-    except (KringError, ValueError) as exc:
-        messages.error(request, getattr(exc, "detail", _("Choose someone on the list.")))
-    return _back(event, key)
-
-
-def _guests_for(request: HttpRequest, community: Community) -> list[Any]:
-    return selectors.communities_to_open_to(user=request.user, host=community)
-
-
-def _default_zone(request: HttpRequest, community: Community) -> str:
-    chosen = selectors.viewer_zone(request.user, browser_zone(request))
-    if chosen:
-        return chosen
-    countries = [c.code for c in community.countries]
-    return (zones_of(countries[0]) or (DEFAULT_ZONE,))[0] if countries else DEFAULT_ZONE
-
-
-@login_required
-def create(request: HttpRequest, slug: str) -> HttpResponse:
-    community = _community_or_404(slug)
-    refusal = organise_refusal(request.user, community)
-    if refusal:
-        messages.error(request, refusal)
-        return redirect("events:calendar", slug=slug)
-    form = EventForm(request.POST or None, guests=_guests_for(request, community))
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(actor=request.user, community=community, **form.changes())
-        except KringError as exc:
-            form.show(exc)
-        else:
-            messages.success(request, _("Scheduled. Your community can see it now."))
-            return redirect("events:detail", event_id=event.pk)
-    elif request.method == "GET":
-        start = (timezone.now() + timedelta(days=7)).astimezone(
-            ZoneInfo(_default_zone(request, community))
-        )
-        start = start.replace(hour=15, minute=30, second=0, microsecond=0)
-        form.initial.update(
-            {
-                "timezone": _default_zone(request, community),
-                "starts_at": start.replace(tzinfo=None),
-                "ends_at": (start + timedelta(hours=1, minutes=30)).replace(tzinfo=None),
-                "format": EventFormat.ONLINE,
-                "audience": Audience.MEMBERS,
-            }
-        )
-    return render(
-        request,
-        "events/form.html",
-        {
-            "form": form,
-            "community": community,
-            "heading": _("Schedule an event"),
-            "helper_url": reverse("api:scheduling_helper", args=[community.slug]),
-            "submit": _("Schedule"),
-        },
-    )
-
-
-@login_required
-def edit(request: HttpRequest, event_id: int) -> HttpResponse:
-    """Change the whole event, one occurrence (``scope=this``) or the rest of a series
-    (``scope=following``)."""
-    event = _event_for(request, event_id)
-    if not can_manage_event(request.user, event) or event.cancelled_at:
-        messages.error(
-            request, _("Only its organisers and the community's facilitators change an event.")
-        )
-        return redirect("events:detail", event_id=event.pk)
-    scope = request.GET.get("scope") if event.rrule else "series"
-    scope = scope if scope in ("this", "following", "series") else "series"
-    key = _key(request)
-    view = _view(event, key)
-    tz = zone(event.timezone)
-    one = scope == "this"
-    form_class = OccurrenceForm if one else EventForm
-    kwargs = {} if one else {"guests": _guests_for(request, event.community)}
-    form = form_class(request.POST or None, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        changes = form.changes()
-        try:
-            holder = services.event_update(
-                actor=request.user,
-                event=event,
-                scope=scope,
-                occurrence=view.key if scope != "series" else None,
-                **changes,
-            )
-        except KringError as exc:
-            form.show(exc)
-        else:
-            messages.success(request, _("Saved. Those going were told."))
-            return _back(holder, view.key if scope == "this" else None)
-    elif request.method == "GET":
-        source = view if scope != "series" else selectors.view_of(event, event.starts_at, None)
-        initial = {
-            "title": source.title,
-            "description": source.description,
-            "starts_at": local_of(source.starts_at, tz),
-            "ends_at": local_of(source.ends_at, tz),
-            "format": source.format,
-            "location": source.location,
-            "online_url": source.online_url,
-            "capacity": source.capacity,
-        }
-        if not one:
-            choice, extra = repeat_of(event.rrule)
-            initial.update(
-                {
-                    "timezone": event.timezone,
-                    "agenda": event.agenda,
-                    "audience": event.audience,
-                    "guest_communities": [c.slug for c in event.guest_communities.all()],
-                    "repeat": choice,
-                    **extra,
-                }
-            )
-        form.initial.update(initial)
-    headings = {
-        "this": _("Change this session only"),
-        "following": _("Change this session and the following ones"),
-        "series": _("Change the whole series") if event.rrule else _("Change the event"),
-    }
-    return render(
-        request,
-        "events/form.html",
-        {
-            "form": form,
-            "community": event.community,
-            "event": event,
-            "heading": headings[scope],
-            "scope": scope,
-            "occurrence": occurrence_key(view.key),
-            "shown": _shown(view, page_zone(request, event.timezone)),
-            "helper_url": reverse("api:scheduling_helper", args=[event.community.slug]),
-            "submit": _("Save"),
-        },
-    )
-
-
-@login_required
-@require_POST
-def cancel(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event_for(request, event_id)
-    key = _key(request)
-    scope = request.POST.get("scope", "series")
-    form = CancelForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.event_cancel(
-            actor=request.user, event=event, scope=scope, occurrence=key, reason=reason
-        )
-    except KringError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Cancelled. Those going were told, and calendars show it."))
-    return _back(event, key if scope == "this" else None)
-
-
-@login_required
-@require_POST
-def notes(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event_for(request, event_id)
-    form = NotesForm(request.POST)
-    if form.is_valid():
-        try:
-            services.event_update(actor=request.user, event=event, scope="series", **form.changes())
-        except KringError as exc:
-            messages.error(request, exc.detail)
-        else:
-            messages.success(request, _("Notes and materials saved."))
-    return _back(event, _key(request))
 
 
 @login_required

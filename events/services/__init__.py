@@ -10,8 +10,10 @@ from .calendars import (
     organiser_disallow,
     reminder_settings_update,
 )
-from .events import event_cancel, event_create, event_update
+from .cancelling import event_cancel
+from .changes import event_update
 from .reminders import reminder_job, reminders_enqueue_due
+from .scheduling import event_create
 from .seats import attendance_mark, promote_waiting, rsvp_set, rsvps_withdraw_all
 
 __all__ = [

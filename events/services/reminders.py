@@ -34,6 +34,7 @@ from core.notify import Verb
 from .. import selectors, texts
 from ..models import Event, ReminderKind, ReminderLog, ReminderSettings, Rsvp, RsvpStatus
 from ..permissions import can_rsvp
+from ..selectors.occurrences import _in_window
 from . import notices
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ SCAN_SECONDS = 30.0
 def _due(now: Any) -> list[tuple[Any, str]]:
     horizon = now + max(OFFSETS.values()) + timedelta(minutes=1)
     events = Event.objects.filter(cancelled_at__isnull=True)
-    views = selectors.expand(list(selectors._in_window(events, now, horizon)), now, horizon)
+    views = selectors.expand(list(_in_window(events, now, horizon)), now, horizon)
     due = []
     for view in views:
         if view.cancelled or view.starts_at <= now:

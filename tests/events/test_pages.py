@@ -12,6 +12,7 @@ from django.test import Client
 from community.models import User
 from events import selectors, services
 from events.models import CalendarFeed, Event, ReminderSettings, Rsvp
+from events.recurrence import zone
 
 from .conftest import local_in, schedule
 
@@ -159,7 +160,7 @@ def test_changing_one_session_and_cancelling_from_the_pages(circle):
     client = _browser(circle.facilitator)
     form = client.get(f"/events/{event.pk}/edit/?scope=this&occurrence={key}").content.decode()
     assert "Change this session only" in form and 'name="repeat"' not in form
-    local = second.starts_at.astimezone(selectors.zone("Europe/Amsterdam")).replace(tzinfo=None)
+    local = second.starts_at.astimezone(zone("Europe/Amsterdam")).replace(tzinfo=None)
     response = client.post(
         f"/events/{event.pk}/edit/?scope=this&occurrence={key}",
         {
