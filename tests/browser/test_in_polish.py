@@ -29,8 +29,9 @@ def polish(msgid: str) -> str:
 
 
 def test_a_teacher_switches_to_polish_and_the_room_bell_and_errors_follow(
-    browser, daphne_server, settings
+    browser, e2e_worker, settings
 ):
+    daphne_server = e2e_worker  # the mention's notification needs the deployment's worker
     settings.KRING_RATE_LIMITS = ratelimit.unlimited()
     community = CommunityFactory(name="Małopolska: cyfrowa szkoła")
     room = community.rooms.get(name="general")
