@@ -13,6 +13,7 @@ class ChatConfig(AppConfig):
         from community.models import RoomKind
         from community.registry import (
             RoomKindHooks,
+            message_deleted,
             message_posted,
             page_context,
             post_checks,
@@ -21,6 +22,7 @@ class ChatConfig(AppConfig):
         from core import gdpr
 
         from . import direct_rules, page, privacy
+        from .services import files
 
         room_kinds.register(
             RoomKind.DIRECT,
@@ -33,6 +35,7 @@ class ChatConfig(AppConfig):
         )
         post_checks.register("direct_blocked", direct_rules.BLOCKED_CHECK)
         message_posted.register("direct_notify", direct_rules.notify_participants)
+        message_deleted.register("chat_files", files.files_of_deleted_message)
         page_context.register("reactions", page.reaction_context)
         gdpr.exporters.register("chat", privacy.export_chat)
         gdpr.erasers.register("chat", privacy.erase_chat)

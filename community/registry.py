@@ -87,6 +87,9 @@ post_checks: Registry[PostCheck] = Registry("post checks")
 message_posted: Registry[Callable[[RoomEvent, Room, PostingContext], None]] = Registry(
     "message posted hooks"
 )
+# Called inside the deleting transaction with the message (its text already gone): what
+# other apps keep about it (files) goes too.
+message_deleted: Registry[Callable[[RoomEvent], None]] = Registry("message deleted hooks")
 room_kinds: Registry[RoomKindHooks] = Registry("room kinds")
 page_context: Registry[Callable[[User, Community, Room | None], dict[str, Any]]] = Registry(
     "page context"

@@ -121,6 +121,17 @@ def _store(room_id: int, author: User, original: str, ok: Any, stored: list[str]
     return row
 
 
+def files_of_deleted_message(message: RoomEvent) -> None:
+    """A deleted message's files go with it: the rows now, the stored files once the delete
+    is committed (a rolled-back delete keeps them). Copies saved to the library stay."""
+    attachments = list(Attachment.objects.filter(message=message))
+    if not attachments:
+        return
+    names = [name for a in attachments for name in (a.file.name, a.thumbnail.name) if name]
+    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+    transaction.on_commit(lambda: _forget(names))
+
+
 def _forget(names: list[str]) -> None:
     for name in names:
         default_storage.delete(name)

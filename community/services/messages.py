@@ -26,7 +26,7 @@ from ..permissions import (
     post_refusal,
 )
 from ..posting import take_seq, take_seq_for_post
-from ..registry import message_posted, room_kinds
+from ..registry import message_deleted, message_posted, room_kinds
 from ..text import render_markdown
 
 
@@ -234,6 +234,8 @@ def message_delete(*, actor: User, message_id: int, reason: str = "") -> RoomEve
                 raise Forbidden(_("You can only delete your own messages."))
         RoomEvent.objects.filter(pk=message.pk).update(body="", html="", deleted_at=timezone.now())
         RoomEvent.objects.filter(target=message).update(body="", html="")
+        for hook in message_deleted.values():
+            hook(message)
         data = {} if own else {"moderated": True, "reason": reason}
         event = room_event_append(
             room_id=message.room_id,

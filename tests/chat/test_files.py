@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.storage import default_storage
 from django.test import Client, override_settings
 from PIL import Image
 
@@ -118,7 +119,9 @@ def test_only_readers_of_the_room_open_a_file(community, room, alice, bob):
     assert browser_for(alice.user).get("/files/not-a-key/").status_code == 404
 
 
-def test_a_hidden_or_deleted_message_takes_its_files_away(community, room, alice, bob):
+def test_a_hidden_or_deleted_message_takes_its_files_away(
+    community, room, alice, bob, django_capture_on_commit_callbacks
+):
     event, _ = services.message_post_with_files(
         room_id=room.pk, author=alice.user, body="photo", files=[photo()]
     )
@@ -130,8 +133,15 @@ def test_a_hidden_or_deleted_message_takes_its_files_away(community, room, alice
         assert browser_for(person).get(image["thumbnail_url"]).status_code == 410
     moderation.message_unhide(actor=facilitator.user, message_id=event.pk)
     assert browser_for(bob.user).get(image["url"]).status_code == 200
-    community_services.message_delete(actor=alice.user, message_id=event.pk)
+    stored = Attachment.objects.get(message=event)
+    names = [stored.file.name, stored.thumbnail.name]
+    assert all(default_storage.exists(name) for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        community_services.message_delete(actor=alice.user, message_id=event.pk)
     assert browser_for(bob.user).get(image["url"]).status_code == 404
+    # the files themselves are gone from storage, not only unreachable
+    assert not Attachment.objects.filter(message=event).exists()
+    assert not any(default_storage.exists(name) for name in names)
 
 
 def test_files_in_a_direct_conversation_stay_in_it(community, alice, bob):
