@@ -1,6 +1,6 @@
 """What the chat app adds to every live room page (``community.registry.page_context``):
-the emoji set and the texts of reactions, which ``static/kring/chat.js`` reads, and the link
-to search the room."""
+the emoji set, the file picker's settings and the texts of both, which
+``static/kring/chat.js`` reads, and the link to search the room."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from .services.files import too_many_files
 
 
 def reaction_context(user: Any = None, community: Any = None, room: Any = None) -> dict[str, Any]:
@@ -28,8 +30,7 @@ def reaction_context(user: Any = None, community: Any = None, room: Any = None) 
                 "remove": _("Remove"),
                 "saveToLibrary": _("Save to the library"),
                 "sendingFiles": _("Sending the files…"),
-                "tooMany": _("At most %(n)s files per message.")
-                % {"n": settings.KRING_CHAT_FILES_PER_MESSAGE},
+                "tooMany": too_many_files(),
             },
             # What the file picker offers: the types the upload checks accept.
             "files": {

@@ -128,7 +128,10 @@ def room_list(*, community: Community, user: Any, archived: bool = False) -> Que
 
 
 def room_get(*, room_id: int) -> Room:
-    room = Room.objects.select_related("community").filter(pk=room_id).first()
+    return _found(Room.objects.select_related("community").filter(pk=room_id).first(), room_id)
+
+
+def _found(room: Room | None, room_id: int) -> Room:
     if room is None:
         raise NotFound(_("No room %(room_id)s.") % {"room_id": room_id})
     return room
@@ -142,7 +145,7 @@ def room_for_reader(*, user: Any, room_id: int) -> Room:
     user) and is remembered on the room, so the permission tests that follow (reading,
     moderating) do not look it up again. Every socket subscribe and every resume after a
     reconnect passes here (bench S6)."""
-    room = (
+    room = _found(
         Room.objects.select_related("community")
         .annotate(
             reader_membership=FilteredRelation(
@@ -153,10 +156,9 @@ def room_for_reader(*, user: Any, room_id: int) -> Room:
         .select_related("reader_membership")
         .filter(pk=room_id)
         .order_by()
-        .first()
+        .first(),
+        room_id,
     )
-    if room is None:
-        raise NotFound(_("No room %(room_id)s.") % {"room_id": room_id})
     remember_membership(user, room, getattr(room, "reader_membership", None))
     if not can_read_room(user, room):
         if is_private_room(room):

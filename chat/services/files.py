@@ -34,6 +34,11 @@ from ..models import Attachment, AttachmentKind
 NAME_MAX = 120
 
 
+def too_many_files() -> str:
+    """What someone choosing more files than a message takes is told (here and on the page)."""
+    return _("At most %(n)s files per message.") % {"n": settings.KRING_CHAT_FILES_PER_MESSAGE}
+
+
 def _clean_name(name: str, extension: str) -> str:
     stem = (name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
@@ -56,9 +61,8 @@ def message_post_with_files(
     message says the files' names."""
     if not files:
         raise Invalid(_("Choose a file to send."))
-    limit = settings.KRING_CHAT_FILES_PER_MESSAGE
-    if len(files) > limit:
-        raise TooLarge(_("At most %(n)s files per message.") % {"n": limit})
+    if len(files) > settings.KRING_CHAT_FILES_PER_MESSAGE:
+        raise TooLarge(too_many_files())
     room = community_selectors.room_get(room_id=room_id)
     refusal = post_refusal(author, room)
     if refusal:
@@ -124,12 +128,11 @@ def _store(room_id: int, author: User, original: str, ok: Any, stored: list[str]
 def files_of_deleted_message(message: RoomEvent) -> None:
     """A deleted message's files go with it: the rows now, the stored files once the delete
     is committed (a rolled-back delete keeps them). Copies saved to the library stay."""
-    attachments = list(Attachment.objects.filter(message=message))
-    if not attachments:
-        return
-    names = [name for a in attachments for name in (a.file.name, a.thumbnail.name) if name]
-    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
-    transaction.on_commit(lambda: _forget(names))
+    attachments = Attachment.objects.filter(message=message)
+    names = [name for pair in attachments.values_list("file", "thumbnail") for name in pair if name]
+    if names:
+        attachments.delete()
+        transaction.on_commit(lambda: _forget(names))
 
 
 def _forget(names: list[str]) -> None:
