@@ -354,7 +354,9 @@ class Teacher:
     profile: dict[str, Any]
     key: tuple[str, str, str]  # (subject, age group, theme)
     group: int | None  # planted group, None for a distractor
-    tags: dict[str, Any] = field(default_factory=dict)
+    # The themes the profile names or describes (the group's, a noise one; none at all for
+    # some): what a perfect reader of the texts would know, for Q1's ceiling row.
+    said: set[str] = field(default_factory=set)
 
 
 def _teacher(rng: random.Random, index: int, key: tuple[str, str, str], group: int | None,
@@ -377,15 +379,18 @@ def _teacher(rng: random.Random, index: int, key: tuple[str, str, str], group: i
         position = AGES.index(age)
         ages.append(AGES[min(len(AGES) - 1, max(0, position + rng.choice([-1, 1])))])
     labels, sentences = THEMES[theme][language]
-    interests = []
+    interests, said = [], set()
     if rng.random() < knobs.theme_in_interests:
         interests.append(labels[0] if rng.random() < knobs.common_label else rng.choice(labels[1:]))
+        said.add(theme)
     if rng.random() < knobs.second_theme:
         noise = rng.choice([t for t in THEMES if t != theme])
         interests.append(rng.choice(THEMES[noise][language][0]))
+        said.add(noise)
     bio_parts = [TEACH[language].format(subject=subjects[0], age=AGE_WORDS[language][age])]
     if rng.random() < knobs.theme_in_bio:
         bio_parts.append(rng.choice(sentences))
+        said.add(theme)
     if rng.random() < knobs.aside:
         bio_parts.append(rng.choice(ASIDE[language]))
     return Teacher(
@@ -404,6 +409,7 @@ def _teacher(rng: random.Random, index: int, key: tuple[str, str, str], group: i
         },
         key=key,
         group=group,
+        said=said,
     )
 
 

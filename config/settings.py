@@ -638,16 +638,19 @@ KRING_NETWORKING_WEIGHTS: dict[str, float] = {
     "embedding": env.float("KRING_NETWORKING_W_EMBEDDING", default=0.5),
     "languages": env.float("KRING_NETWORKING_W_LANGUAGES", default=0.05),
     "cross_border": env.float("KRING_NETWORKING_W_CROSS_BORDER", default=0.2),
-    # Shared materials, rooms and replies (not in the synthetic population: set by judgement,
-    # as strong as a shared subject).
+    # Shared materials, rooms and replies, each weighted by how few others did the same
+    # (bench Q1's population has loosely planted activity; kept as strong as a subject).
     "activity": env.float("KRING_NETWORKING_W_ACTIVITY", default=1.0),
 }
 # Cosine similarities of two profile texts map linearly from this range onto 0..1 (unrelated
 # teacher profiles sit around 0.3 with this encoder; the same teaching in two languages
 # around 0.5-0.6).
 KRING_NETWORKING_EMBEDDING_RANGE = (0.35, 0.7)
-# Factor on the score when both teachers list languages and share none.
-KRING_NETWORKING_NO_COMMON_LANGUAGE = env.float("KRING_NETWORKING_NO_COMMON_LANGUAGE", default=0.5)
+# Factor on the score when both teachers list languages and share none: a mild push toward
+# colleagues one can talk to (the shared-language and cross-border weights pull the same way),
+# not a wall: teachers who list only their own language still meet their peers (0.5 cost
+# 0.10-0.13 precision@5 on bench Q1's tuning seed).
+KRING_NETWORKING_NO_COMMON_LANGUAGE = env.float("KRING_NETWORKING_NO_COMMON_LANGUAGE", default=0.9)
 # Below this score nothing is suggested (one shared subject or age group is about 0.5-1).
 KRING_NETWORKING_MIN_SCORE = env.float("KRING_NETWORKING_MIN_SCORE", default=0.3)
 KRING_NETWORKING_COMMUNITY_WEIGHTS = {

@@ -7,12 +7,13 @@ README) of
 
 * ``embedding`` — cosine of the two profiles' text vectors (interests and bio, multilingual),
   mapped from ``KRING_NETWORKING_EMBEDDING_RANGE`` onto 0..1;
-* ``subjects``, ``age_groups``, ``interests`` — overlap of canonical terms (shared / the
-  smaller set), so a Dutch "natuurkunde" and a Polish "fizyka" meet;
+* ``subjects``, ``age_groups``, ``interests`` — overlap of canonical terms (set cosine:
+  shared / sqrt(|mine| x |theirs|)), so a Dutch "natuurkunde" and a Polish "fizyka" meet;
 * ``languages`` — 1 when both list a language in common;
 * ``cross_border`` — 1 when the two work in different countries *and* share a language;
 * ``activity`` — what both did with the same materials, rooms and each other, only in
-  communities the viewer can read, counted up to 3;
+  communities the viewer can read, each item weighed by how few others did the same
+  (``_rarity``), counted up to 3;
 
 and multiplied by ``KRING_NETWORKING_NO_COMMON_LANGUAGE`` when both list languages and share
 none. Every component is computed per candidate from the tier of their profile that the
@@ -179,6 +180,13 @@ def _overlap(tier: Tier, name: str, terms: list[str], n: int) -> np.ndarray:
     return np.divide(counts, denominator, out=np.zeros(n, dtype=np.float32), where=denominator > 0)
 
 
+def _rarity(people: int) -> float:
+    """What sharing one item says, by how many did something with it (a damped inverse user
+    frequency): 1 when the two are alone with it, 1/2 for 4 people, 1/4 for 16; independent
+    of the population, so a small programme's shared material still counts."""
+    return 1.0 / (1.0 + float(np.log2(max(people, 2) / 2)))
+
+
 def _activity_counts(index: PeopleIndex, viewer: Viewer) -> np.ndarray:
     n = len(index)
     counts = np.zeros(n, dtype=np.float32)
@@ -187,12 +195,12 @@ def _activity_counts(index: PeopleIndex, viewer: Viewer) -> np.ndarray:
         if info[0] in readable:
             rows = index.resource_rows.get(int(rid))
             if rows is not None:
-                counts[rows] += 1.0
+                counts[rows] += _rarity(len(rows))
     for room, community in (viewer.activity.get("rooms") or {}).items():
         if community in readable:
             rows = index.room_rows.get(int(room))
             if rows is not None:
-                counts[rows] += 0.5
+                counts[rows] += 0.5 * _rarity(len(rows))
     partners = viewer.activity.get("partners") or {}
     visible_partners = [
         int(uid) for uid, communities in partners.items() if set(communities) & readable
@@ -208,7 +216,7 @@ def score_people(
     *,
     limit: int,
     embedding_range: tuple[float, float] = (0.2, 0.7),
-    no_common_language: float = 0.5,
+    no_common_language: float = 0.9,
     min_score: float = 0.0,
 ) -> Scored:
     """The best ``limit`` candidates for ``viewer`` (best first), with their components."""
