@@ -189,31 +189,44 @@ class KringCommandLineInterface(CommandLineInterface):
     server_class = KringServer
 
 
-class _Pretty:
-    """``pformat(value)``, computed only if a log line is actually written."""
+class _Deferred:
+    """``function(*args)`` as text, computed only if a log line is actually written."""
 
-    __slots__ = ("value",)
+    __slots__ = ("args", "function")
 
-    def __init__(self, value: Any) -> None:
-        self.value = value
+    def __init__(self, function: Any, *args: Any) -> None:
+        self.function = function
+        self.args = args
 
     def __str__(self) -> str:
-        return pprint.pformat(self.value)
+        return str(self.function(*self.args))
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
 
 
-def defer_autobahn_pformat() -> None:
-    """autobahn pretty-prints every connection's ~40 settings (and the transport's details)
-    for a debug log line before the logger decides to drop it: about 11% of the event loop's
-    CPU in a reconnect storm (py-spy, bench S6). Hand it a value that is formatted only when
-    a debug line is written, so debugging autobahn still shows it all."""
+def _deferring(function: Any) -> Any:
+    return lambda *args: _Deferred(function, *args)
+
+
+def defer_autobahn_formatting() -> None:
+    """autobahn formats its debug lines' arguments before the logger decides to drop them:
+    it pretty-prints every connection's ~40 settings (about 11% of the event loop's CPU in a
+    reconnect storm: py-spy, bench S6) and colours type names and values with click on every
+    connection and every frame received (31 ``click.style`` calls per reconnect, cProfile).
+    Hand it values that are formatted only when a debug line is written, so debugging
+    autobahn still shows it all."""
     try:
+        from autobahn.twisted import websocket as twisted_websocket
         from autobahn.websocket import protocol
     except ImportError:  # pragma: no cover - autobahn comes with daphne
         return
-    protocol.pformat = _Pretty  # type: ignore[attr-defined]
+    from autobahn import util
+
+    protocol.pformat = _deferring(pprint.pformat)  # type: ignore[attr-defined]
+    for module in (protocol, twisted_websocket):
+        module.hltype = _deferring(util.hltype)  # type: ignore[attr-defined]
+        module.hlval = _deferring(util.hlval)  # type: ignore[attr-defined]
     # The one use that must return a str at once.
     protocol.Timings.__str__ = lambda self: pprint.pformat(self._timings)  # type: ignore[method-assign]
 
@@ -237,6 +250,10 @@ def daphne_arguments(*, host: str, port: int, proxy_headers: bool = False) -> li
     ]  # fmt: skip
     if proxy_headers:
         arguments.append("--proxy-headers")
+    # daphne writes an access line for every request and three for every socket (connecting,
+    # connected, disconnected) unless told where: about 0.6 ms of CPU per reconnect (bench
+    # S6). Kring logs its requests itself (django-structlog), so daphne's is opt-in.
+    arguments += ["--access-log", settings.KRING_ACCESS_LOG or os.devnull]
     return [*arguments, "config.asgi:application"]
 
 
@@ -250,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    defer_autobahn_pformat()
+    defer_autobahn_formatting()
     KringCommandLineInterface().run(
         daphne_arguments(host=options.host, port=options.port, proxy_headers=options.proxy_headers)
     )

@@ -1,8 +1,9 @@
-"""autobahn's per-connection debug lines are pretty-printed only when they are written."""
+"""autobahn's per-connection debug lines are pretty-printed and coloured only when they are
+written."""
 
 from __future__ import annotations
 
-from config.server import defer_autobahn_pformat
+from config.server import defer_autobahn_formatting
 
 
 class CountsRepr:
@@ -14,7 +15,7 @@ class CountsRepr:
 
 
 def test_pretty_printing_waits_until_a_line_is_written() -> None:
-    defer_autobahn_pformat()
+    defer_autobahn_formatting()
     from autobahn.websocket import protocol
 
     value = protocol.pformat([("openHandshakeTimeout", CountsRepr())])
@@ -24,3 +25,16 @@ def test_pretty_printing_waits_until_a_line_is_written() -> None:
     timings = protocol.Timings()
     timings.track("onOpen")
     assert str(timings).startswith("{'onOpen': ")
+
+
+def test_colouring_waits_until_a_line_is_written() -> None:
+    defer_autobahn_formatting()
+    from autobahn.twisted import websocket as twisted_websocket
+    from autobahn.websocket import protocol
+
+    for module in (protocol, twisted_websocket):
+        value = module.hlval(CountsRepr())
+        before = CountsRepr.calls
+        assert "counted" in f"{value}"
+        assert CountsRepr.calls == before + 1
+        assert "CountsRepr" in str(module.hltype(CountsRepr))

@@ -1,6 +1,9 @@
-"""daphne listens with the configured backlog, so a reconnect storm is queued, not dropped."""
+"""daphne listens with the configured backlog, so a reconnect storm is queued, not dropped, and
+writes an access log only where told."""
 
 from __future__ import annotations
+
+import os
 
 from config.server import daphne_arguments
 
@@ -12,3 +15,12 @@ def test_daphne_listens_with_the_configured_backlog(settings) -> None:
     assert arguments[-1] == "config.asgi:application"
     ipv6 = daphne_arguments(host="[::1]", port=9000)
     assert ipv6[1] == r"tcp:port=9000:interface=\:\:1:backlog=2048"
+
+
+def test_daphne_writes_an_access_log_only_where_told(settings) -> None:
+    settings.KRING_ACCESS_LOG = ""
+    arguments = daphne_arguments(host="127.0.0.1", port=9000)
+    assert arguments[arguments.index("--access-log") + 1] == os.devnull
+    settings.KRING_ACCESS_LOG = "-"
+    arguments = daphne_arguments(host="127.0.0.1", port=9000)
+    assert arguments[arguments.index("--access-log") + 1] == "-"
