@@ -8,16 +8,21 @@ socket out) and learns whether that changed the room's presence as a whole:
 * ``RedisPresence`` — several processes: per room a Redis hash ``user -> sockets``, changed
   with HINCRBY so concurrent processes agree; each process also records its own contributions
   under a heartbeat key, so when a process dies without saying goodbye, another one takes its
-  users out of the rooms (``reap``) and the room is told they left.
+  users out of the rooms (``reap``) and the room is told they left. Joins and reads that
+  arrive while a round trip to Redis is in flight go together in the next one
+  (``RoundTrips``): after a deploy every socket subscribes at once, and a round trip per
+  socket cost about 1 ms of CPU per reconnect (bench S6).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.protocol.people import AuthorOut
@@ -71,6 +76,51 @@ def _author(raw: bytes) -> AuthorOut:
     return AuthorOut.model_validate_json(raw)
 
 
+class RoundTrips:
+    """Requests to one store that wait for each other: the first goes at once, those that
+    arrive while it is in flight go together in the next round trip, and so on. A request
+    is always answered by a round trip that began after it arrived, so a read sees every
+    write that finished before it was asked."""
+
+    def __init__(self, run: Callable[[list[Any]], Awaitable[list[Any]]]) -> None:
+        self._run = run  # requests -> one result per request, in order
+        self._pending: list[tuple[Any, asyncio.Future[Any]]] = []
+        self._flushing = False
+        self._flusher: asyncio.Future[None] | None = None  # kept: a bare task may be collected
+
+    async def ask(self, request: Any) -> Any:
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((request, future))
+        if not self._flushing:
+            self._flushing = True
+            self._flusher = asyncio.ensure_future(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        batch: list[tuple[Any, asyncio.Future[Any]]] = []
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    results = await self._run([request for request, _ in batch])
+                except Exception as exc:
+                    results = [exc] * len(batch)
+                for (_, future), result in zip(batch, results, strict=True):
+                    if future.done():
+                        continue  # its asker gave up
+                    if isinstance(result, Exception):
+                        future.set_exception(result)
+                    else:
+                        future.set_result(result)
+                batch = []
+        finally:
+            self._flushing = False
+            # Left only when this flush was cancelled (the loop is closing): no one answers.
+            for _, future in [*batch, *self._pending]:
+                future.cancel()
+            self._pending = []
+
+
 class RedisPresence:
     def __init__(self, host: dict[str, Any]) -> None:
         """``host``: the channel layer's Redis (a URL, or Sentinel and master name)."""
@@ -85,6 +135,8 @@ class RedisPresence:
             self.redis = redis.from_url(host["address"], **options)
 
         self.process = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._joins = RoundTrips(self._join_all)
+        self._reads = RoundTrips(self._members_of_rooms)
 
     def _room(self, room_id: int) -> str:
         return f"{PREFIX}:room:{room_id}"
@@ -99,15 +151,21 @@ class RedisPresence:
         return f"{PREFIX}:alive:{process}"
 
     async def join(self, room_id: int, author: AuthorOut) -> bool:
-        field = str(author.id)
+        """One more socket of this user in the room; True if they just became present."""
+        return await self._joins.ask((room_id, author))
+
+    async def _join_all(self, joins: list[tuple[int, AuthorOut]]) -> list[bool]:
+        mine = self._mine(self.process)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(self._room(room_id), field, 1)
-            pipe.hset(self._who(room_id), field, author.model_dump_json())
-            pipe.hincrby(self._mine(self.process), f"{room_id}:{field}", 1)
+            for room_id, author in joins:
+                field = str(author.id)
+                pipe.hincrby(self._room(room_id), field, 1)
+                pipe.hset(self._who(room_id), field, author.model_dump_json())
+                pipe.hincrby(mine, f"{room_id}:{field}", 1)
             pipe.sadd(f"{PREFIX}:processes", self.process)
             pipe.set(self._alive(self.process), 1, ex=PROCESS_TTL_SECONDS)
-            count, *_ = await pipe.execute()
-        return int(count) == 1
+            results = await pipe.execute()
+        return [int(count) == 1 for count in results[0 : 3 * len(joins) : 3]]
 
     async def leave(self, room_id: int, user_id: int) -> bool:
         return await self._leave(room_id, user_id, self.process, 1)
@@ -129,15 +187,19 @@ class RedisPresence:
         return False
 
     async def members(self, room_id: int) -> list[AuthorOut]:
-        counts = await self.redis.hgetall(self._room(room_id))
-        present = sorted(int(uid) for uid, n in counts.items() if int(n) > 0)
-        if not present:
-            return []
-        names = await self.redis.hmget(self._who(room_id), [str(uid) for uid in present])
-        return [
-            _author(raw) if raw else AuthorOut(id=uid, name="")
-            for uid, raw in zip(present, names, strict=True)
-        ]
+        return await self._reads.ask(room_id)
+
+    async def _members_of_rooms(self, room_ids: list[int]) -> list[list[AuthorOut]]:
+        rooms = list(dict.fromkeys(room_ids))
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for room_id in rooms:
+                pipe.hgetall(self._room(room_id))
+                pipe.hgetall(self._who(room_id))
+            results = await pipe.execute()
+        found = {
+            room_id: _present(results[2 * i], results[2 * i + 1]) for i, room_id in enumerate(rooms)
+        }
+        return [found[room_id] for room_id in room_ids]
 
     async def heartbeat(self) -> None:
         await self.redis.set(self._alive(self.process), 1, ex=PROCESS_TTL_SECONDS)
@@ -162,6 +224,15 @@ class RedisPresence:
                 "presence: removed %s users of dead process %s", len(contributions), process
             )
         return gone
+
+
+def _present(counts: dict[bytes, bytes], names: dict[bytes, bytes]) -> list[AuthorOut]:
+    """The present users of a room from its two hashes (sockets per user, and who they are)."""
+    present = sorted(int(uid) for uid, n in counts.items() if int(n) > 0)
+    return [
+        _author(names[key]) if (key := str(uid).encode()) in names else AuthorOut(id=uid, name="")
+        for uid in present
+    ]
 
 
 def presence_store() -> Any:
