@@ -62,3 +62,12 @@ async def test_an_asker_that_gives_up_does_not_stop_the_others() -> None:
     store.release.set()
     assert await patient == ("b", 1)
     assert impatient.cancelled()
+
+
+async def test_a_store_answering_the_wrong_number_of_requests_fails_them_all() -> None:
+    async def short(requests: list[str]) -> list[str]:
+        return requests[:-1]
+
+    trips = RoundTrips(short)
+    results = await asyncio.gather(trips.ask("a"), trips.ask("b"), return_exceptions=True)
+    assert all(isinstance(result, RuntimeError) for result in results)

@@ -55,3 +55,29 @@ async def test_when_redis_is_gone_every_waiting_request_fails(redis_server) -> N
         return_exceptions=True,
     )  # fmt: skip
     assert all(isinstance(result, Exception) for result in results)
+
+
+async def test_hundreds_of_sockets_closing_at_once_all_leave(redis_server) -> None:
+    """More than the connection pool's 100 at once: before the batching the leaves beyond it
+    failed and the teachers stayed present for ever."""
+    presence = RedisPresence({"address": redis_server.url})
+    await asyncio.gather(*(presence.join(5, author(uid)) for uid in range(300)))
+    assert len(await presence.members(5)) == 300
+    gone = await asyncio.gather(*(presence.leave(5, uid) for uid in range(300)))
+    assert all(gone)
+    assert await presence.members(5) == []
+    assert await presence.redis.hlen(presence._mine(presence.process)) == 0
+    await presence.redis.aclose()
+
+
+async def test_a_dead_process_is_reaped_out_of_its_rooms(redis_server) -> None:
+    alive = RedisPresence({"address": redis_server.url})
+    dead = RedisPresence({"address": redis_server.url})
+    await dead.join(9, author(1))
+    await dead.join(9, author(1))  # two sockets of one teacher
+    await alive.join(9, author(2))
+    await alive.redis.delete(alive._alive(dead.process))  # its heartbeat ran out
+    assert await alive.reap() == {9: [1]}
+    assert [m.id for m in await alive.members(9)] == [2]
+    await alive.redis.aclose()
+    await dead.redis.aclose()
