@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from community import visibility
 from community.models import (
@@ -113,16 +113,16 @@ def _age_label(code: str) -> str:
 
 
 LANGUAGE_NAMES = {
-    "en": _lazy("English"), "nl": _lazy("Dutch"), "pl": _lazy("Polish"), "sv": _lazy("Swedish"),
-    "fi": _lazy("Finnish"), "et": _lazy("Estonian"), "de": _lazy("German"),
-    "fr": _lazy("French"), "es": _lazy("Spanish"), "it": _lazy("Italian"),
-    "pt": _lazy("Portuguese"), "da": _lazy("Danish"), "no": _lazy("Norwegian"),
-    "nb": _lazy("Norwegian"), "lt": _lazy("Lithuanian"), "lv": _lazy("Latvian"),
-    "cs": _lazy("Czech"), "sk": _lazy("Slovak"), "hu": _lazy("Hungarian"),
-    "ro": _lazy("Romanian"), "bg": _lazy("Bulgarian"), "el": _lazy("Greek"),
-    "hr": _lazy("Croatian"), "sl": _lazy("Slovenian"), "ru": _lazy("Russian"),
-    "uk": _lazy("Ukrainian"), "tr": _lazy("Turkish"), "ga": _lazy("Irish"),
-    "mt": _lazy("Maltese"), "ca": _lazy("Catalan"), "eu": _lazy("Basque"),
+    "en": gettext_lazy("English"), "nl": gettext_lazy("Dutch"), "pl": gettext_lazy("Polish"), "sv": gettext_lazy("Swedish"),
+    "fi": gettext_lazy("Finnish"), "et": gettext_lazy("Estonian"), "de": gettext_lazy("German"),
+    "fr": gettext_lazy("French"), "es": gettext_lazy("Spanish"), "it": gettext_lazy("Italian"),
+    "pt": gettext_lazy("Portuguese"), "da": gettext_lazy("Danish"), "no": gettext_lazy("Norwegian"),
+    "nb": gettext_lazy("Norwegian"), "lt": gettext_lazy("Lithuanian"), "lv": gettext_lazy("Latvian"),
+    "cs": gettext_lazy("Czech"), "sk": gettext_lazy("Slovak"), "hu": gettext_lazy("Hungarian"),
+    "ro": gettext_lazy("Romanian"), "bg": gettext_lazy("Bulgarian"), "el": gettext_lazy("Greek"),
+    "hr": gettext_lazy("Croatian"), "sl": gettext_lazy("Slovenian"), "ru": gettext_lazy("Russian"),
+    "uk": gettext_lazy("Ukrainian"), "tr": gettext_lazy("Turkish"), "ga": gettext_lazy("Irish"),
+    "mt": gettext_lazy("Maltese"), "ca": gettext_lazy("Catalan"), "eu": gettext_lazy("Basque"),
 }  # fmt: skip
 
 
@@ -190,11 +190,11 @@ def profile_reasons(
 
 
 _KIND_PHRASES = {
-    "adapted": _lazy("Both adapted “%(title)s”"),
-    "used_in_class": _lazy("Both used “%(title)s” in class"),
-    "useful": _lazy("Both found “%(title)s” useful"),
-    "commented": _lazy("Both discussed “%(title)s”"),
-    "shared": _lazy("Both shared “%(title)s”"),
+    "adapted": gettext_lazy("Both adapted “%(title)s”"),
+    "used_in_class": gettext_lazy("Both used “%(title)s” in class"),
+    "useful": gettext_lazy("Both found “%(title)s” useful"),
+    "commented": gettext_lazy("Both discussed “%(title)s”"),
+    "shared": gettext_lazy("Both shared “%(title)s”"),
 }
 _KIND_ORDER = ["adapted", "used_in_class", "useful", "commented", "shared"]
 

@@ -162,3 +162,23 @@ def test_the_scanner_finds_what_it_is_for(tmp_path):
     found = template_literals(page, root=tmp_path)
     assert [line.split(": ", 1)[1] for line in found] == ["Plain words", "A photo"]
     assert found[0].startswith("page.html")
+
+
+# The names makemessages extracts (Django's xgettext keywords): a gettext imported under any
+# other name wraps its text, but the text never reaches a catalogue.
+EXTRACTED_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy",
+                   "pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}  # fmt: skip
+
+
+def test_gettext_is_imported_only_under_names_makemessages_extracts():
+    renamed = []
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                renamed += [
+                    f"{path.relative_to(ROOT)}:{node.lineno}: {alias.name} as {alias.asname}"
+                    for alias in node.names
+                    if "gettext" in alias.name
+                    and (alias.asname or alias.name) not in EXTRACTED_NAMES
+                ]
+    assert not renamed, "makemessages would never see these texts:\n" + "\n".join(renamed)
