@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from tests.conftest import http_json, start_daphne, stop_daphne
 from tests.factories import PASSWORD, UserFactory
-from tests.reliability.test_faults import redis_server  # noqa: F401  (the fixture)
+from tests.reliability.conftest import redis_server  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
