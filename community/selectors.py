@@ -140,6 +140,7 @@ def _found(room: Room | None, room_id: int) -> Room:
 
 @functools.cache
 def _room_for_reader_sql() -> tuple[str, rows.Columns, rows.Columns, rows.Columns]:
+    # Outer joins: a private conversation has no community, so no membership either.
     room, community, membership = (
         rows.Columns(Room, "r"),
         rows.Columns(Community, "c"),
@@ -147,7 +148,7 @@ def _room_for_reader_sql() -> tuple[str, rows.Columns, rows.Columns, rows.Column
     )
     sql = (
         f"SELECT {room.sql}, {community.sql}, {membership.sql} FROM {rows.table(Room)} r"
-        f" INNER JOIN {rows.table(Community)} c"
+        f" LEFT OUTER JOIN {rows.table(Community)} c"
         f" ON c.{rows.column(Community, 'id')} = r.{rows.column(Room, 'community')}"
         f" LEFT OUTER JOIN {rows.table(Membership)} m"
         f" ON m.{rows.column(Membership, 'community')} = c.{rows.column(Community, 'id')}"
