@@ -39,17 +39,15 @@ def _catalogue(knobs: ActivityKnobs) -> tuple[dict[Any, list[int]], list[int], d
     community: dict[int, int] = {}
     next_id = 1
     for number, subject in enumerate(SUBJECTS, start=1):
+        first = next_id
         for theme in THEMES:
             by_key[(subject, theme)] = list(range(next_id, next_id + knobs.per_subject_theme))
             next_id += knobs.per_subject_theme
         by_key[subject] = list(range(next_id, next_id + knobs.per_subject))
         next_id += knobs.per_subject
-        for rid in range(next_id - knobs.per_subject - knobs.per_subject_theme * len(THEMES),
-                         next_id):  # fmt: skip
-            community[rid] = number
+        community.update(dict.fromkeys(range(first, next_id), number))
     popular = list(range(next_id, next_id + knobs.popular))
-    for rid in popular:
-        community[rid] = 0
+    community.update(dict.fromkeys(popular, 0))
     return by_key, popular, community
 
 

@@ -103,14 +103,12 @@ class RoundTrips:
     def __init__(self, run: Callable[[list[Any]], Awaitable[list[Any]]]) -> None:
         self._run = run  # requests -> one result per request, in order
         self._pending: list[tuple[Any, asyncio.Future[Any]]] = []
-        self._flushing = False
         self._flusher: asyncio.Future[None] | None = None  # kept: a bare task may be collected
 
     async def ask(self, request: Any) -> Any:
         future = asyncio.get_running_loop().create_future()
         self._pending.append((request, future))
-        if not self._flushing:
-            self._flushing = True
+        if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.ensure_future(self._flush())
         return await future
 
@@ -134,7 +132,6 @@ class RoundTrips:
                         future.set_result(result)
                 batch = []
         finally:
-            self._flushing = False
             # Left only when this flush was cancelled (the loop is closing): no one answers.
             for _, future in [*batch, *self._pending]:
                 future.cancel()
@@ -191,7 +188,7 @@ class RedisPresence:
 
     async def leave(self, room_id: int, user_id: int) -> bool:
         """One socket fewer; True if the user is no longer present anywhere."""
-        return await self._leaves.ask((room_id, user_id, self.process, 1))
+        return await self._leave(room_id, user_id, self.process, 1)
 
     async def _leave(self, room_id: int, user_id: int, process: str, sockets: int) -> bool:
         return await self._leaves.ask((room_id, user_id, process, sockets))
