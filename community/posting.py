@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import rows
 from core.errors import NotFound
 
 from .models import Membership, Room
@@ -68,7 +69,7 @@ def posting_context(
         f"CROSS JOIN (SELECT CAST(%s AS BIGINT) AS id, {_now_param()} AS now) u "
         + _membership_join()
     )
-    with connection.cursor() as cursor:
+    with rows.prepared_cursor() as cursor:
         cursor.execute(sql, [*check_params, room_id, community_id, user_id, timezone.now()])
         return _context(cursor.fetchone(), names)
 
@@ -92,7 +93,7 @@ def take_seq(room_id: int) -> Room:
     here and commit in seq order; a rollback gives the seq back. Returns the new seq and what
     posting rules need, as an unsaved ``Room``.
     """
-    with connection.cursor() as cursor:
+    with rows.prepared_cursor() as cursor:
         cursor.execute(
             f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
             f"WHERE id = %s RETURNING {_ROOM_COLUMNS}",
@@ -113,7 +114,7 @@ def take_seq_for_post(room_id: int, user_id: int) -> tuple[Room, PostingContext]
             user_id=user_id, community_id=room.community_id, room_id=room_id
         )
     names, columns, check_params = _checks_sql()
-    with connection.cursor() as cursor:
+    with rows.prepared_cursor() as cursor:
         cursor.execute(
             f"WITH r AS (UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
             f"WHERE id = %s RETURNING id, {_ROOM_COLUMNS}), "

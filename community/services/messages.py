@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import ratelimit
+from core import ratelimit, rows
 from core.audit import AuditAction, audit_message_action
 from core.emitters import room_event_on_commit, user_frame_on_commit
 from core.errors import Forbidden, Invalid, KringError, NotFound, RateLimited, TooLarge
@@ -65,15 +65,17 @@ def room_event_append(
     """Store one event with the room's next seq and broadcast it after commit. Call inside a
     transaction, after the caller's permission checks."""
     room = take_seq(room_id)
-    event = RoomEvent.objects.create(
-        room_id=room_id,
-        seq=room.last_seq,
-        kind=kind,
-        author=author,
-        target=target,
-        body=body,
-        html=html,
-        data=data or {},
+    event = rows.insert(
+        RoomEvent(
+            room_id=room_id,
+            seq=room.last_seq,
+            kind=kind,
+            author=author,
+            target=target,
+            body=body,
+            html=html,
+            data=data or {},
+        )
     )
     room_event_on_commit(event)
     return event
@@ -142,16 +144,19 @@ def message_post(
             if version is not None:
                 _check_version_reference(room, version)
                 data["version"] = version
-            event = RoomEvent.objects.create(
-                room_id=room_id,
-                seq=room.last_seq,
-                kind=EventKind.MESSAGE,
-                author=author,
-                reply_to=reply_to,
-                body=body,
-                html=html,
-                client_ref=ref,
-                data=data,
+            # Written out (core.rows): the ORM's insert was a fifth of a post's CPU (bench S3).
+            event = rows.insert(
+                RoomEvent(
+                    room_id=room_id,
+                    seq=room.last_seq,
+                    kind=EventKind.MESSAGE,
+                    author=author,
+                    reply_to=reply_to,
+                    body=body,
+                    html=html,
+                    client_ref=ref,
+                    data=data,
+                )
             )
             room_event_on_commit(event)
             for hook in message_posted.values():

@@ -1,0 +1,94 @@
+"""core.rows: the hand-written INSERT stores what the ORM would, and on PostgreSQL the hot
+statements are prepared once per connection and keep working across rollbacks."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test import override_settings
+
+from community import services
+from community.models import EventKind, RoomEvent
+from core import rows
+
+pytestmark = pytest.mark.django_db
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+def _stored(event_id: int) -> dict:
+    return RoomEvent.objects.filter(pk=event_id).values().get()
+
+
+def test_insert_stores_the_row_the_orm_would(room, alice):
+    written = rows.insert(
+        RoomEvent(room_id=room.pk, seq=1, kind=EventKind.MESSAGE, author=alice.user,
+                  body="Hallo", html="<p>Hallo</p>", client_ref="r-1", data={"version": 2})
+    )  # fmt: skip
+    by_orm = RoomEvent.objects.create(
+        room_id=room.pk, seq=2, kind=EventKind.MESSAGE, author=alice.user, body="Hallo",
+        html="<p>Hallo</p>", client_ref="r-2", data={"version": 2},
+    )  # fmt: skip
+
+    assert written.pk is not None and not written._state.adding
+    mine, theirs = _stored(written.pk), _stored(by_orm.pk)
+    differing = {k for k in mine if mine[k] != theirs[k]}
+    assert differing == {"id", "seq", "client_ref", "created_at"}
+    assert mine["data"] == {"version": 2} and mine["hidden_reason"] == ""
+    assert mine["created_at"] is not None and written.created_at == mine["created_at"]
+
+
+def test_insert_refuses_a_duplicate_and_the_transaction_rolls_back(room, alice):
+    rows.insert(RoomEvent(room_id=room.pk, seq=1, kind=EventKind.MESSAGE, author=alice.user))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.insert(RoomEvent(room_id=room.pk, seq=1, kind=EventKind.MESSAGE, author=alice.user))
+    assert RoomEvent.objects.filter(room=room).count() == 1
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@on_postgres
+def test_the_post_statement_is_prepared_once_per_connection(room, alice):
+    for n in range(3):
+        services.message_post(room_id=room.pk, author=alice.user, body=f"post {n}")
+    statements = _prepared_statements()
+    assert sum("SET last_seq = last_seq + 1" in s for s in statements) == 1
+    assert sum(s.startswith('INSERT INTO "community_roomevent"') for s in statements) == 1
+    assert list(RoomEvent.objects.filter(room=room).values_list("seq", flat=True)) == [1, 2, 3]
+
+
+@on_postgres
+def test_posting_goes_on_after_a_rollback_drops_the_prepared_statements(room, alice):
+    services.message_post(room_id=room.pk, author=alice.user, body="before", ref="same")
+    # A retried post (same ref) is refused by the database and rolled back; psycopg then
+    # forgets every statement it prepared, and the next post prepares them again.
+    _event, created = services.message_post(
+        room_id=room.pk, author=alice.user, body="before", ref="same"
+    )
+    assert not created
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.insert(RoomEvent(room_id=room.pk, seq=1, kind=EventKind.MESSAGE, author=alice.user))
+    services.message_post(room_id=room.pk, author=alice.user, body="after")
+    assert list(RoomEvent.objects.filter(room=room).values_list("body", "seq")) == [
+        ("before", 1), ("after", 2),
+    ]  # fmt: skip
+
+
+@on_postgres
+def test_the_setting_turns_preparing_off_and_the_orm_never_prepares(room, alice):
+    with rows.prepared_cursor() as cursor:
+        cursor.execute("SELECT %s::int + 40", [2])
+        assert cursor.fetchone() == (42,)
+    with override_settings(KRING_DB_PREPARED_STATEMENTS=False), rows.prepared_cursor() as cursor:
+        cursor.execute("SELECT %s::int + 41", [1])
+    for _ in range(3):
+        list(RoomEvent.objects.filter(room=room, body="orm"))
+    statements = _prepared_statements()
+    assert any("+ 40" in s for s in statements)
+    assert not any("+ 41" in s for s in statements)
+    assert not any('"body" = ' in s for s in statements)
