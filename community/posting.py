@@ -93,13 +93,11 @@ def take_seq(room_id: int) -> Room:
     here and commit in seq order; a rollback gives the seq back. Returns the new seq and what
     posting rules need, as an unsaved ``Room``.
     """
-    with rows.prepared_cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
-            f"WHERE id = %s RETURNING {_ROOM_COLUMNS}",
-            [room_id],
-        )
-        row = cursor.fetchone()
+    row = rows.fetch_one(
+        f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
+        f"WHERE id = %s RETURNING {_ROOM_COLUMNS}",
+        [room_id],
+    )
     if row is None:
         raise NotFound(_("No room %(room_id)s.") % {"room_id": room_id})
     return _room(room_id, row)
@@ -114,16 +112,14 @@ def take_seq_for_post(room_id: int, user_id: int) -> tuple[Room, PostingContext]
             user_id=user_id, community_id=room.community_id, room_id=room_id
         )
     names, columns, check_params = _checks_sql()
-    with rows.prepared_cursor() as cursor:
-        cursor.execute(
-            f"WITH r AS (UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
-            f"WHERE id = %s RETURNING id, {_ROOM_COLUMNS}), "
-            "u AS (SELECT CAST(%s AS BIGINT) AS id, CAST(%s AS timestamptz) AS now) "
-            f"SELECT r.last_seq, r.community_id, r.is_locked, r.slow_mode_seconds, r.kind, "
-            f"m.role, m.state{columns} FROM r CROSS JOIN u " + _membership_join(),
-            [room_id, user_id, timezone.now(), *check_params],
-        )
-        row = cursor.fetchone()
+    row = rows.fetch_one(
+        f"WITH r AS (UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
+        f"WHERE id = %s RETURNING id, {_ROOM_COLUMNS}), "
+        "u AS (SELECT CAST(%s AS BIGINT) AS id, CAST(%s AS timestamptz) AS now) "
+        f"SELECT r.last_seq, r.community_id, r.is_locked, r.slow_mode_seconds, r.kind, "
+        f"m.role, m.state{columns} FROM r CROSS JOIN u " + _membership_join(),
+        [room_id, user_id, timezone.now(), *check_params],
+    )
     if row is None:
         raise NotFound(_("No room %(room_id)s.") % {"room_id": room_id})
     return _room(room_id, row[:5]), _context(row[5:], names)

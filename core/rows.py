@@ -13,9 +13,9 @@ once per connection instead of on every call, which was most of its work for a p
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -65,9 +65,8 @@ def insert(instance: Model, using: str = "default") -> Model:
     sql, fields = _insert_sql(model, using)
     database = connections[using]
     params = [field.get_db_prep_save(field.pre_save(instance, True), database) for field in fields]
-    with prepared_cursor(using) as cursor:
-        cursor.execute(sql, params)
-        instance.pk = cursor.fetchone()[0]
+    row = fetch_one(sql, params, using)
+    instance.pk = row[0]  # type: ignore[index]
     instance._state.adding = False
     instance._state.db = using
     return instance
@@ -87,12 +86,34 @@ def _insert_sql(model: type[Model], using: str) -> tuple[str, list[Any]]:
 
 
 def fetch_one(sql: str, params: Sequence[Any], using: str = "default") -> tuple[Any, ...] | None:
-    with prepared_cursor(using) as cursor:
+    """Run one statement and return its first row. The first statement of a transaction goes
+    out with its BEGIN in one round trip on PostgreSQL (psycopg sends BEGIN on its own and
+    waits for it otherwise)."""
+    with prepared_cursor(using) as cursor, _with_begin(connections[using]):
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
-@contextmanager
+def _with_begin(database: Any) -> Any:
+    connection = database.connection
+    if (
+        database.vendor != "postgresql"
+        or connection is None
+        or connection.autocommit
+        or connection.info.transaction_status != _idle()
+    ):
+        return contextlib.nullcontext()
+    return connection.pipeline()
+
+
+@functools.cache
+def _idle() -> Any:
+    from psycopg.pq import TransactionStatus
+
+    return TransactionStatus.IDLE
+
+
+@contextlib.contextmanager
 def prepared_cursor(using: str = "default") -> Iterator[Any]:
     """A cursor whose statements PostgreSQL prepares once per connection (server-side
     parameters, psycopg's ``prepare=True``); Django's own cursor elsewhere, or with

@@ -92,3 +92,26 @@ def test_the_setting_turns_preparing_off_and_the_orm_never_prepares(room, alice)
     assert any("+ 40" in s for s in statements)
     assert not any("+ 41" in s for s in statements)
     assert not any('"body" = ' in s for s in statements)
+
+
+@pytest.mark.django_db(transaction=True)  # a real BEGIN, not a savepoint in the test's
+def test_a_first_statement_sent_with_its_begin_is_inside_the_transaction(room):
+    """On PostgreSQL the BEGIN goes out with the first statement: a rollback must still undo
+    it (a refused post gives its seq back)."""
+    from community.models import Room
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        row = rows.fetch_one(
+            "UPDATE community_room SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",
+            [room.pk],
+        )
+        assert row == (1,)
+        raise RuntimeError("refused")
+    assert Room.objects.get(pk=room.pk).last_seq == 0
+    with transaction.atomic():
+        rows.fetch_one(
+            "UPDATE community_room SET last_seq = last_seq + 1 WHERE id = %s RETURNING id",
+            [room.pk],
+        )
+        assert not connection.get_autocommit()
+    assert Room.objects.get(pk=room.pk).last_seq == 1
