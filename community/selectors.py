@@ -267,14 +267,13 @@ def profile_of(*, user: Any) -> Profile:
     return Profile.objects.filter(user=user).first() or Profile(user=user)
 
 
-def last_message_at(*, user: Any, room_id: int) -> Any:
-    """When ``user`` last posted a message in the room (``None`` if never): slow mode."""
-    return (
-        RoomEvent.objects.filter(room_id=room_id, author_id=user.pk, kind=EventKind.MESSAGE)
-        .order_by("-seq")
-        .values_list("created_at", flat=True)
-        .first()
-    )
+def last_message_at(*, user: Any, room_id: int, before_seq: int | None = None) -> Any:
+    """When ``user`` last posted a message in the room (before ``before_seq`` if given;
+    ``None`` if never): slow mode."""
+    messages = RoomEvent.objects.filter(room_id=room_id, author_id=user.pk, kind=EventKind.MESSAGE)
+    if before_seq is not None:
+        messages = messages.filter(seq__lt=before_seq)
+    return messages.order_by("-seq").values_list("created_at", flat=True).first()
 
 
 def unread_by_room(*, user: Any) -> QuerySet[Room]:

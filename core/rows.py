@@ -66,7 +66,39 @@ def insert(instance: Model, using: str = "default") -> Model:
     database = connections[using]
     params = [field.get_db_prep_save(field.pre_save(instance, True), database) for field in fields]
     row = fetch_one(sql, params, using)
-    instance.pk = row[0]  # type: ignore[index]
+    return stored(instance, row[0], using)  # type: ignore[index]
+
+
+def insert_values(
+    instance: Model, computed: tuple[str, ...], using: str = "default"
+) -> tuple[str, str, list[Any]]:
+    """The column list, the typed placeholders and the parameters that store ``instance``
+    (as ``insert`` does) for an INSERT written into a larger statement; ``computed`` names the
+    fields (attnames) that statement supplies itself, left out here and listed first."""
+    columns, values, fields = _insert_values_sql(type(instance), computed, using)
+    database = connections[using]
+    params = [field.get_db_prep_save(field.pre_save(instance, True), database) for field in fields]
+    return columns, values, params
+
+
+@functools.cache
+def _insert_values_sql(
+    model: type[Model], computed: tuple[str, ...], using: str
+) -> tuple[str, str, list[Any]]:
+    database = connections[using]
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if f is not pk and f.attname not in computed]
+    columns = ", ".join(
+        [column(model, name, using) for name in computed] + [quote(f.column, using) for f in fields]
+    )
+    # Typed: in INSERT ... SELECT PostgreSQL cannot take a parameter's type from its column.
+    values = ", ".join(f"CAST(%s AS {f.db_type(database)})" for f in fields)
+    return columns, values, fields
+
+
+def stored(instance: Model, pk: Any, using: str = "default") -> Model:
+    """Mark ``instance`` as the row a statement inserted with primary key ``pk``."""
+    instance.pk = pk
     instance._state.adding = False
     instance._state.db = using
     return instance

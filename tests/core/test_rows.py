@@ -57,8 +57,10 @@ def test_the_post_statement_is_prepared_once_per_connection(room, alice):
     for n in range(3):
         services.message_post(room_id=room.pk, author=alice.user, body=f"post {n}")
     statements = _prepared_statements()
-    assert sum("SET last_seq = last_seq + 1" in s for s in statements) == 1
-    assert sum(s.startswith('INSERT INTO "community_roomevent"') for s in statements) == 1
+    # One statement takes the seq, stores the message and reads the posting rules.
+    post_statements = [s for s in statements if "SET last_seq = last_seq + 1" in s]
+    assert len(post_statements) == 1
+    assert 'INSERT INTO community_roomevent ("room_id", "seq"' in post_statements[0]
     assert list(RoomEvent.objects.filter(room=room).values_list("seq", flat=True)) == [1, 2, 3]
 
 
@@ -115,3 +117,23 @@ def test_a_first_statement_sent_with_its_begin_is_inside_the_transaction(room):
         )
         assert not connection.get_autocommit()
     assert Room.objects.get(pk=room.pk).last_seq == 1
+
+
+def test_a_refused_post_leaves_no_row_and_gives_its_seq_back(room, alice):
+    """The message is stored in the statement that reads the posting rules; a refusal after
+    it must take the row and the seq back."""
+    from community.models import Room
+    from core.errors import Forbidden, NotFound
+
+    services.message_post(room_id=room.pk, author=alice.user, body="open")
+    Room.objects.filter(pk=room.pk).update(is_locked=True)
+    with pytest.raises(Forbidden):
+        services.message_post(room_id=room.pk, author=alice.user, body="locked out")
+    Room.objects.filter(pk=room.pk).update(is_locked=False)
+    with pytest.raises(NotFound):
+        services.message_post(room_id=room.pk, author=alice.user, body="re", reply_to_id=10**9)
+    services.message_post(room_id=room.pk, author=alice.user, body="open again")
+    assert list(RoomEvent.objects.filter(room=room).values_list("body", "seq")) == [
+        ("open", 1), ("open again", 2),
+    ]  # fmt: skip
+    assert Room.objects.get(pk=room.pk).last_seq == 2
