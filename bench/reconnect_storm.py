@@ -7,8 +7,9 @@ It is started again; once it answers, every client reconnects with the reference
 jittered backoff (first try after 0.25-0.5 s, doubling on a refusal) and subscribes with
 ``since`` = the last seq it had, reading the replay until it has caught up.
 
-Reported for Kring and for R1 (a bare ``websockets`` server: reconnect + subscribe, no auth, no
-database, no replay) in the same run: time until the last client has resumed, handshakes per
+Reported for Kring, for R1 (a bare ``websockets`` server: reconnect + subscribe, no auth, no
+database, no replay) and for R1d (the same protocol in daphne with an empty application, served
+as Kring is: what daphne alone costs) in the same run: time until the last client has resumed, handshakes per
 second, SQL statements per reconnect, server CPU per reconnect; and for Kring that every client
 got every missed event exactly once. Goal (issue 20): >= 0.5x R1's handshake rate.
 """
@@ -241,45 +242,59 @@ def run_reference() -> dict:
     return asyncio.run(_reference_storm(f"ws://127.0.0.1:{port}/", port, clients))
 
 
+def run_daphne_reference() -> dict:
+    """R1d: R1's protocol in daphne with an empty application (bench.daphne_reference)."""
+    clients = [Client(room=1 + i % ROOMS, headers=None) for i in range(CLIENTS)]
+    port = free_port()
+    env = bench_env()
+
+    async def storm() -> dict:
+        def start() -> Process:
+            return start_daphne(env, "s6-r1d", port=port, module="bench.daphne_reference")
+
+        server = await asyncio.to_thread(start)
+        sockets = await _connect_and_subscribe(f"ws://127.0.0.1:{port}/", clients)
+        server = await _kill_and_restart(server, start, sockets)
+        try:
+            return await _storm(f"ws://127.0.0.1:{port}/", clients,
+                                dict.fromkeys(range(1, ROOMS + 1), 0), server.pid, replay=False)  # fmt: skip
+        finally:
+            await asyncio.to_thread(server.stop)
+
+    return asyncio.run(storm())
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x"
+
+
 def main() -> str:
     kring = run_kring()
     print(f"[S6] Kring: {kring}", file=sys.stderr, flush=True)
     ref = run_reference()
     print(f"[S6] R1: {ref}", file=sys.stderr, flush=True)
+    bare = run_daphne_reference()
+    print(f"[S6] R1d: {bare}", file=sys.stderr, flush=True)
     table = Table(
         f"S6 reconnect storm: {CLIENTS:,} clients of one process come back at once after a "
         f"SIGKILL and resume ({ROOMS} rooms, {MISSED} events missed per room)",
         ["measure", "Kring (auth, membership, replay)", "R1 (reconnect + subscribe)",
-         "ratio Kring/R1", "target"],
+         "ratio Kring/R1", "R1d (daphne, empty app)", "ratio R1d/R1", "target"],
     )  # fmt: skip
-    table.add(
-        "time until the last client resumed (s)",
-        kring["last_resumed_s"],
-        ref["last_resumed_s"],
-        f"{kring['last_resumed_s'] / ref['last_resumed_s']:.2f}x",
-        "",
-    )
-    table.add(
-        "median client resumed after (s)", kring["p50_resumed_s"], ref["p50_resumed_s"], "", ""
-    )
-    table.add(
-        "handshakes/s",
-        kring["handshakes_per_s"],
-        ref["handshakes_per_s"],
-        f"{kring['handshakes_per_s'] / ref['handshakes_per_s']:.2f}x",
-        ">= 0.5x",
-    )
-    table.add("refused tries (backoff retries)", str(kring["retries"]), str(ref["retries"]), "", "")
-    table.add("SQL statements per reconnect", kring["queries_per_reconnect"], "—", "", "")
-    table.add(
-        "server CPU-ms per reconnect",
-        kring["cpu_ms_per_reconnect"],
-        ref["cpu_ms_per_reconnect"],
-        f"{kring['cpu_ms_per_reconnect'] / ref['cpu_ms_per_reconnect']:.2f}x",
-        "",
-    )
+    for label, key, target in (
+        ("time until the last client resumed (s)", "last_resumed_s", ""),
+        ("handshakes/s", "handshakes_per_s", ">= 0.5x"),
+        ("server CPU-ms per reconnect", "cpu_ms_per_reconnect", ""),
+    ):
+        table.add(label, kring[key], ref[key], _ratio(kring[key], ref[key]), bare[key],
+                  _ratio(bare[key], ref[key]), target)  # fmt: skip
+    table.add("median client resumed after (s)", kring["p50_resumed_s"], ref["p50_resumed_s"],
+              "", bare["p50_resumed_s"], "", "")  # fmt: skip
+    table.add("refused tries (backoff retries)", str(kring["retries"]), str(ref["retries"]), "",
+              str(bare["retries"]), "", "")  # fmt: skip
+    table.add("SQL statements per reconnect", kring["queries_per_reconnect"], "—", "", "—", "", "")
     table.add("missed events lost / duplicated", f"{kring['lost']} / {kring['duplicates']}", "—",
-              "", "0 / 0")  # fmt: skip
+              "", "—", "", "0 / 0")  # fmt: skip
     return table.markdown()
 
 
