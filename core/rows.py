@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -62,20 +63,22 @@ def insert(instance: Model, using: str = "default") -> Model:
     database's adaptation of each value), in one prepared INSERT instead of through the ORM's
     query compiler. For models with a database-generated primary key and no save signals."""
     model = type(instance)
-    sql, fields = _insert_sql(model, using)
-    database = connections[using]
-    params = [field.get_db_prep_save(field.pre_save(instance, True), database) for field in fields]
+    columns, values, params = insert_values(instance, (), using, typed=False)
+    pk = quote(model._meta.pk.column, using)  # type: ignore[union-attr]
+    sql = f"INSERT INTO {table(model, using)} ({columns}) VALUES ({values}) RETURNING {pk}"
     row = fetch_one(sql, params, using)
     return stored(instance, row[0], using)  # type: ignore[index]
 
 
 def insert_values(
-    instance: Model, computed: tuple[str, ...], using: str = "default"
+    instance: Model, computed: tuple[str, ...], using: str = "default", typed: bool = True
 ) -> tuple[str, str, list[Any]]:
-    """The column list, the typed placeholders and the parameters that store ``instance``
-    (as ``insert`` does) for an INSERT written into a larger statement; ``computed`` names the
-    fields (attnames) that statement supplies itself, left out here and listed first."""
-    columns, values, fields = _insert_values_sql(type(instance), computed, using)
+    """The column list, the placeholders and the parameters that store ``instance`` (as
+    ``insert`` does), also for an INSERT written into a larger statement; ``computed`` names
+    the fields (attnames) that statement supplies itself, left out here and listed first.
+    ``typed`` placeholders are for PostgreSQL's INSERT ... SELECT, which cannot take a
+    parameter's type from its column."""
+    columns, values, fields = _insert_values_sql(type(instance), computed, using, typed)
     database = connections[using]
     params = [field.get_db_prep_save(field.pre_save(instance, True), database) for field in fields]
     return columns, values, params
@@ -83,7 +86,7 @@ def insert_values(
 
 @functools.cache
 def _insert_values_sql(
-    model: type[Model], computed: tuple[str, ...], using: str
+    model: type[Model], computed: tuple[str, ...], using: str, typed: bool
 ) -> tuple[str, str, list[Any]]:
     database = connections[using]
     pk = model._meta.pk
@@ -91,8 +94,12 @@ def _insert_values_sql(
     columns = ", ".join(
         [column(model, name, using) for name in computed] + [quote(f.column, using) for f in fields]
     )
-    # Typed: in INSERT ... SELECT PostgreSQL cannot take a parameter's type from its column.
-    values = ", ".join(f"CAST(%s AS {f.db_type(database)})" for f in fields)
+    # A type without its length (varchar, not varchar(64)): an explicit cast would cut a long
+    # value short, where storing it in the column refuses it.
+    values = ", ".join(
+        f"CAST(%s AS {re.sub(r'[(].*[)]', '', f.db_type(database))})" if typed else "%s"
+        for f in fields
+    )
     return columns, values, fields
 
 
@@ -102,19 +109,6 @@ def stored(instance: Model, pk: Any, using: str = "default") -> Model:
     instance._state.adding = False
     instance._state.db = using
     return instance
-
-
-@functools.cache
-def _insert_sql(model: type[Model], using: str) -> tuple[str, list[Any]]:
-    pk = model._meta.pk
-    fields = [f for f in model._meta.concrete_fields if f is not pk]
-    columns = ", ".join(quote(f.column, using) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
-    sql = (
-        f"INSERT INTO {table(model, using)} ({columns}) VALUES ({values}) "
-        f"RETURNING {quote(pk.column, using)}"  # type: ignore[union-attr]
-    )
-    return sql, fields
 
 
 def fetch_one(sql: str, params: Sequence[Any], using: str = "default") -> tuple[Any, ...] | None:

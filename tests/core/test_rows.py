@@ -137,3 +137,17 @@ def test_a_refused_post_leaves_no_row_and_gives_its_seq_back(room, alice):
         ("open", 1), ("open again", 2),
     ]  # fmt: skip
     assert Room.objects.get(pk=room.pk).last_seq == 2
+
+
+@on_postgres  # SQLite does not enforce a varchar's length
+def test_a_value_too_long_for_its_column_is_refused_not_cut_short(room, alice):
+    """The post's statement casts its parameters (INSERT ... SELECT needs types); a cast to
+    varchar(64) would silently cut a long ref to 64 characters."""
+    from django.db import DataError
+
+    too_long = "r" * 65
+    with pytest.raises(DataError):
+        services.message_post(room_id=room.pk, author=alice.user, body="hi", ref=too_long)
+    with pytest.raises(DataError), transaction.atomic():
+        rows.insert(RoomEvent(room_id=room.pk, seq=9, kind=EventKind.MESSAGE, client_ref=too_long))
+    assert not RoomEvent.objects.filter(room=room).exists()
