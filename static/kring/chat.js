@@ -202,6 +202,25 @@
     }
   }
 
+  function paperclipIcon() {
+    const svgNs = "http://www.w3.org/2000/svg";
+    const icon = document.createElementNS(svgNs, "svg");
+    icon.setAttribute("viewBox", "0 0 24 24");
+    icon.setAttribute("width", "20");
+    icon.setAttribute("height", "20");
+    icon.setAttribute("aria-hidden", "true");
+    icon.setAttribute("focusable", "false");
+    icon.classList.add("icon");
+    const path = document.createElementNS(svgNs, "path");
+    path.setAttribute("d", "M9 8v8a3 3 0 0 0 6 0V6a5 5 0 0 0-10 0v10a7 7 0 0 0 14 0V8");
+    path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "currentColor");
+    path.setAttribute("stroke-width", "2");
+    path.setAttribute("stroke-linecap", "round");
+    icon.append(path);
+    return icon;
+  }
+
   const composer = document.getElementById("composer");
   if (composer && canReact) {
     const input = el("input");
@@ -210,7 +229,10 @@
     input.accept = config.files.accept;
     input.hidden = true;
     input.id = "attach-input";
-    const button = el("button", "secondary attach-button", "📎");
+    // A drawn paperclip: the emoji needs an emoji font, and without one (many Linux
+    // desktops) the button showed an empty box.
+    const button = el("button", "secondary attach-button");
+    button.append(paperclipIcon());
     button.type = "button";
     button.setAttribute("aria-label", strings.attach);
     button.title = strings.attach;

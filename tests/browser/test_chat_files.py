@@ -51,6 +51,9 @@ def test_a_teacher_sends_a_photo_and_a_pdf_and_a_colleague_sees_them_live(
     live_in_room(page)
     attach = page.locator(".attach-button")
     assert attach.is_visible() and attach.get_attribute("aria-label")
+    # A drawn icon, not an emoji that needs an emoji font.
+    assert attach.locator("svg[aria-hidden=true] path").count() == 1
+    assert attach.inner_text().strip() == ""
     with page.expect_file_chooser() as chooser:
         attach.click()
     chooser.value.set_files(
