@@ -151,3 +151,25 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut_short(room, alice):
     with pytest.raises(DataError), transaction.atomic():
         rows.insert(RoomEvent(room_id=room.pk, seq=9, kind=EventKind.MESSAGE, client_ref=too_long))
     assert not RoomEvent.objects.filter(room=room).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # real transactions: the statements are pipelined
+def test_a_retried_and_a_refused_post_in_real_transactions(room, alice):
+    """With a real BEGIN (not the test's savepoint) the post's statement is sent in a
+    pipeline with it: a duplicate ref and a refusal must still roll back cleanly."""
+    from community.models import Room
+    from core.errors import Forbidden
+
+    first, created = services.message_post(room_id=room.pk, author=alice.user, body="a", ref="r")
+    again, created_again = services.message_post(
+        room_id=room.pk, author=alice.user, body="a", ref="r"
+    )
+    assert created and not created_again and again.pk == first.pk
+    Room.objects.filter(pk=room.pk).update(is_locked=True)
+    with pytest.raises(Forbidden):
+        services.message_post(room_id=room.pk, author=alice.user, body="locked")
+    Room.objects.filter(pk=room.pk).update(is_locked=False)
+    services.message_post(room_id=room.pk, author=alice.user, body="b")
+    assert list(RoomEvent.objects.filter(room=room).values_list("body", "seq")) == [
+        ("a", 1), ("b", 2),
+    ]  # fmt: skip
