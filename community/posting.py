@@ -130,11 +130,11 @@ def take_seq_and_store(event: RoomEvent, user_id: int) -> tuple[Room, PostingCon
     so a refused post leaves nothing (the checks read the state from before the row)."""
     if connection.vendor != "postgresql":
         room = take_seq(event.room_id)
+        # Read before the row is stored, as the one statement on PostgreSQL does.
+        context = posting_context(user_id=user_id, community_id=room.community_id, room_id=room.pk)
         event.seq = room.last_seq
         rows.insert(event)
-        return room, posting_context(
-            user_id=user_id, community_id=room.community_id, room_id=room.pk
-        )
+        return room, context
     names, _columns, check_params = _checks_sql()
     _into, _values, event_params = rows.insert_values(event, computed=_COMPUTED)
     row = rows.fetch_one(

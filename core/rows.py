@@ -112,31 +112,9 @@ def stored(instance: Model, pk: Any, using: str = "default") -> Model:
 
 
 def fetch_one(sql: str, params: Sequence[Any], using: str = "default") -> tuple[Any, ...] | None:
-    """Run one statement and return its first row. The first statement of a transaction goes
-    out with its BEGIN in one round trip on PostgreSQL (psycopg sends BEGIN on its own and
-    waits for it otherwise)."""
-    with prepared_cursor(using) as cursor, _with_begin(connections[using]):
+    with prepared_cursor(using) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
-
-
-def _with_begin(database: Any) -> Any:
-    connection = database.connection
-    if (
-        database.vendor != "postgresql"
-        or connection is None
-        or connection.autocommit
-        or connection.info.transaction_status != _idle()
-    ):
-        return contextlib.nullcontext()
-    return connection.pipeline()
-
-
-@functools.cache
-def _idle() -> Any:
-    from psycopg.pq import TransactionStatus
-
-    return TransactionStatus.IDLE
 
 
 @contextlib.contextmanager

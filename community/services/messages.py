@@ -119,7 +119,6 @@ def message_post(
         html = rendered(body)  # before taking the room's lock: posters queue on it
         ratelimit.limit("post", actor_id=author.pk, what=_("posts and edits"))
         with transaction.atomic():
-            reply_to = _reply_target(room_id, reply_to_id) if reply_to_id is not None else None
             data = dict(extra or {})
             if version is not None:
                 data["version"] = version
@@ -127,7 +126,7 @@ def message_post(
                 room_id=room_id,
                 kind=EventKind.MESSAGE,
                 author=author,
-                reply_to=reply_to,
+                reply_to_id=reply_to_id,
                 body=body,
                 html=html,
                 client_ref=ref,
@@ -140,11 +139,15 @@ def message_post(
             if refusal:
                 raise Forbidden(refusal)
             _check_slow_mode(author, room)
-            if reply_to_id is not None and reply_to is None:
-                raise NotFound(
-                    _("No message %(reply_to_id)s to reply to in this room.")
-                    % {"reply_to_id": reply_to_id}
-                )
+            if reply_to_id is not None:
+                # Read under the room's lock: a deletion of the target either came first (and
+                # is seen here) or comes after this reply.
+                event.reply_to = _reply_target(room_id, reply_to_id)
+                if event.reply_to is None:
+                    raise NotFound(
+                        _("No message %(reply_to_id)s to reply to in this room.")
+                        % {"reply_to_id": reply_to_id}
+                    )
             if version is not None:
                 _check_version_reference(room, version)
             room_event_on_commit(event)

@@ -67,8 +67,9 @@ def test_the_post_statement_is_prepared_once_per_connection(room, alice):
 @on_postgres
 def test_posting_goes_on_after_a_rollback_drops_the_prepared_statements(room, alice):
     services.message_post(room_id=room.pk, author=alice.user, body="before", ref="same")
-    # A retried post (same ref) is refused by the database and rolled back; psycopg then
-    # forgets every statement it prepared, and the next post prepares them again.
+    # A retried post (same ref) is refused by the database and rolled back (here to a
+    # savepoint; the test below does it with real transactions, after which psycopg forgets
+    # every statement it prepared and the next post prepares them again).
     _event, created = services.message_post(
         room_id=room.pk, author=alice.user, body="before", ref="same"
     )
@@ -97,9 +98,8 @@ def test_the_setting_turns_preparing_off_and_the_orm_never_prepares(room, alice)
 
 
 @pytest.mark.django_db(transaction=True)  # a real BEGIN, not a savepoint in the test's
-def test_a_first_statement_sent_with_its_begin_is_inside_the_transaction(room):
-    """On PostgreSQL the BEGIN goes out with the first statement: a rollback must still undo
-    it (a refused post gives its seq back)."""
+def test_a_prepared_first_statement_is_inside_the_transaction(room):
+    """A rollback undoes what a prepared statement did (a refused post gives its seq back)."""
     from community.models import Room
 
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -153,10 +153,10 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut_short(room, alice):
     assert not RoomEvent.objects.filter(room=room).exists()
 
 
-@pytest.mark.django_db(transaction=True)  # real transactions: the statements are pipelined
+@pytest.mark.django_db(transaction=True)  # real transactions, real rollbacks
 def test_a_retried_and_a_refused_post_in_real_transactions(room, alice):
-    """With a real BEGIN (not the test's savepoint) the post's statement is sent in a
-    pipeline with it: a duplicate ref and a refusal must still roll back cleanly."""
+    """A duplicate ref and a refusal roll the post's transaction back (psycopg then drops its
+    prepared statements), and posting goes on with gapless seqs."""
     from community.models import Room
     from core.errors import Forbidden
 
@@ -173,3 +173,21 @@ def test_a_retried_and_a_refused_post_in_real_transactions(room, alice):
     assert list(RoomEvent.objects.filter(room=room).values_list("body", "seq")) == [
         ("a", 1), ("b", 2),
     ]  # fmt: skip
+
+
+def test_a_reply_is_checked_against_its_target_under_the_room_lock(room, alice):
+    """The target is read after the seq is taken; a deleted target refuses the reply and
+    leaves nothing."""
+    from core.errors import NotFound
+
+    target, _ = services.message_post(room_id=room.pk, author=alice.user, body="question")
+    reply, _ = services.message_post(
+        room_id=room.pk, author=alice.user, body="answer", reply_to_id=target.pk
+    )
+    assert reply.reply_to_id == target.pk and reply.reply_to.body == "question"
+    services.message_delete(actor=alice.user, message_id=target.pk)
+    with pytest.raises(NotFound):
+        services.message_post(
+            room_id=room.pk, author=alice.user, body="late", reply_to_id=target.pk
+        )
+    assert not RoomEvent.objects.filter(room=room, body="late").exists()
