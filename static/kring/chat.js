@@ -202,22 +202,21 @@
     }
   }
 
+  function svgNode(name, attributes) {
+    const node = document.createElementNS("http://www.w3.org/2000/svg", name);
+    Object.entries(attributes).forEach(([key, value]) => node.setAttribute(key, value));
+    return node;
+  }
+
   function paperclipIcon() {
-    const svgNs = "http://www.w3.org/2000/svg";
-    const icon = document.createElementNS(svgNs, "svg");
-    icon.setAttribute("viewBox", "0 0 24 24");
-    icon.setAttribute("width", "20");
-    icon.setAttribute("height", "20");
-    icon.setAttribute("aria-hidden", "true");
-    icon.setAttribute("focusable", "false");
-    icon.classList.add("icon");
-    const path = document.createElementNS(svgNs, "path");
-    path.setAttribute("d", "M9 8v8a3 3 0 0 0 6 0V6a5 5 0 0 0-10 0v10a7 7 0 0 0 14 0V8");
-    path.setAttribute("fill", "none");
-    path.setAttribute("stroke", "currentColor");
-    path.setAttribute("stroke-width", "2");
-    path.setAttribute("stroke-linecap", "round");
-    icon.append(path);
+    const icon = svgNode("svg", {
+      viewBox: "0 0 24 24", width: "20", height: "20", "aria-hidden": "true",
+      focusable: "false", class: "icon",
+    });
+    icon.append(svgNode("path", {
+      d: "M9 8v8a3 3 0 0 0 6 0V6a5 5 0 0 0-10 0v10a7 7 0 0 0 14 0V8",
+      fill: "none", stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round",
+    }));
     return icon;
   }
 
