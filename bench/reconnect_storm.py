@@ -222,10 +222,10 @@ def run_kring() -> dict:
     return result
 
 
-async def _reference_storm(url: str, port: int, clients: list[Client]) -> dict:
-    def start() -> Process:
-        return start_reference(port, name="s6-r1")
-
+async def _reference_storm(port: int, start: Callable[[], Process]) -> dict:
+    """A storm against a reference server (no auth, no replay) that ``start`` starts."""
+    url = f"ws://127.0.0.1:{port}/"
+    clients = [Client(room=1 + i % ROOMS, headers=None) for i in range(CLIENTS)]
     server = await asyncio.to_thread(start)
     sockets = await _connect_and_subscribe(url, clients)
     server = await _kill_and_restart(server, start, sockets)
@@ -237,31 +237,16 @@ async def _reference_storm(url: str, port: int, clients: list[Client]) -> dict:
 
 
 def run_reference() -> dict:
-    clients = [Client(room=1 + i % ROOMS, headers=None) for i in range(CLIENTS)]
+    """R1: a bare ``websockets`` server."""
     port = free_port()
-    return asyncio.run(_reference_storm(f"ws://127.0.0.1:{port}/", port, clients))
+    return asyncio.run(_reference_storm(port, lambda: start_reference(port, name="s6-r1")))
 
 
 def run_daphne_reference() -> dict:
     """R1d: R1's protocol in daphne with an empty application (bench.daphne_reference)."""
-    clients = [Client(room=1 + i % ROOMS, headers=None) for i in range(CLIENTS)]
-    port = free_port()
-    env = bench_env()
-
-    async def storm() -> dict:
-        def start() -> Process:
-            return start_daphne(env, "s6-r1d", port=port, module="bench.daphne_reference")
-
-        server = await asyncio.to_thread(start)
-        sockets = await _connect_and_subscribe(f"ws://127.0.0.1:{port}/", clients)
-        server = await _kill_and_restart(server, start, sockets)
-        try:
-            return await _storm(f"ws://127.0.0.1:{port}/", clients,
-                                dict.fromkeys(range(1, ROOMS + 1), 0), server.pid, replay=False)  # fmt: skip
-        finally:
-            await asyncio.to_thread(server.stop)
-
-    return asyncio.run(storm())
+    port, env = free_port(), bench_env()
+    return asyncio.run(_reference_storm(port, lambda: start_daphne(
+        env, "s6-r1d", port=port, module="bench.daphne_reference")))  # fmt: skip
 
 
 def _ratio(a: float, b: float) -> str:

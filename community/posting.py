@@ -71,9 +71,8 @@ def posting_context(
         f"CROSS JOIN (SELECT CAST(%s AS BIGINT) AS id, {_now_param()} AS now) u "
         + _membership_join()
     )
-    with rows.prepared_cursor() as cursor:
-        cursor.execute(sql, [*check_params, room_id, community_id, user_id, timezone.now()])
-        return _context(cursor.fetchone(), names)
+    row = rows.fetch_one(sql, [*check_params, room_id, community_id, user_id, timezone.now()])
+    return _context(row, names)  # type: ignore[arg-type]
 
 
 def _room(room_id: int, row: tuple) -> Room:
@@ -111,7 +110,7 @@ _COMPUTED = ("room_id", "seq")
 @functools.cache
 def _store_sql() -> str:
     _names, columns, _params = _checks_sql()
-    into, values, _event_params = rows.insert_values(RoomEvent(), computed=_COMPUTED)
+    into, values, _fields = rows.insert_columns(RoomEvent, _COMPUTED)
     return (
         f"WITH r AS (UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 "
         f"WHERE id = %s RETURNING id, {_ROOM_COLUMNS}), "

@@ -74,20 +74,22 @@ def insert_values(
     instance: Model, computed: tuple[str, ...], using: str = "default", typed: bool = True
 ) -> tuple[str, str, list[Any]]:
     """The column list, the placeholders and the parameters that store ``instance`` (as
-    ``insert`` does), also for an INSERT written into a larger statement; ``computed`` names
-    the fields (attnames) that statement supplies itself, left out here and listed first.
-    ``typed`` placeholders are for PostgreSQL's INSERT ... SELECT, which cannot take a
-    parameter's type from its column."""
-    columns, values, fields = _insert_values_sql(type(instance), computed, using, typed)
+    ``insert`` does), also for an INSERT written into a larger statement (see
+    ``insert_columns``)."""
+    columns, values, fields = insert_columns(type(instance), computed, using, typed)
     database = connections[using]
     params = [field.get_db_prep_save(field.pre_save(instance, True), database) for field in fields]
     return columns, values, params
 
 
 @functools.cache
-def _insert_values_sql(
-    model: type[Model], computed: tuple[str, ...], using: str, typed: bool
+def insert_columns(
+    model: type[Model], computed: tuple[str, ...], using: str = "default", typed: bool = True
 ) -> tuple[str, str, list[Any]]:
+    """The column list, the placeholders and the fields they stand for, of an INSERT of
+    ``model``; ``computed`` names the fields (attnames) a larger statement supplies itself,
+    left out of the placeholders and listed first. ``typed`` placeholders are for
+    PostgreSQL's INSERT ... SELECT, which cannot take a parameter's type from its column."""
     database = connections[using]
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if f is not pk and f.attname not in computed]
@@ -159,19 +161,16 @@ def _follow_time_zone(database: Any, cursor: Any) -> None:
         register_tzloader(database.timezone, cursor)
 
 
+@functools.cache
 def _prepared_cursor_class() -> type:
-    global _PreparedCursor
-    if _PreparedCursor is None:
-        import psycopg  # only on PostgreSQL
+    import psycopg  # only on PostgreSQL
 
-        class PreparedCursor(psycopg.Cursor):  # type: ignore[type-arg]
-            def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
-                return super().execute(query, params, **{**options, "prepare": True})
+    class PreparedCursor(psycopg.Cursor):  # type: ignore[type-arg]
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            return super().execute(query, params, **{**options, "prepare": True})
 
-        _PreparedCursor = PreparedCursor
-    return _PreparedCursor
+    return PreparedCursor
 
 
-_PreparedCursor: type | None = None
 # A threshold psycopg never reaches by counting: only statements run with prepare=True are.
 PREPARE_ONLY_ASKED = 2**31 - 1
