@@ -116,6 +116,23 @@ def _queries() -> int:
     return int(QUERY_FILE.read_text()) if QUERY_FILE.exists() else 0
 
 
+def _batches(url: str) -> tuple[float, float]:
+    """Posts and batches (transactions) the server's group commit has stored so far, from its
+    ``kring_post_batch_posts`` histogram."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    values = {}
+    for line in text.splitlines():
+        for name in ("kring_post_batch_posts_sum", "kring_post_batch_posts_count"):
+            if line.startswith(name + " "):
+                values[name] = float(line.split()[1])
+    return values.get("kring_post_batch_posts_sum", 0.0), values.get(
+        "kring_post_batch_posts_count", 0.0
+    )
+
+
 def main() -> str:
     ensure_postgres_database()
     env = bench_env(KRING_WORKER_IN_PROCESS="0", BENCH_QUERY_COUNT_FILE=str(QUERY_FILE))
@@ -128,8 +145,10 @@ def main() -> str:
     try:
         cpu_before = daphne.cpu_seconds()
         queries_before = _queries()
+        posts_before, batches_before = _batches(daphne.url)
         kring = asyncio.run(kring_ingest(f"ws://127.0.0.1:{daphne.port}/ws/", tokens, room_ids))
         cpu = daphne.cpu_seconds() - cpu_before
+        posts_after, batches_after = _batches(daphne.url)
         time.sleep(1.5)  # the count is written every second
         queries = _queries() - queries_before
     finally:
@@ -160,6 +179,13 @@ def main() -> str:
         "SQL statements per post (BEGIN/COMMIT not counted)",
         queries / max(1, kring["count"]),
         "2",
+        "",
+        "",
+    )
+    table.add(
+        "posts per transaction (group commit)",
+        (posts_after - posts_before) / max(1.0, batches_after - batches_before),
+        "1",
         "",
         "",
     )

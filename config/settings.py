@@ -457,6 +457,11 @@ KRING_LISTEN_BACKLOG = env.int("KRING_LISTEN_BACKLOG", default=1024)
 # daphne's own access log (a file, or "-" for standard output); empty: none, Kring's request
 # logs (django-structlog) say the same, and it costs ~0.6 ms of CPU per socket (bench S6).
 KRING_ACCESS_LOG = env.str("KRING_ACCESS_LOG", default="")
+# Group commit of socket posts (realtime.post_batch): how many batches of posts one process
+# stores at once (each holds a database thread; a post arriving while all are busy waits for
+# the next batch), and how many posts one batch (one transaction) may hold.
+KRING_POST_BATCHES_IN_FLIGHT = env.int("KRING_POST_BATCHES_IN_FLIGHT", default=2)
+KRING_POST_BATCH_MAX = env.int("KRING_POST_BATCH_MAX", default=32)
 # Posts (messages and edits) one user may make per minute across all rooms.
 KRING_POSTS_PER_MINUTE = env.int("KRING_POSTS_PER_MINUTE", default=30)
 # Every other write, per account: (actions, window in seconds); 0 actions = unlimited. The

@@ -28,3 +28,8 @@ WEB_PUSHES = Counter(
     "Web Pushes posted to push services, by outcome (sent, gone, retry, failed)",
     ["outcome"],
 )
+POST_BATCH_SIZE = Histogram(
+    "kring_post_batch_posts",
+    "Posts stored together in one transaction by the socket edge's group commit",
+    buckets=(1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64),
+)

@@ -63,6 +63,7 @@ from delivery import selectors as delivery_selectors
 
 from .auth import authenticate_handshake
 from .hub import get_hub
+from .post_batch import get_post_batcher
 from .transport import (
     buffered_bytes,
     daphne_protocol,
@@ -287,14 +288,16 @@ class KringConsumer(AsyncWebsocketConsumer):
         await self.send_text(encode(UnsubscribedFrame(room=frame.room, ref=frame.ref)))
 
     async def _on_post(self, frame: Post) -> None:
-        event, _created = await in_db_thread(services.message_post)(
+        request = services.PostRequest(
             room_id=frame.room,
             author=self.user,
             body=frame.body,
             reply_to_id=frame.reply_to,
             ref=frame.ref,
             version=frame.version,
+            language=self.language,
         )
+        event, _created = await get_post_batcher().post(request)
         await self._ack(event, frame.ref)
 
     async def _ack(self, event: Any, ref: str | None) -> None:

@@ -15,7 +15,6 @@ from .messages import (
     clean_body,
     message_delete,
     message_edit,
-    message_post,
     read_mark,
     rendered,
     room_event_append,
@@ -26,6 +25,7 @@ from .networks import (
     network_link,
     network_unlink,
 )
+from .posts import PostRequest, message_post, message_post_batch
 from .profiles import clean_language_tags, profile_update
 from .rooms import (
     clean_room_name,
@@ -51,6 +51,7 @@ from .shaping import (
 
 __all__ = [
     "GENERAL_ROOM",
+    "PostRequest",
     "account_delete",
     "account_export",
     "circle_members_ensure",
@@ -72,6 +73,7 @@ __all__ = [
     "message_delete",
     "message_edit",
     "message_post",
+    "message_post_batch",
     "network_facilitator_joined",
     "network_link",
     "network_unlink",

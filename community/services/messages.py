@@ -1,32 +1,27 @@
-"""The room event log: posting, editing and deleting messages, and read markers."""
+"""The room event log: editing and deleting messages, events others append, and read
+markers (posting is in ``posting``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import ratelimit, rows
 from core.audit import AuditAction, audit_message_action
 from core.emitters import room_event_on_commit, user_frame_on_commit
-from core.errors import Forbidden, Invalid, KringError, NotFound, RateLimited, TooLarge
+from core.errors import Forbidden, Invalid, NotFound, TooLarge
 from core.protocol.frames import ReadFrame
 from core.protocol.room_events import event_frame_size
 
 from .. import selectors
-from ..models import EventKind, Room, RoomEvent, RoomReadState, User
-from ..permissions import (
-    can_moderate,
-    can_moderate_message,
-    can_read_room,
-    membership_of,
-    post_refusal,
-)
-from ..posting import take_seq, take_seq_and_store
-from ..registry import message_deleted, message_posted, room_kinds
+from ..models import EventKind, RoomEvent, RoomReadState, User
+from ..permissions import can_moderate_message, can_read_room, membership_of, post_refusal
+from ..posting import take_seq
+from ..registry import message_deleted
 from ..text import render_markdown
 
 
@@ -79,115 +74,6 @@ def room_event_append(
     )
     room_event_on_commit(event)
     return event
-
-
-def _check_slow_mode(author: User, room: Room) -> None:
-    if not room.slow_mode_seconds or can_moderate.test(author, room):
-        return
-    # Before the post being checked, which is already stored.
-    last_post = selectors.last_message_at(user=author, room_id=room.pk, before_seq=room.last_seq)
-    if last_post is None:
-        return
-    wait = room.slow_mode_seconds - (timezone.now() - last_post).total_seconds()
-    if wait > 0:
-        raise RateLimited(
-            _("Slow mode: one message every %(seconds)s s in this room. Wait %(wait)s s.")
-            % {"seconds": room.slow_mode_seconds, "wait": int(wait) + 1},
-            retry_after=wait,
-        )
-
-
-def message_post(
-    *,
-    room_id: int,
-    author: User,
-    body: str,
-    reply_to_id: int | None = None,
-    ref: str | None = None,
-    version: int | None = None,
-    extra: dict[str, Any] | None = None,
-) -> tuple[RoomEvent, bool]:
-    """Post a message. Returns ``(event, created)``. ``extra``: what an app above adds to the
-    message's ``data`` (the chat app's attachments), stored and sent with it.
-
-    Idempotent per ``(author, ref)``: a retried post (same ref) is not stored again and returns
-    the event stored the first time, with ``created=False``. In a teaching material's thread,
-    ``version`` says which version the comment is about, and commenting follows the thread.
-    """
-    try:
-        body = clean_body(body)
-        html = rendered(body)  # before taking the room's lock: posters queue on it
-        ratelimit.limit("post", actor_id=author.pk, what=_("posts and edits"))
-        with transaction.atomic():
-            data = dict(extra or {})
-            if version is not None:
-                data["version"] = version
-            event = RoomEvent(
-                room_id=room_id,
-                kind=EventKind.MESSAGE,
-                author=author,
-                reply_to_id=reply_to_id,
-                body=body,
-                html=html,
-                client_ref=ref,
-                data=data,
-            )
-            # Stored with its seq in the statement that reads the posting rules (one round
-            # trip, bench S3); every refusal below raises and so takes it back.
-            room, context = take_seq_and_store(event, author.pk)
-            refusal = post_refusal(author, room, context)
-            if refusal:
-                raise Forbidden(refusal)
-            _check_slow_mode(author, room)
-            if reply_to_id is not None:
-                # Read under the room's lock: a deletion of the target either came first (and
-                # is seen here) or comes after this reply.
-                event.reply_to = _reply_target(room_id, reply_to_id)
-                if event.reply_to is None:
-                    raise NotFound(
-                        _("No message %(reply_to_id)s to reply to in this room.")
-                        % {"reply_to_id": reply_to_id}
-                    )
-            if version is not None:
-                _check_version_reference(room, version)
-            room_event_on_commit(event)
-            for hook in message_posted.values():
-                hook(event, room, context)
-    except (IntegrityError, KringError):
-        # A retry of a post that was stored (the unique (author, ref) constraint refused the
-        # second copy, or the retry is refused now: a mute, a limit) is answered with the
-        # original. Looked up only on this path, so a first post costs no extra query.
-        existing = _event_by_ref(author, ref) if ref is not None else None
-        if existing is None:
-            raise
-        return existing, False
-    return event, True
-
-
-def _reply_target(room_id: int, reply_to_id: int) -> RoomEvent | None:
-    return (
-        RoomEvent.objects.select_related("author")
-        .filter(pk=reply_to_id, room_id=room_id, kind=EventKind.MESSAGE, deleted_at__isnull=True)
-        .first()
-    )
-
-
-def _check_version_reference(room: Room, version: int) -> None:
-    """A comment may name a version only in a room about something with versions (a teaching
-    material's thread), and only one that exists."""
-    hooks = room_kinds.get(room.kind) if room.kind in room_kinds else None
-    if hooks is None or hooks.has_version is None:
-        raise Invalid(_("Only comments on a teaching material can refer to a version."))
-    if not hooks.has_version(room.pk, version):
-        raise NotFound(_("This material has no version %(version)s.") % {"version": version})
-
-
-def _event_by_ref(author: User, ref: str) -> RoomEvent | None:
-    return (
-        RoomEvent.objects.select_related("author", "reply_to", "reply_to__author", "target")
-        .filter(author_id=author.pk, client_ref=ref)
-        .first()
-    )
 
 
 def message_edit(*, actor: User, message_id: int, body: str) -> RoomEvent:

@@ -1,0 +1,91 @@
+"""Group commit of the posts sockets send: a post that arrives while
+``KRING_POST_BATCHES_IN_FLIGHT`` batches are being stored waits, with every other post that
+arrives meanwhile, and they are stored together by one database thread in one transaction
+(``community.services.message_post_batch``, which gives each the outcome it would have had
+alone).
+
+No timer: when the database keeps up, each post goes alone at once and waits for nothing;
+under load a post waits at most for the batch ahead of it, and a BEGIN, a COMMIT and a thread
+hop are shared by the whole batch instead of paid per post (bench S3). A socket's frames are
+handled one after the other, so its posts keep their order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from community.services import PostRequest, message_post_batch
+from core import metrics
+
+Posted = tuple[object, bool]
+_Store = Callable[[list[PostRequest]], Awaitable[list[Posted | Exception]]]
+
+
+class PostBatcher:
+    """Collects posts and stores them in batches through ``store`` (in a database thread)."""
+
+    def __init__(self, store: _Store) -> None:
+        self._store = store
+        self._waiting: deque[tuple[PostRequest, asyncio.Future[Posted]]] = deque()
+        self._in_flight = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def post(self, request: PostRequest) -> Posted:
+        """Store ``request``; returns ``(event, created)`` or raises what posting it alone
+        would have raised."""
+        future: asyncio.Future[Posted] = asyncio.get_running_loop().create_future()
+        self._waiting.append((request, future))
+        self._start_batches()
+        return await future
+
+    def _start_batches(self) -> None:
+        while self._waiting and self._in_flight < settings.KRING_POST_BATCHES_IN_FLIGHT:
+            size = min(len(self._waiting), settings.KRING_POST_BATCH_MAX)
+            batch = [self._waiting.popleft() for _ in range(size)]
+            self._in_flight += 1
+            metrics.POST_BATCH_SIZE.observe(size)
+            task = asyncio.ensure_future(self._store_batch(batch))
+            self._tasks.add(task)  # a task nobody holds can be collected mid-way
+            task.add_done_callback(self._tasks.discard)
+
+    async def _store_batch(self, batch: list[tuple[PostRequest, asyncio.Future[Posted]]]) -> None:
+        try:
+            outcomes: list[Posted | Exception] = await self._store([r for r, _f in batch])
+        except asyncio.CancelledError:
+            for _request, future in batch:  # the loop is closing: nobody waits for an answer
+                future.cancel()
+            raise
+        except Exception as exc:  # the thread could not run the batch at all
+            outcomes = [exc] * len(batch)
+        finally:
+            self._in_flight -= 1
+        for (_request, future), outcome in zip(batch, outcomes, strict=True):
+            if future.done():  # its socket's task was cancelled (closed) while it waited
+                continue
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+        self._start_batches()
+
+
+_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PostBatcher] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def get_post_batcher() -> PostBatcher:
+    """The batcher of the running event loop (one per process; tests get one per loop)."""
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = PostBatcher(
+            database_sync_to_async(message_post_batch, thread_sensitive=False)
+        )
+    return batcher
