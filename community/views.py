@@ -198,13 +198,14 @@ def room_strings() -> dict[str, Any]:
         "connecting": _("Connecting…"),
         "reconnecting": _("Connection lost, reconnecting…"),
         "signed_out": _("You were signed out. Reload the page to sign in again."),
-        "typing": _("is typing…"),
+        "typingOne": _js(_("%(name)s is typing…"), "name"),
+        "typingMany": _js(_("%(names)s are typing…"), "names"),
         "reply": _("Reply"),
         "edit": _("Edit"),
         "delete": _("Delete"),
         "deleted": _("This message was deleted."),
         "edited": _("edited"),
-        "replyingTo": _("Replying to"),
+        "replyingTo": _js(_("Replying to %(name)s: %(text)s"), "name", "text"),
         "confirmDelete": _("Delete this message?"),
         "sending": _("sending…"),
         "failed": _("not sent"),
@@ -252,20 +253,30 @@ def room_strings() -> dict[str, Any]:
         "muted": _("You are muted here."),
         "unmuted": _("You can post again."),
         "removed": _("You are no longer a member of this community."),
-        "joined": _("joined"),
-        "left": _("left"),
-        "roleChanged": _("is now"),
-        "aboutVersion": _("about version"),
-        "version": _("version"),
-        "basedOn": _("based on"),
-        "resource_shared": _("shared"),
-        "resource_version": _("published a new version of"),
-        "resource_adapted": _("adapted a material into"),
-        "resource_withdrawn": _("withdrew"),
-        "resource_restored": _("restored"),
-        "calendar_scheduled": _("scheduled"),
-        "calendar_changed": _("changed"),
-        "calendar_cancelled": _("cancelled"),
+        # Whole sentences with placeholders, so each language chooses its word order.
+        "aboutVersion": _js(_("about version %(version)s"), "version"),
+        "basedOn": _js(_("based on %(source)s"), "source"),
+        "resource_shared": _js(_("%(name)s shared %(material)s"), "name", "material"),
+        "resource_version": _js(
+            _("%(name)s published version %(version)s of %(material)s"),
+            "name",
+            "version",
+            "material",
+        ),
+        "resource_adapted": _js(
+            _("%(name)s adapted a material into %(material)s"), "name", "material"
+        ),
+        "resource_withdrawn": _js(_("%(name)s withdrew %(material)s"), "name", "material"),
+        "resource_restored": _js(_("%(name)s restored %(material)s"), "name", "material"),
+        "calendar_scheduled": _js(
+            _("%(name)s scheduled %(meeting)s (%(time)s)"), "name", "meeting", "time"
+        ),
+        "calendar_changed": _js(
+            _("%(name)s changed %(meeting)s (%(time)s)"), "name", "meeting", "time"
+        ),
+        "calendar_cancelled": _js(
+            _("%(name)s cancelled %(meeting)s (%(time)s)"), "name", "meeting", "time"
+        ),
         "archivedRoom": _("This room is archived: it can be read, not written in."),
         "archivedCommunity": _(
             "This community is archived: its rooms can be read, not written in."

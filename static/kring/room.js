@@ -73,6 +73,18 @@
     return String(template).replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all));
   }
 
+  // fmt for a line with elements in it (a link, a time): the pieces to append, each
+  // {placeholder} replaced by its node or text, in the order the translation puts them.
+  function fmtNodes(template, values) {
+    return String(template)
+      .split(/(\{\w+\})/)
+      .map((piece) => {
+        const name = /^\{(\w+)\}$/.exec(piece);
+        return name && name[1] in values ? values[name[1]] : piece;
+      })
+      .filter((piece) => piece !== "");
+  }
+
   const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
   const dateTimeFormat = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
   function formatTime(iso) {
@@ -128,7 +140,7 @@
     head.append(edited);
     item.append(head);
     if (event.data && event.data.version) {
-      const chip = el("a", "version-chip", strings.aboutVersion + " " + event.data.version);
+      const chip = el("a", "version-chip", fmt(strings.aboutVersion, { version: event.data.version }));
       chip.href = "#v" + event.data.version;
       head.append(chip);
     }
@@ -371,17 +383,15 @@
     const material = event.data.resource;
     const note = el("li", "resource-event");
     note.dataset.seq = seq;
-    note.append(el("strong", "", event.author.name), " " + (strings["resource_" + event.data.action] || event.data.action) + " ");
     const link = el("a", "", "“" + material.title + "”");
     link.href = material.url;
-    note.append(link);
-    if (event.data.action === "version") note.append(" (" + strings.version + " " + material.version + ")");
+    const sentence = strings["resource_" + event.data.action] || "{name} " + event.data.action + " {material}";
+    note.append(...fmtNodes(sentence, { name: el("strong", "", event.author.name), material: link, version: String(material.version) }));
     if (event.data.action === "withdrawn" && event.data.reason) note.append(": " + event.data.reason);
     if (event.data.source) {
-      note.append(" " + strings.basedOn + " ");
       const source = el("a", "", "“" + event.data.source.title + "”");
       source.href = event.data.source.url;
-      note.append(source);
+      note.append(" ", ...fmtNodes(strings.basedOn, { source: source }));
     }
     return note;
   }
@@ -392,10 +402,10 @@
     const meeting = event.data.event;
     const note = el("li", "resource-event calendar-event");
     note.dataset.seq = seq;
-    note.append(el("strong", "", event.author.name), " " + (strings["calendar_" + event.data.action] || event.data.action) + " ");
     const link = el("a", "", "“" + meeting.title + "”");
     link.href = meeting.url;
-    note.append(link, " (", timeNode(meeting.starts_at), ")");
+    const sentence = strings["calendar_" + event.data.action] || "{name} " + event.data.action + " {meeting} ({time})";
+    note.append(...fmtNodes(sentence, { name: el("strong", "", event.author.name), meeting: link, time: timeNode(meeting.starts_at) }));
     return note;
   }
 
@@ -443,8 +453,7 @@
       blocked = true;
       const parts = [state.muted.room ? strings.mutedRoom : strings.mutedCommunity];
       if (state.muted.until) {
-        const [before, after] = strings.mutedUntil.split("{time}");
-        parts.push(" " + before, timeNode(state.muted.until), after);
+        parts.push(" ", ...fmtNodes(strings.mutedUntil, { time: timeNode(state.muted.until) }));
       }
       if (state.muted.reason) parts.push(" " + fmt(strings.mutedReason, { reason: state.muted.reason }));
       notes.push(notice("warn", parts));
@@ -632,7 +641,11 @@
       if (typer.until < now) typers.delete(id);
       else names.push(typer.name);
     }
-    typingEl.textContent = names.length ? names.join(", ") + " " + strings.typing : "";
+    typingEl.textContent = !names.length
+      ? ""
+      : names.length === 1
+        ? fmt(strings.typingOne, { name: names[0] })
+        : fmt(strings.typingMany, { names: names.join(", ") });
   }
   setInterval(renderTyping, 1000);
 
@@ -650,7 +663,7 @@
     replyTo = event.id;
     replyingEl.hidden = false;
     replyingEl.querySelector("span").textContent =
-      strings.replyingTo + " " + event.author.name + ": " + (event.body || "").slice(0, 80);
+      fmt(strings.replyingTo, { name: event.author.name, text: (event.body || "").slice(0, 80) });
     bodyInput.focus();
   }
 

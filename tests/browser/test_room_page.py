@@ -49,11 +49,14 @@ def test_typing_and_reply_show_up_live(browser, daphne_server):
         page.wait_for_selector("#status[data-state=connected]")
     page_a.type("#body", "Who has")
     page_b.wait_for_selector("#typing:has-text('Erik Typer')")
+    # A whole translated sentence with the name in it, not a name glued to "is typing".
+    assert page_b.locator("#typing").inner_text() == "Erik Typer is typing…"
     page_a.keyboard.press("Enter")
     incoming = page_b.locator("#messages .message", has_text="Who has")
     incoming.wait_for()
     incoming.hover()
     incoming.get_by_role("button", name="Reply").click()
+    assert page_b.locator("#replying span").inner_text() == "Replying to Erik Typer: Who has"
     page_b.fill("#body", "Me!")
     page_b.keyboard.press("Enter")
     reply = page_a.locator("#messages .message", has_text="Me!")

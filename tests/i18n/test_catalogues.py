@@ -83,3 +83,26 @@ def test_the_check_catches_what_it_is_for(tmp_path):
         "needs 2 plural forms",
         "marked fuzzy (unchecked)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "key", "sentence"),
+    [
+        ("en", "calendar_scheduled", "{name} scheduled {meeting} ({time})"),
+        ("de", "calendar_scheduled", "{name} hat {meeting} geplant ({time})"),
+        ("nl", "resource_withdrawn", "{name} trok {material} in"),
+        ("et", "resource_version", "{name} avaldas materjalist {material} versiooni {version}"),
+        ("pl", "typingMany", "{names} piszą…"),
+    ],
+)
+def test_the_room_scripts_sentences_are_whole_so_each_language_orders_its_words(
+    language, key, sentence
+):
+    """The room page's script fills names, links and times into whole translated sentences;
+    gluing "name" + "scheduled" + link read as "Marieke geplant ..." in Dutch and German."""
+    from django.utils import translation
+
+    from community.views import room_strings
+
+    with translation.override(language):
+        assert room_strings()[key] == sentence
