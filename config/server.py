@@ -24,6 +24,7 @@ dropped unread for a moment (so it sees the answer instead of a reset), then it 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import pprint
 import time
@@ -262,6 +263,17 @@ def daphne_arguments(*, host: str, port: int, proxy_headers: bool = False) -> li
     return [*arguments, "config.asgi:application"]
 
 
+def tune_garbage_collector() -> None:
+    """Collect cycles less often than Python's default (a young-generation pass every 700 new
+    container objects): a reconnect storm allocates hundreds of objects per handshake, and
+    the default spent a fifth of the server's CPU in collections (bench S6, measured with
+    ``gc.callbacks``). What exists after start-up (Django, the URL conf, every module) is
+    never garbage: frozen, it is left out of every collection."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*_settings().KRING_GC_THRESHOLDS)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve Kring (daphne with a bounded front).")
     parser.add_argument("--host", default="127.0.0.1")
@@ -273,6 +285,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     defer_autobahn_formatting()
+    tune_garbage_collector()
     KringCommandLineInterface().run(
         daphne_arguments(host=options.host, port=options.port, proxy_headers=options.proxy_headers)
     )

@@ -457,6 +457,10 @@ KRING_LISTEN_BACKLOG = env.int("KRING_LISTEN_BACKLOG", default=1024)
 # daphne's own access log (a file, or "-" for standard output); empty: none, Kring's request
 # logs (django-structlog) say the same, and it costs ~0.6 ms of CPU per socket (bench S6).
 KRING_ACCESS_LOG = env.str("KRING_ACCESS_LOG", default="")
+# The web process's garbage collector (config.server): collections of the youngest
+# generation every this many new container objects, then how many of each generation's
+# passes before the next older one is collected (Python's default: 700, 10, 10).
+KRING_GC_THRESHOLDS = tuple(env.list("KRING_GC_THRESHOLDS", cast=int, default=[10_000, 50, 10]))
 # Group commit of socket posts (realtime.post_batch): how many batches of posts one process
 # stores at once (each holds a database thread; a post arriving while all are busy waits for
 # the next batch), and how many posts one batch (one transaction) may hold.
