@@ -45,8 +45,10 @@ class PostBatcher:
         return await future
 
     def _start_batches(self) -> None:
-        while self._waiting and self._in_flight < settings.KRING_POST_BATCHES_IN_FLIGHT:
-            size = min(len(self._waiting), settings.KRING_POST_BATCH_MAX)
+        # At least one of each: a 0 in the settings must not leave posts waiting for ever.
+        in_flight_limit = max(1, settings.KRING_POST_BATCHES_IN_FLIGHT)
+        while self._waiting and self._in_flight < in_flight_limit:
+            size = min(len(self._waiting), max(1, settings.KRING_POST_BATCH_MAX))
             batch = [self._waiting.popleft() for _ in range(size)]
             self._in_flight += 1
             metrics.POST_BATCH_SIZE.observe(size)

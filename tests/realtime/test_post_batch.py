@@ -140,3 +140,14 @@ async def test_sockets_posting_at_once_are_each_acknowledged_with_their_own_outc
     assert metrics.POST_BATCH_SIZE._sum.get() - batches_before == 6
     for socket in sockets:
         await socket.disconnect()
+
+
+async def test_zero_in_the_settings_still_stores_posts_one_at_a_time(settings):
+    settings.KRING_POST_BATCHES_IN_FLIGHT = 0
+    settings.KRING_POST_BATCH_MAX = 0
+    store = _Store()
+    store.release.set()
+    batcher = PostBatcher(store)
+    posts = [asyncio.ensure_future(batcher.post(_request(b))) for b in "ab"]
+    assert [await p for p in posts] == [("A", True), ("B", True)]
+    assert store.batches == [["a"], ["b"]]
