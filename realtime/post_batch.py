@@ -20,10 +20,9 @@ from collections.abc import Awaitable, Callable
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from community.services import PostRequest, message_post_batch
+from community.services import Posted, PostRequest, message_post_batch
 from core import metrics
 
-Posted = tuple[object, bool]
 _Store = Callable[[list[PostRequest]], Awaitable[list[Posted | Exception]]]
 
 

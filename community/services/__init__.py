@@ -25,7 +25,7 @@ from .networks import (
     network_link,
     network_unlink,
 )
-from .posts import PostRequest, message_post, message_post_batch
+from .posts import Posted, PostRequest, message_post, message_post_batch
 from .profiles import clean_language_tags, profile_update
 from .rooms import (
     clean_room_name,
@@ -52,6 +52,7 @@ from .shaping import (
 __all__ = [
     "GENERAL_ROOM",
     "PostRequest",
+    "Posted",
     "account_delete",
     "account_export",
     "circle_members_ensure",

@@ -91,31 +91,33 @@ def message_post_batch(requests: Sequence[PostRequest]) -> list[Posted | Excepti
                 checked.append((index, _checked(request)))
             except Exception as exc:
                 outcomes[index] = _outcome(_original_of_retry, request, exc)
-    if not (len(checked) > 1 and _stored_together(checked, outcomes)):
+    stored = _stored_together(checked) if len(checked) > 1 else None
+    if stored is not None:
+        for (index, _item), event in zip(checked, stored, strict=True):
+            outcomes[index] = (event, True)
+    else:
         for index, item in checked:
             with _told_in(item.request.language):
                 outcomes[index] = _outcome(_post_alone, item.request, item)
     return outcomes  # type: ignore[return-value]
 
 
-def _stored_together(checked: list[tuple[int, _Checked]], outcomes: list[Any]) -> bool:
-    """Store every checked post in one transaction; False (nothing stored) if any of them
-    is refused or fails."""
-    ordered = sorted(checked, key=lambda pair: pair[1].request.room_id)
-    items = [item for _index, item in ordered]
+def _stored_together(checked: list[tuple[int, _Checked]]) -> list[RoomEvent] | None:
+    """Store every checked post in one transaction (rooms locked in id order); their events,
+    in the order given, or None (nothing stored) if any of them is refused or fails."""
+    items = [item for _index, item in checked]
+    in_room_order = sorted(range(len(items)), key=lambda i: items[i].request.room_id)
+    events: list[RoomEvent | None] = [None] * len(items)
     try:
         with transaction.atomic():
-            events = []
-            for item in items:
-                with _told_in(item.request.language):
-                    events.append(_store(item))
+            for i in in_room_order:
+                with _told_in(items[i].request.language):
+                    events[i] = _store(items[i])
     except Exception as exc:
-        # Usually a refusal (a mute, slow mode, a retried ref); each is told its own below.
-        logger.debug("a batch of %s posts is stored one by one: %r", len(checked), exc)
-        return False
-    for (index, _item), event in zip(ordered, events, strict=True):
-        outcomes[index] = (event, True)
-    return True
+        # Usually a refusal (a mute, slow mode, a retried ref); each is told its own after.
+        logger.debug("a batch of %s posts is stored one by one: %r", len(items), exc)
+        return None
+    return events  # type: ignore[return-value]
 
 
 def _outcome(post: Callable[..., Posted], *args: Any) -> Posted | Exception:

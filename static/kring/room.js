@@ -69,12 +69,8 @@
   // (on a reconnect the room is re-subscribed; until then messages would not arrive).
   let subscribed = false;
 
-  function fmt(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all));
-  }
-
-  // fmt for a line with elements in it (a link, a time): the pieces to append, each
-  // {placeholder} replaced by its node or text, in the order the translation puts them.
+  // A translated text with {placeholders}: the pieces to append, each placeholder replaced
+  // by its node (a link, a time) or text, in the order the translation puts them.
   function fmtNodes(template, values) {
     return String(template)
       .split(/(\{\w+\})/)
@@ -83,6 +79,10 @@
         return name && name[1] in values ? values[name[1]] : piece;
       })
       .filter((piece) => piece !== "");
+  }
+
+  function fmt(template, values) {
+    return fmtNodes(template, values).join("");
   }
 
   const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
