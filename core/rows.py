@@ -119,6 +119,23 @@ def fetch_one(sql: str, params: Sequence[Any], using: str = "default") -> tuple[
         return cursor.fetchone()
 
 
+def fetch_all(sql: str, params: Sequence[Any], using: str = "default") -> list[tuple[Any, ...]]:
+    with prepared_cursor(using) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def one_of(
+    column_sql: str, values: Sequence[Any], sql_type: str, using: str = "default"
+) -> tuple[str, list[Any]]:
+    """``column_sql`` is one of ``values``: SQL and its parameters. On PostgreSQL one array
+    parameter of ``sql_type`` (the statement's text stays the same, so it is prepared once);
+    elsewhere one placeholder per value."""
+    if connections[using].vendor == "postgresql":
+        return f"{column_sql} = ANY(%s::{sql_type}[])", [list(values)]
+    return f"{column_sql} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 @contextlib.contextmanager
 def prepared_cursor(using: str = "default") -> Iterator[Any]:
     """A cursor whose statements PostgreSQL prepares once per connection (server-side

@@ -10,6 +10,7 @@ deleting and clearing are Django's.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
@@ -20,7 +21,37 @@ from core import rows
 
 
 class SessionStore(DatabaseSessionStore):
+    _loaded_row: Any = None  # set by ``load_many``: the row, read with others
+
+    @classmethod
+    def load_many(
+        cls, session_keys: Sequence[str], using: str | None = None
+    ) -> dict[str, SessionStore]:
+        """The live sessions among ``session_keys``, read with one query (the WebSocket
+        handshakes of a reconnect storm arriving together, ``realtime.auth``). A missing or
+        expired key is left out, as ``load`` would forget it."""
+        model = cls.get_model_class()
+        using = using or router.db_for_read(model)
+        keys = list(dict.fromkeys(session_keys))
+        if not keys:
+            return {}
+        key_column = rows.column(model, "session_key", using)
+        matches, params = rows.one_of(key_column, keys, "varchar", using)
+        sql = (
+            f"SELECT {key_column}, {rows.column(model, 'session_data', using)},"
+            f" {rows.column(model, 'expire_date', using)} FROM {rows.table(model, using)}"
+            f" WHERE {matches} AND {rows.column(model, 'expire_date', using)} > %s"
+        )
+        found = {}
+        for key, data, expires in rows.fetch_all(sql, [*params, timezone.now()], using):
+            store = cls(session_key=key)
+            store._loaded_row = model(session_key=key, session_data=data, expire_date=expires)
+            found[key] = store
+        return found
+
     def _get_session_from_db(self) -> Any:
+        if self._loaded_row is not None and self._loaded_row.session_key == self.session_key:
+            return self._loaded_row
         model = self.model
         using = router.db_for_read(model)
         row = rows.fetch_one(_load_sql(model, using), [self.session_key, timezone.now()], using)

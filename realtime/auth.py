@@ -12,7 +12,9 @@ Anything else is anonymous, and the consumer refuses anonymous handshakes.
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import weakref
 from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,11 +34,14 @@ from django.contrib.auth import (
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils.crypto import constant_time_compare
 
 from core import rows
+
+from .round_trips import RoundTrips
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
@@ -96,10 +101,13 @@ class _SessionOnly:
         self.session = session
 
 
-def _user_in(session: SessionBase) -> tuple[Any, str | None]:
+def _user_in(
+    session: SessionBase, user_rows: dict[Any, Any] | None = None
+) -> tuple[Any, str | None]:
     """The signed-in user of a session (the session's password hash is checked, so a password
-    change signs every other session out), and the session's key."""
-    user = _verified_user(session)
+    change signs every other session out), and the session's key. ``user_rows``: users read
+    already, by id (``_users_of_handshakes``)."""
+    user = _verified_user(session, user_rows)
     if user is _ASK_DJANGO:
         user = get_user(_SessionOnly(session))  # type: ignore[arg-type]
     if not user.is_authenticated:
@@ -111,38 +119,64 @@ _ASK_DJANGO = object()
 
 
 @functools.cache
-def _user_sql() -> tuple[str, rows.Columns]:
+def _user_query() -> tuple[rows.Columns, str, str]:
+    """The user's columns, the query's head, and its primary key column."""
     model = get_user_model()
     columns = rows.Columns(model, "u")
     pk = rows.column(model, model._meta.pk.name)  # type: ignore[union-attr]
-    return f"SELECT {columns.sql} FROM {rows.table(model)} u WHERE u.{pk} = %s", columns
+    return columns, f"SELECT {columns.sql} FROM {rows.table(model)} u WHERE ", f"u.{pk}"
 
 
-def _verified_user(session: SessionBase) -> Any:
-    """The session's user, read with a written-out query (``core.rows``: the ORM's ``get``
-    costs 0.4 ms of CPU on every handshake of a reconnect storm), but only where Django's
-    ``get_user`` would accept them exactly so: a session signed in through a backend using
-    ``ModelBackend.get_user``, an active user, a hash made with the current secret. Anything
-    else (signed out, a hash from a fallback secret Django re-signs, a refusal that flushes
-    the session) returns ``_ASK_DJANGO`` and Django decides."""
+def _user_row(user_id: Any) -> tuple[Any, ...] | None:
+    _columns, head, pk = _user_query()
+    return rows.fetch_one(f"{head}{pk} = %s", [user_id])
+
+
+def _user_rows(user_ids: list[Any]) -> dict[Any, tuple[Any, ...]]:
+    """The rows of several users, by id, with one query."""
+    if not user_ids:
+        return {}
+    columns, head, pk = _user_query()
+    sql_type = get_user_model()._meta.pk.rel_db_type(connection)  # type: ignore[union-attr]
+    matches, params = rows.one_of(pk, user_ids, sql_type)
+    return {row[columns.pk_at]: row for row in rows.fetch_all(head + matches, params)}
+
+
+def _signed_in_with(session: SessionBase) -> tuple[Any, Any] | None:
+    """The user id a session was signed in with and its backend, where Django's ``get_user``
+    would accept them exactly so: a backend using ``ModelBackend.get_user`` and a session
+    holding a hash. ``None`` for anything else (signed out, another backend)."""
     try:
         user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])  # type: ignore[union-attr]
         backend_path = session[BACKEND_SESSION_KEY]
-        session_hash = session[HASH_SESSION_KEY]
+        session[HASH_SESSION_KEY]
     except (KeyError, ValidationError):
-        return _ASK_DJANGO
+        return None
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
-        return _ASK_DJANGO
+        return None
     backend = load_backend(backend_path)
     if type(backend).get_user is not ModelBackend.get_user:
+        return None
+    return user_id, backend
+
+
+def _verified_user(session: SessionBase, user_rows: dict[Any, Any] | None = None) -> Any:
+    """The session's user, read with a written-out query (``core.rows``: the ORM's ``get``
+    costs 0.4 ms of CPU on every handshake of a reconnect storm), or taken from ``user_rows``
+    (read for several handshakes at once), but only where Django's ``get_user`` would accept
+    them exactly so: see ``_signed_in_with``; an active user; a hash made with the current
+    secret. Anything else (a hash from a fallback secret Django re-signs, a refusal that
+    flushes the session) returns ``_ASK_DJANGO`` and Django decides."""
+    signed_in = _signed_in_with(session)
+    if signed_in is None:
         return _ASK_DJANGO
-    sql, columns = _user_sql()
-    row = rows.fetch_one(sql, [user_id])
-    user = columns.instance(row, 0) if row else None
+    user_id, backend = signed_in
+    row = _user_row(user_id) if user_rows is None else user_rows.get(user_id)
+    user = _user_query()[0].instance(row, 0) if row else None
     if (
         user is None
         or not backend.user_can_authenticate(user)
-        or not constant_time_compare(session_hash, user.get_session_auth_hash())
+        or not constant_time_compare(session[HASH_SESSION_KEY], user.get_session_auth_hash())
     ):
         return _ASK_DJANGO
     return user
@@ -150,15 +184,6 @@ def _verified_user(session: SessionBase) -> Any:
 
 def _user_of_session(session_key: str) -> tuple[Any, str | None]:
     return _user_in(_session(session_key))
-
-
-# Handshakes of different sockets authenticate in parallel threads (a reconnect storm after a
-# deploy must not queue on one thread).
-_in_db_thread = functools.partial(database_sync_to_async, thread_sensitive=False)
-
-
-async def _user_from_cookie(session_key: str) -> tuple[Any, str | None]:
-    return await _in_db_thread(_user_of_session)(session_key)
 
 
 def _session_of_token(token: str) -> SessionBase | None:
@@ -188,8 +213,51 @@ def user_for_session_token(token: str) -> Any:
     return _user_and_session_of_token(token)[0]
 
 
-async def _user_from_token(token: str) -> tuple[Any, str | None]:
-    return await _in_db_thread(_user_and_session_of_token)(token)
+def _users_of_handshakes(handshakes: list[tuple[bool, str]]) -> list[tuple[Any, str | None]]:
+    """The user and session key behind each handshake (``(is_token, token or session key)``),
+    as ``_user_and_session_of_token`` and ``_user_of_session`` would find them one by one, but
+    with one query for all their sessions and one for all their users (the session engine's
+    ``load_many``; tokens that are session keys, as allauth's ``SessionTokenStrategy`` makes
+    them). Other engines and strategies are asked one by one."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    tokens_are_keys = type(headless_settings.TOKEN_STRATEGY) is SessionTokenStrategy
+    if not hasattr(store, "load_many"):
+        return [
+            _user_and_session_of_token(key) if is_token else _user_of_session(key)
+            for is_token, key in handshakes
+        ]
+    sessions = store.load_many(
+        [key for is_token, key in handshakes if tokens_are_keys or not is_token]
+    )
+    user_ids = {signed[0] for s in sessions.values() if (signed := _signed_in_with(s))}
+    user_rows = _user_rows(list(user_ids))
+    found: list[tuple[Any, str | None]] = []
+    for is_token, key in handshakes:
+        if is_token and not tokens_are_keys:
+            found.append(_user_and_session_of_token(key))
+        elif (session := sessions.get(key)) is None:
+            found.append((None, None))
+        else:
+            found.append(_user_in(session, user_rows))
+    return found
+
+
+# The handshakes that arrive while earlier ones are in their database thread go together in
+# the next (one thread hop, one query for their sessions, one for their users); alone, one
+# goes at once. After a deploy every client reconnects within a second (bench S6). One
+# batcher per event loop (per process; tests run a loop each).
+_handshake_batches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoundTrips] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _user_of_handshake(is_token: bool, key: str) -> tuple[Any, str | None]:
+    loop = asyncio.get_running_loop()
+    batches = _handshake_batches.get(loop)
+    if batches is None:
+        reads = database_sync_to_async(_users_of_handshakes, thread_sensitive=False)
+        batches = _handshake_batches[loop] = RoundTrips(reads)
+    return await batches.ask((is_token, key))
 
 
 async def authenticate_handshake(scope: dict[str, Any]) -> tuple[Any, str | None]:
@@ -207,10 +275,10 @@ async def authenticate_handshake(scope: dict[str, Any]) -> tuple[Any, str | None
         return None, None
     token = headers.get(b"x-session-token")
     if token:
-        return await _user_from_token(token.decode("latin1"))
+        return await _user_of_handshake(True, token.decode("latin1"))
     if origin is not None and b"cookie" in headers:
         cookies = parse_cookie(headers[b"cookie"].decode("latin1"))
         cookie_session = cookies.get(settings.SESSION_COOKIE_NAME)
         if cookie_session:
-            return await _user_from_cookie(cookie_session)
+            return await _user_of_handshake(False, cookie_session)
     return None, None

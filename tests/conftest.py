@@ -21,6 +21,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.db.backends.signals import connection_created
 
 from realtime.routing import websocket_application
 
@@ -29,6 +30,25 @@ from .factories import PASSWORD, CommunityFactory, MembershipFactory, UserFactor
 BASE_DIR = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
 FLUSH_ATTEMPTS = 3
+
+# Listeners told every SQL statement any thread runs (tests that count what a path costs).
+# Tapped as each connection opens, from the start of the run: a thread's SQLite connection to
+# an in-memory database is kept across tests, so a tap added later would miss it.
+STATEMENT_LISTENERS: list[Any] = []
+
+
+def _tell_statement_listeners(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    for listener in list(STATEMENT_LISTENERS):
+        listener(sql)
+    return execute(sql, params, many, context)
+
+
+def _tap_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if _tell_statement_listeners not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_tell_statement_listeners)
+
+
+connection_created.connect(_tap_connection, weak=False)
 
 
 def _flush_retrying_deadlocks(original: Any) -> Any:

@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.utils import timezone
 
 from core.sessions import SessionStore
-from realtime.auth import _verified_user, user_for_session_token
+from realtime.auth import _users_of_handshakes, _verified_user, user_for_session_token
 from tests.conftest import session_token_for
 from tests.factories import UserFactory
 
@@ -65,3 +66,62 @@ def test_a_session_without_a_hash_is_refused():
     del session[HASH_SESSION_KEY]
     session.save()
     assert user_for_session_token(token) is None
+
+
+def test_handshakes_read_together_are_answered_as_one_by_one(settings):
+    """Tokens and cookies of: a teacher (twice: two tabs), another teacher, an unknown key, an
+    expired session, a changed password, a deactivated account, a session from a rotated
+    secret (Django re-signs it under a new key) and one without a hash."""
+    rotated = UserFactory()
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    rotated_token = session_token_for(rotated)
+    settings.SECRET_KEY = "a-new-secret-key-for-the-rotation-test-0123456789"
+    anouk, jan, changed, deactivated, hashless = UserFactory.create_batch(5)
+    anouk_token, jan_cookie = session_token_for(anouk), session_token_for(jan)
+    expired = session_token_for(jan)
+    Session.objects.filter(session_key=expired).update(expire_date=timezone.now() - timedelta(1))
+    changed_token, deactivated_token = session_token_for(changed), session_token_for(deactivated)
+    changed.set_password("a new passphrase for Kring")
+    changed.save()
+    deactivated.is_active = False
+    deactivated.save()
+    hashless_token = session_token_for(hashless)
+    session = SessionStore(session_key=hashless_token)
+    del session[HASH_SESSION_KEY]
+    session.save()
+    handshakes = [
+        (True, anouk_token), (False, jan_cookie), (True, "no-such-session"), (True, expired),
+        (True, changed_token), (False, deactivated_token), (True, anouk_token),
+        (True, rotated_token), (True, hashless_token),
+    ]  # fmt: skip
+    statements: list[tuple[str, str]] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append((sql, str(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        found = _users_of_handshakes(handshakes)
+    # the sessions in one query, their users in another; the four sessions the fast path does
+    # not accept are Django's to decide, as one by one (their user, and a flush or a re-sign)
+    assert all(key in statements[0][1] for _is_token, key in handshakes), statements[0]
+    assert sum('SELECT u."id"' in sql for sql, _params in statements) == 1
+    assert found[:7] == [
+        (anouk, anouk_token), (jan, jan_cookie), (None, None), (None, None), (None, None),
+        (None, None), (anouk, anouk_token),
+    ]  # fmt: skip
+    assert found[7][0] == rotated and found[7][1] not in (None, rotated_token)
+    assert found[8] == (None, None)
+    assert found[0][0] is not found[6][0]  # each socket its own user object
+    # one by one (the usual path for a lone handshake) says the same
+    assert user_for_session_token(anouk_token) == anouk
+    assert user_for_session_token(changed_token) is None
+
+
+def test_another_session_engine_is_asked_one_by_one(settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    user = UserFactory()
+    token = session_token_for(user)
+    assert _users_of_handshakes([(True, token), (False, token), (True, "nope")]) == [
+        (user, token), (user, token), (None, None),
+    ]  # fmt: skip

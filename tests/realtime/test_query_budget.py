@@ -6,6 +6,7 @@ of the missed events, until an event amends one of them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -15,14 +16,13 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from django.db.backends.signals import connection_created
 
 from community import selectors, services
 from core.protocol.base import encode
 from core.protocol.room_events import event_frame
 from realtime.hub import get_hub
 from realtime.replay import RecentFrames
-from tests.conftest import connect, make_member, receive_until
+from tests.conftest import STATEMENT_LISTENERS, connect, make_member, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,20 +31,18 @@ edit = database_sync_to_async(services.message_edit)
 
 
 class Statements:
-    """Every SQL statement run on any thread while counting (Django's documented
-    ``execute_wrappers``, installed on each connection as it opens: the test settings close
-    connections after each use, so every database call of the server opens one)."""
+    """Every SQL statement run on any thread while counting (``STATEMENT_LISTENERS``: Django's
+    documented ``execute_wrappers``, on every connection the test run opens)."""
 
     def __init__(self) -> None:
         self.sql: list[str] = []
         self.counting = False
         self._lock = threading.Lock()
 
-    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    def __call__(self, sql: str) -> None:
         if self.counting:
             with self._lock:
                 self.sql.append(sql)
-        return execute(sql, params, many, context)
 
     def event_reads(self) -> int:
         return sum(1 for sql in self.sql if 'FROM "community_roomevent"' in sql)
@@ -72,16 +70,11 @@ def facilitator(community: Any) -> Any:
 @pytest.fixture
 def statements() -> Iterator[Statements]:
     counter = Statements()
-
-    def attach(sender: Any, connection: Any, **kwargs: Any) -> None:
-        if counter not in connection.execute_wrappers:
-            connection.execute_wrappers.append(counter)
-
-    connection_created.connect(attach, weak=False)
+    STATEMENT_LISTENERS.append(counter)
     try:
         yield counter
     finally:
-        connection_created.disconnect(attach)
+        STATEMENT_LISTENERS.remove(counter)
 
 
 async def _subscribe(token: str, room_id: int, since: int | None = None) -> Any:
@@ -113,6 +106,24 @@ async def test_a_reconnect_with_missed_events_costs_four_statements(room, alice,
     assert len(statements.sql) <= 4, statements.sql
     await socket.disconnect()
     await watcher.disconnect()
+
+
+@pytest.fixture
+def six_members(community: Any) -> list[Any]:
+    return [make_member(community) for _ in range(6)]
+
+
+async def test_handshakes_arriving_together_share_one_read_of_sessions_and_users(
+    six_members, statements
+):
+    with statements.counted():
+        sockets = await asyncio.gather(*(connect(member.token) for member in six_members))
+    session_reads = sum('FROM "django_session"' in sql for sql in statements.sql)
+    user_reads = sum('SELECT u."id"' in sql for sql in statements.sql)
+    # the first goes at once; the five arriving while it is read go together in the next
+    assert session_reads <= 2 and user_reads <= 2, statements.sql
+    assert len(statements.sql) <= 4, statements.sql
+    await asyncio.gather(*(socket.disconnect() for socket in sockets))
 
 
 async def test_readers_coming_back_together_share_one_read_of_what_they_missed(

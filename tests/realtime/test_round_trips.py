@@ -1,5 +1,5 @@
 """Requests that arrive while a round trip is in flight go together in the next one, and are
-answered only by a round trip that began after they arrived (realtime.presence.RoundTrips)."""
+answered only by a round trip that began after they arrived (realtime.round_trips.RoundTrips)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from realtime.presence import RoundTrips
+from realtime.round_trips import RoundTrips
 
 
 class Store:
