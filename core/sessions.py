@@ -32,7 +32,9 @@ class SessionStore(DatabaseSessionStore):
         expired key is left out, as ``load`` would forget it."""
         model = cls.get_model_class()
         using = using or router.db_for_read(model)
-        keys = list(dict.fromkeys(session_keys))
+        # Only what Django could have made a key of is looked up (a client's header may hold
+        # anything: a NUL byte is an error on PostgreSQL, for every key of the query).
+        keys = [key for key in dict.fromkeys(session_keys) if _could_be_key(key)]
         if not keys:
             return {}
         key_column = rows.column(model, "session_key", using)
@@ -60,6 +62,11 @@ class SessionStore(DatabaseSessionStore):
             self._session_key = None
             return None
         return model(session_key=self.session_key, session_data=row[0], expire_date=row[1])
+
+
+def _could_be_key(key: str) -> bool:
+    """Django's session keys are 32 lowercase letters and digits; the column holds 40."""
+    return 8 <= len(key) <= 40 and key.isascii() and key.isalnum()
 
 
 @functools.cache

@@ -34,7 +34,7 @@ from django.contrib.auth import (
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils.crypto import constant_time_compare
@@ -149,8 +149,9 @@ def _signed_in_with(session: SessionBase) -> tuple[Any, Any] | None:
     try:
         user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])  # type: ignore[union-attr]
         backend_path = session[BACKEND_SESSION_KEY]
-        session[HASH_SESSION_KEY]
     except (KeyError, ValidationError):
+        return None
+    if HASH_SESSION_KEY not in session:
         return None
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
         return None
@@ -213,19 +214,33 @@ def user_for_session_token(token: str) -> Any:
     return _user_and_session_of_token(token)[0]
 
 
-def _users_of_handshakes(handshakes: list[tuple[bool, str]]) -> list[tuple[Any, str | None]]:
+def _users_of_handshakes(
+    handshakes: list[tuple[bool, str]],
+) -> list[tuple[Any, str | None] | DatabaseError]:
     """The user and session key behind each handshake (``(is_token, token or session key)``),
     as ``_user_and_session_of_token`` and ``_user_of_session`` would find them one by one, but
     with one query for all their sessions and one for all their users (the session engine's
     ``load_many``; tokens that are session keys, as allauth's ``SessionTokenStrategy`` makes
-    them). Other engines and strategies are asked one by one."""
+    them). Other engines and strategies are asked one by one. If reading them together fails,
+    each is read alone, so one client's bad key fails only its own handshake."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
+    if hasattr(store, "load_many"):
+        try:
+            return _read_together(store, handshakes)  # type: ignore[return-value]
+        except DatabaseError:
+            pass
+    return [_read_alone(is_token, key) for is_token, key in handshakes]
+
+
+def _read_alone(is_token: bool, key: str) -> tuple[Any, str | None] | DatabaseError:
+    try:
+        return _user_and_session_of_token(key) if is_token else _user_of_session(key)
+    except DatabaseError as exc:
+        return exc
+
+
+def _read_together(store: Any, handshakes: list[tuple[bool, str]]) -> list[tuple[Any, str | None]]:
     tokens_are_keys = type(headless_settings.TOKEN_STRATEGY) is SessionTokenStrategy
-    if not hasattr(store, "load_many"):
-        return [
-            _user_and_session_of_token(key) if is_token else _user_of_session(key)
-            for is_token, key in handshakes
-        ]
     sessions = store.load_many(
         [key for is_token, key in handshakes if tokens_are_keys or not is_token]
     )

@@ -90,7 +90,7 @@ def test_handshakes_read_together_are_answered_as_one_by_one(settings):
     del session[HASH_SESSION_KEY]
     session.save()
     handshakes = [
-        (True, anouk_token), (False, jan_cookie), (True, "no-such-session"), (True, expired),
+        (True, anouk_token), (False, jan_cookie), (True, "nosuchsessionkey0"), (True, expired),
         (True, changed_token), (False, deactivated_token), (True, anouk_token),
         (True, rotated_token), (True, hashless_token),
     ]  # fmt: skip
@@ -123,5 +123,23 @@ def test_another_session_engine_is_asked_one_by_one(settings):
     user = UserFactory()
     token = session_token_for(user)
     assert _users_of_handshakes([(True, token), (False, token), (True, "nope")]) == [
+        (user, token), (user, token), (None, None),
+    ]  # fmt: skip
+
+
+def test_a_key_no_session_could_have_is_not_looked_up_and_fails_no_one_else():
+    user = UserFactory()
+    token = session_token_for(user)
+    found = _users_of_handshakes(
+        [(True, "bad\x00key-" + "x" * 30), (True, token), (True, "ü" * 32)]
+    )
+    assert found == [(None, None), (user, token), (None, None)]
+
+
+def test_if_reading_together_fails_each_handshake_is_read_alone(settings):
+    settings.SESSION_ENGINE = "tests.realtime.sessions_failing_together"
+    user = UserFactory()
+    token = session_token_for(user)
+    assert _users_of_handshakes([(True, token), (False, token), (True, "unknown-key")]) == [
         (user, token), (user, token), (None, None),
     ]  # fmt: skip
