@@ -466,6 +466,9 @@ KRING_GC_THRESHOLDS = tuple(env.list("KRING_GC_THRESHOLDS", cast=int, default=[1
 # the next batch), and how many posts one batch (one transaction) may hold.
 KRING_POST_BATCHES_IN_FLIGHT = env.int("KRING_POST_BATCHES_IN_FLIGHT", default=2)
 KRING_POST_BATCH_MAX = env.int("KRING_POST_BATCH_MAX", default=32)
+# WebSocket handshakes whose sessions and users are read with one query each (realtime.auth);
+# SQLite takes at most 32,766 parameters in one statement.
+KRING_HANDSHAKES_READ_TOGETHER = env.int("KRING_HANDSHAKES_READ_TOGETHER", default=500)
 # Posts (messages and edits) one user may make per minute across all rooms.
 KRING_POSTS_PER_MINUTE = env.int("KRING_POSTS_PER_MINUTE", default=30)
 # Every other write, per account: (actions, window in seconds); 0 actions = unlimited. The

@@ -224,12 +224,17 @@ def _users_of_handshakes(
     them). Other engines and strategies are asked one by one. If reading them together fails,
     each is read alone, so one client's bad key fails only its own handshake."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    if hasattr(store, "load_many"):
+    if not hasattr(store, "load_many"):
+        return [_read_alone(is_token, key) for is_token, key in handshakes]
+    found: list[tuple[Any, str | None] | DatabaseError] = []
+    per_query = max(1, settings.KRING_HANDSHAKES_READ_TOGETHER)
+    for start in range(0, len(handshakes), per_query):
+        chunk = handshakes[start : start + per_query]
         try:
-            return _read_together(store, handshakes)  # type: ignore[return-value]
+            found += _read_together(store, chunk)
         except DatabaseError:
-            pass
-    return [_read_alone(is_token, key) for is_token, key in handshakes]
+            found += [_read_alone(is_token, key) for is_token, key in chunk]
+    return found
 
 
 def _read_alone(is_token: bool, key: str) -> tuple[Any, str | None] | DatabaseError:

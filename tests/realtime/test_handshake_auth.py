@@ -143,3 +143,19 @@ def test_if_reading_together_fails_each_handshake_is_read_alone(settings):
     assert _users_of_handshakes([(True, token), (False, token), (True, "unknown-key")]) == [
         (user, token), (user, token), (None, None),
     ]  # fmt: skip
+
+
+def test_many_handshakes_are_read_in_bounded_queries(settings):
+    settings.KRING_HANDSHAKES_READ_TOGETHER = 2
+    users = UserFactory.create_batch(5)
+    tokens = [session_token_for(user) for user in users]
+    session_reads: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        session_reads.extend([sql] if "django_session" in sql else [])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        found = _users_of_handshakes([(True, token) for token in tokens])
+    assert found == list(zip(users, tokens, strict=True))
+    assert len(session_reads) == 3  # 2 + 2 + 1
