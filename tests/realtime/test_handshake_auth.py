@@ -118,11 +118,18 @@ def test_handshakes_read_together_are_answered_as_one_by_one(settings):
     assert user_for_session_token(changed_token) is None
 
 
-def test_another_session_engine_is_asked_one_by_one(settings):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+@pytest.mark.parametrize(
+    "engine",
+    [
+        "django.contrib.sessions.backends.db",  # another engine: no load_many
+        "tests.realtime.sessions_failing_together",  # reading together fails
+    ],
+)
+def test_handshakes_are_read_alone_where_they_cannot_be_read_together(settings, engine):
+    settings.SESSION_ENGINE = engine
     user = UserFactory()
     token = session_token_for(user)
-    assert _users_of_handshakes([(True, token), (False, token), (True, "nope")]) == [
+    assert _users_of_handshakes([(True, token), (False, token), (True, "unknown-key")]) == [
         (user, token), (user, token), (None, None),
     ]  # fmt: skip
 
@@ -134,15 +141,6 @@ def test_a_key_no_session_could_have_is_not_looked_up_and_fails_no_one_else():
         [(True, "bad\x00key-" + "x" * 30), (True, token), (True, "ü" * 32)]
     )
     assert found == [(None, None), (user, token), (None, None)]
-
-
-def test_if_reading_together_fails_each_handshake_is_read_alone(settings):
-    settings.SESSION_ENGINE = "tests.realtime.sessions_failing_together"
-    user = UserFactory()
-    token = session_token_for(user)
-    assert _users_of_handshakes([(True, token), (False, token), (True, "unknown-key")]) == [
-        (user, token), (user, token), (None, None),
-    ]  # fmt: skip
 
 
 def test_many_handshakes_are_read_in_bounded_queries(settings):
