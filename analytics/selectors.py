@@ -8,7 +8,17 @@ from collections import Counter
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from community.models import Community, Membership, MembershipState
@@ -86,36 +96,42 @@ def _members(result: Figures, community: Community, today: dt.date) -> None:
 def _ties(
     result: Figures, community: Community, by_week: dict, since: dt.date, today: dt.date
 ) -> None:
-    ties = Tie.objects.filter(community=community, first_day__lte=today)
-    result.ties = ties.count()
+    """The ties' figures (their number, new ones per week and in the last 90 days, and the
+    pairs of countries) from one pass over the community's ties, grouped by day and pair: four
+    queries, each scanning every tie again, took ~0.28 s at 324,536 ties (bench A1)."""
     first_week = min(by_week)
-    for day, n in (
-        ties.filter(first_day__gte=first_week)
-        .values("first_day")
-        .annotate(n=Count("pk"))
-        .values_list("first_day", "n")
-    ):
-        by_week[monday(day)].counts["new_ties"] += n
-    result.totals_90["new_ties"] = ties.filter(first_day__gte=since).count()
+    total = recent = 0
     pairs: Counter[tuple[str, str]] = Counter()
-    for low, high, n in (
-        ties.values("low_country", "high_country")
+    for day, low, high, n in (
+        Tie.objects.filter(community=community, first_day__lte=today)
+        .values("first_day", "low_country", "high_country")
         .annotate(n=Count("pk"))
-        .values_list("low_country", "high_country", "n")
+        .values_list("first_day", "low_country", "high_country", "n")
     ):
+        total += n
+        if day >= first_week:
+            by_week[monday(day)].counts["new_ties"] += n
+        if day >= since:
+            recent += n
         pairs[tuple(sorted((low, high)))] += n  # type: ignore[index]
+    result.ties = total
+    result.totals_90["new_ties"] = recent
     result.country_ties = dict(pairs)
 
 
 def _questions(result: Figures, community: Community, since: dt.date, today: dt.date) -> None:
-    rows = Question.objects.filter(community=community, day__gte=since, day__lte=today).values_list(
-        "asked_at", "first_reply_at"
+    # The wait is subtracted by the database: one duration per question read back instead of
+    # two zoned timestamps (parsing those took ~0.4 s for 20,000 questions, bench A1).
+    waits = (
+        Question.objects.filter(community=community, day__gte=since, day__lte=today)
+        .annotate(wait=ExpressionWrapper(F("first_reply_at") - F("asked_at"), DurationField()))
+        .values_list("wait", flat=True)
     )
-    for asked, first in rows:
-        if first is None:
+    for wait in waits:
+        if wait is None:
             result.unanswered += 1
         else:
-            result.reply_seconds.append((first - asked).total_seconds())
+            result.reply_seconds.append(wait.total_seconds())
 
 
 def target_of(community: Community) -> CommunityTarget | None:
