@@ -41,7 +41,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from core import metrics
-from core.emitters import HUBS_GROUP, room_group
+from core.emitters import room_group
 from core.protocol.base import encode
 from core.protocol.frames import ResumeFrame, SubscribedFrame
 from core.protocol.notifications import notification_texts
@@ -123,18 +123,21 @@ class Hub:
         async with self._start_lock:
             if self._tasks:
                 return
+            # Join before the first socket registers: a message for its user sent right after
+            # (a password change closing it) must not go to a process not yet in the group.
+            try:
+                await asyncio.wait_for(
+                    maintenance.join_groups(self), settings.KRING_HUB_JOIN_TIMEOUT_SECONDS
+                )
+            except Exception:
+                logger.warning("hub not joined on the channel layer yet; its reader retries")
+                self.resync_needed = True
             self._tasks = [
                 asyncio.create_task(self._read_loop(), name="kring-hub-reader"),
                 asyncio.create_task(
                     maintenance.maintenance_loop(self), name="kring-hub-maintenance"
                 ),
             ]
-
-    async def _join(self) -> None:
-        """This process's channel, in the group every hub is in (messages for users)."""
-        if self.channel is None:
-            self.channel = await self.layer.new_channel()
-        await self.layer.group_add(HUBS_GROUP, self.channel)
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -149,7 +152,7 @@ class Hub:
         while True:
             try:
                 if self.channel is None:
-                    await self._join()
+                    await maintenance.join_groups(self)
                     await maintenance.resync(self)  # rooms subscribed while it could not join
                 elif self.resync_needed:
                     await maintenance.resync(self)

@@ -3,8 +3,11 @@ close it, with a `resume` frame saying why."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import InMemoryChannelLayer
 from django.contrib.sessions.models import Session
 from django.test import Client
 
@@ -45,6 +48,29 @@ async def test_password_change_closes_every_socket_of_the_user(alice):
     )()
     for socket in sockets:
         await _closed_with(socket, 4401)
+
+
+class SlowToJoinLayer(InMemoryChannelLayer):
+    """The in-memory layer, joining groups as slowly as Redis over a busy network."""
+
+    async def group_add(self, group: str, channel: str) -> None:
+        await asyncio.sleep(0.3)
+        await super().group_add(group, channel)
+
+
+async def test_a_password_change_as_the_first_socket_opens_still_closes_it(alice, settings):
+    # The process's first socket starts its hub; until the hub is in the hubs group, messages
+    # for users pass it by. The socket is usable only once it is.
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": f"{__name__}.{SlowToJoinLayer.__qualname__}"}
+    }
+    from allauth.account.signals import password_changed
+
+    socket = await connect(alice.token)
+    await database_sync_to_async(
+        lambda: password_changed.send(sender=alice.user.__class__, request=None, user=alice.user)
+    )()
+    await _closed_with(socket, 4401)
 
 
 async def test_expired_or_deleted_session_is_noticed_by_the_periodic_check(alice):
