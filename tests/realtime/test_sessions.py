@@ -61,9 +61,7 @@ class SlowToJoinLayer(InMemoryChannelLayer):
 async def test_a_password_change_as_the_first_socket_opens_still_closes_it(alice, settings):
     # The process's first socket starts its hub; until the hub is in the hubs group, messages
     # for users pass it by. The socket is usable only once it is.
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": f"{__name__}.{SlowToJoinLayer.__qualname__}"}
-    }
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.{SlowToJoinLayer.__qualname__}"}}
     from allauth.account.signals import password_changed
 
     socket = await connect(alice.token)
