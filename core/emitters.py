@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
+import weakref
+from collections import deque
+from collections.abc import Coroutine
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -43,13 +47,12 @@ def _group_send(group: str, message: dict[str, Any]) -> None:
 
 def _in_loop(call: Any, what: str) -> None:
     """Run a channel-layer call. From a database thread of a running server, hand it to the
-    event loop and return, instead of holding the thread until Redis answers (calls are
-    scheduled in commit order; the hub reorders any that overtake each other). Elsewhere
+    event loop and return, instead of holding the thread until Redis answers (calls run in
+    commit order; the hub reorders any doorbells that overtake each other). Elsewhere
     (management commands, tests without a loop), run it to completion."""
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
     if loop is not None and loop.is_running():
-        future = asyncio.run_coroutine_threadsafe(call, loop)
-        future.add_done_callback(lambda done: _log_failed_send(done, what))
+        _handed_over(loop).add(call, what)
         return
 
     async def run() -> Any:
@@ -62,9 +65,69 @@ def _in_loop(call: Any, what: str) -> None:
         logger.exception("%s failed", what)
 
 
-def _log_failed_send(done: Any, what: str) -> None:
-    if not done.cancelled() and done.exception() is not None:
-        logger.error("%s failed", what, exc_info=done.exception())
+class _HandOver:
+    """Calls that database threads hand to one event loop, run one after the other by one
+    task: a commit ringing several doorbells wakes the loop once, not once per doorbell (a
+    future, a task and a wake-up each: bench S3)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._lock = threading.Lock()
+        self._calls: deque[tuple[Coroutine[Any, Any, Any], str]] = deque()
+        self._running = False
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, call: Coroutine[Any, Any, Any], what: str) -> None:
+        with self._lock:
+            self._calls.append((call, what))
+            if self._running:
+                return
+            self._running = True
+        try:
+            self._loop.call_soon_threadsafe(self._start)
+        except RuntimeError:  # the loop closed meanwhile: no socket is left to tell
+            self._drop_all()
+
+    def _start(self) -> None:
+        self._task = self._loop.create_task(self._run_all())  # held: tasks are weakly kept
+
+    async def _run_all(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    if not self._calls:
+                        self._running = False
+                        return
+                    call, what = self._calls.popleft()
+                try:
+                    await call
+                except Exception:
+                    # The write is committed; clients recover it by resume.
+                    logger.exception("%s failed", what)
+        except asyncio.CancelledError:  # the loop is closing
+            self._drop_all()
+            raise
+
+    def _drop_all(self) -> None:
+        with self._lock:
+            calls, self._running = list(self._calls), False
+            self._calls.clear()
+        for call, _what in calls:
+            call.close()
+
+
+_hand_overs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _HandOver] = (
+    weakref.WeakKeyDictionary()
+)
+_hand_overs_lock = threading.Lock()
+
+
+def _handed_over(loop: asyncio.AbstractEventLoop) -> _HandOver:
+    with _hand_overs_lock:
+        hand_over = _hand_overs.get(loop)
+        if hand_over is None:
+            hand_over = _hand_overs[loop] = _HandOver(loop)
+        return hand_over
 
 
 def send_on_commit(group: str, message: dict[str, Any]) -> None:
