@@ -243,7 +243,7 @@ else:
 
 if REDIS_ENABLED:
     if CHANNEL_LAYER_FLAVOUR == "pubsub":
-        _layer_backend = "channels_redis.pubsub.RedisPubSubChannelLayer"
+        _layer_backend = "config.channel_layer.PipelinedPubSubChannelLayer"
         _layer_config: dict = {"hosts": [REDIS_HOST]}
     else:
         _layer_backend = "channels_redis.core.RedisChannelLayer"

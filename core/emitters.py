@@ -17,7 +17,8 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -42,10 +43,25 @@ def room_group(room_id: int) -> str:
 def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is not None:
-        _in_loop(layer.group_send(group, message), f"group_send to {group}")
+        _in_loop(_GroupSend(layer, group, message), f"group_send to {group}")
 
 
-def _in_loop(call: Any, what: str) -> None:
+@dataclass(frozen=True)
+class _GroupSend:
+    """A ``group_send`` not started yet: those handed over together can go as one."""
+
+    layer: Any
+    group: str
+    message: dict[str, Any]
+
+    async def run(self) -> None:
+        await self.layer.group_send(self.group, self.message)
+
+
+_Call = Coroutine[Any, Any, Any] | _GroupSend
+
+
+def _in_loop(call: _Call, what: str) -> None:
     """Run a channel-layer call. From a database thread of a running server, hand it to the
     event loop and return, instead of holding the thread until Redis answers (calls run in
     commit order; the hub reorders any doorbells that overtake each other). Elsewhere
@@ -56,7 +72,7 @@ def _in_loop(call: Any, what: str) -> None:
         return
 
     async def run() -> Any:
-        return await call
+        return await (call.run() if isinstance(call, _GroupSend) else call)
 
     try:
         async_to_sync(run)()
@@ -66,18 +82,19 @@ def _in_loop(call: Any, what: str) -> None:
 
 
 class _HandOver:
-    """Calls that database threads hand to one event loop, run one after the other by one
-    task: a commit ringing several doorbells wakes the loop once, not once per doorbell (a
-    future, a task and a wake-up each: bench S3)."""
+    """Calls that database threads hand to one event loop, run in order by one task: a commit
+    ringing several doorbells wakes the loop once, not once per doorbell (a future, a task and
+    a wake-up each: bench S3), and the doorbells waiting together go to a layer that has
+    ``group_send_many`` (``config.channel_layer``) in one round trip."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._lock = threading.Lock()
-        self._calls: deque[tuple[Coroutine[Any, Any, Any], str]] = deque()
+        self._calls: deque[tuple[_Call, str]] = deque()
         self._running = False
         self._task: asyncio.Task[None] | None = None
 
-    def add(self, call: Coroutine[Any, Any, Any], what: str) -> None:
+    def add(self, call: _Call, what: str) -> None:
         with self._lock:
             self._calls.append((call, what))
             if self._running:
@@ -98,12 +115,10 @@ class _HandOver:
                     if not self._calls:
                         self._running = False
                         return
-                    call, what = self._calls.popleft()
-                try:
-                    await call
-                except Exception:
-                    # The write is committed; clients recover it by resume.
-                    logger.exception("%s failed", what)
+                    calls = list(self._calls)
+                    self._calls.clear()
+                for group in _runs_of_sends(calls):
+                    await _run(group)
         except asyncio.CancelledError:  # the loop is closing
             self._drop_all()
             raise
@@ -113,7 +128,43 @@ class _HandOver:
             calls, self._running = list(self._calls), False
             self._calls.clear()
         for call, _what in calls:
-            call.close()
+            if not isinstance(call, _GroupSend):
+                call.close()
+
+
+def _runs_of_sends(calls: list[tuple[_Call, str]]) -> Iterator[list[tuple[_Call, str]]]:
+    """``calls`` in order, consecutive group sends to a layer with ``group_send_many``
+    together, everything else alone."""
+    run: list[tuple[_Call, str]] = []
+    run_layer = None
+    for item in calls:
+        call = item[0]
+        together = isinstance(call, _GroupSend) and hasattr(call.layer, "group_send_many")
+        if run and not (together and call.layer is run_layer):  # type: ignore[union-attr]
+            yield run
+            run = []
+        if together:
+            run.append(item)
+            run_layer = call.layer  # type: ignore[union-attr]
+        else:
+            yield [item]
+    if run:
+        yield run
+
+
+async def _run(calls: list[tuple[_Call, str]]) -> None:
+    try:
+        first = calls[0][0]
+        if len(calls) > 1 and isinstance(first, _GroupSend):
+            sends = [(c.group, c.message) for c, _what in calls]  # type: ignore[union-attr]
+            await first.layer.group_send_many(sends)
+        elif isinstance(first, _GroupSend):
+            await first.run()
+        else:
+            await first
+    except Exception:
+        # The write is committed; clients recover it by resume.
+        logger.exception("%s failed", ", ".join(what for _call, what in calls))
 
 
 _hand_overs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _HandOver] = (

@@ -52,7 +52,7 @@ def test_production_switches():
         EMAIL_URL="smtp://mail:25",
     )
     assert got["db"] == "django.db.backends.postgresql"
-    assert got["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert got["layer"] == "config.channel_layer.PipelinedPubSubChannelLayer"
     assert got["cache"].endswith("RedisCache")
     assert got["verification"] == "mandatory"
     assert got["email"].endswith("smtp.EmailBackend")
