@@ -61,6 +61,10 @@ class _GroupSend:
 _Call = Coroutine[Any, Any, Any] | _GroupSend
 
 
+def _awaitable(call: _Call) -> Coroutine[Any, Any, Any]:
+    return call.run() if isinstance(call, _GroupSend) else call
+
+
 def _in_loop(call: _Call, what: str) -> None:
     """Run a channel-layer call. From a database thread of a running server, hand it to the
     event loop and return, instead of holding the thread until Redis answers (calls run in
@@ -72,7 +76,7 @@ def _in_loop(call: _Call, what: str) -> None:
         return
 
     async def run() -> Any:
-        return await (call.run() if isinstance(call, _GroupSend) else call)
+        return await _awaitable(call)
 
     try:
         async_to_sync(run)()
@@ -158,10 +162,8 @@ async def _run(calls: list[tuple[_Call, str]]) -> None:
         if len(calls) > 1 and isinstance(first, _GroupSend):
             sends = [(c.group, c.message) for c, _what in calls]  # type: ignore[union-attr]
             await first.layer.group_send_many(sends)
-        elif isinstance(first, _GroupSend):
-            await first.run()
         else:
-            await first
+            await _awaitable(first)
     except Exception:
         # The write is committed; clients recover it by resume.
         logger.exception("%s failed", ", ".join(what for _call, what in calls))
