@@ -51,14 +51,20 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     options = parser.parse_args()
-    # Kring's server module reads no settings for this; only its daphne set-up is used.
+    # Only Kring's daphne set-up and garbage-collector thresholds are used; no app is loaded.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from config.server import KringCommandLineInterface, defer_autobahn_formatting
+    from config.server import (
+        KringCommandLineInterface,
+        defer_autobahn_formatting,
+        tune_garbage_collector,
+    )
 
     defer_autobahn_formatting()
+    tune_garbage_collector()
     endpoint = f"tcp:port={options.port}:interface={options.host}:backlog=1024"
+    # No access log, as Kring's server runs by default (config.server).
     KringCommandLineInterface().run(
-        ["-e", endpoint, "--access-log", os.devnull, "bench.daphne_reference:application"]
+        ["-e", endpoint, "--verbosity", "0", "bench.daphne_reference:application"]
     )
 
 

@@ -1,6 +1,6 @@
 """S6 — a reconnect storm: every client of a process comes back at once and resumes.
 
-N clients (BENCH_STORM_CLIENTS, default 1,000; try 5,000 and 10,000), each with a session and
+N clients (BENCH_STORM_CLIENTS, a list: default 1,000 and 5,000; try 10,000), each with a session and
 subscribed to one of 20 rooms with history, are connected to one server process. The process
 is killed (SIGKILL) and, while it is down, more events are stored (as other processes would).
 It is started again; once it answers, every client reconnects with the reference client's
@@ -42,7 +42,9 @@ from bench.common import (
 )
 from bench.room_fanout import start_reference
 
-CLIENTS = int(os.environ.get("BENCH_STORM_CLIENTS", "1000"))
+# One storm per count, a table each: a small storm is bounded by how fast the clients arrive
+# (their backoff spreads them), a large one by how fast the server takes handshakes.
+CLIENT_COUNTS = [int(n) for n in os.environ.get("BENCH_STORM_CLIENTS", "1000,5000").split(",")]
 ROOMS = 20
 HISTORY = 30  # events per room before the crash
 MISSED = 5  # events per room stored while the process is down
@@ -200,18 +202,18 @@ async def _kring_storm(env: dict[str, str], url: str, port: int, clients: list[C
         await asyncio.to_thread(server.stop)
 
 
-def run_kring() -> dict:
+def run_kring(count: int) -> dict:
     ensure_postgres_database()
     env = bench_env(
         KRING_WORKER_IN_PROCESS="0", KRING_MAX_SOCKETS_PER_USER="5",
         KRING_IDLE_TIMEOUT_SECONDS="0", BENCH_QUERY_COUNT_FILE=str(QUERY_FILE),
     )  # fmt: skip
     setup_django(env)
-    room_ids, tokens = bench_community("bench-storm", CLIENTS, rooms=ROOMS)
+    room_ids, tokens = bench_community("bench-storm", count, rooms=ROOMS)
     _store_events(room_ids, HISTORY, "bench-0@bench.test")
     clients = [
         Client(room=room_ids[i % ROOMS], headers={"X-Session-Token": tokens[i]})
-        for i in range(CLIENTS)
+        for i in range(count)
     ]
     port = free_port()
     url = f"ws://127.0.0.1:{port}/ws/"
@@ -222,10 +224,10 @@ def run_kring() -> dict:
     return result
 
 
-async def _reference_storm(port: int, start: Callable[[], Process]) -> dict:
+async def _reference_storm(port: int, start: Callable[[], Process], count: int) -> dict:
     """A storm against a reference server (no auth, no replay) that ``start`` starts."""
     url = f"ws://127.0.0.1:{port}/"
-    clients = [Client(room=1 + i % ROOMS, headers=None) for i in range(CLIENTS)]
+    clients = [Client(room=1 + i % ROOMS, headers=None) for i in range(count)]
     server = await asyncio.to_thread(start)
     sockets = await _connect_and_subscribe(url, clients)
     server = await _kill_and_restart(server, start, sockets)
@@ -236,17 +238,17 @@ async def _reference_storm(port: int, start: Callable[[], Process]) -> dict:
         await asyncio.to_thread(server.stop)
 
 
-def run_reference() -> dict:
+def run_reference(count: int) -> dict:
     """R1: a bare ``websockets`` server."""
     port = free_port()
-    return asyncio.run(_reference_storm(port, lambda: start_reference(port, name="s6-r1")))
+    return asyncio.run(_reference_storm(port, lambda: start_reference(port, name="s6-r1"), count))
 
 
-def run_daphne_reference() -> dict:
+def run_daphne_reference(count: int) -> dict:
     """R1d: R1's protocol in daphne with an empty application (bench.daphne_reference)."""
     port, env = free_port(), bench_env()
     return asyncio.run(_reference_storm(port, lambda: start_daphne(
-        env, "s6-r1d", port=port, module="bench.daphne_reference")))  # fmt: skip
+        env, "s6-r1d", port=port, module="bench.daphne_reference"), count))  # fmt: skip
 
 
 def _ratio(a: float, b: float) -> str:
@@ -254,14 +256,18 @@ def _ratio(a: float, b: float) -> str:
 
 
 def main() -> str:
-    kring = run_kring()
-    print(f"[S6] Kring: {kring}", file=sys.stderr, flush=True)
-    ref = run_reference()
-    print(f"[S6] R1: {ref}", file=sys.stderr, flush=True)
-    bare = run_daphne_reference()
-    print(f"[S6] R1d: {bare}", file=sys.stderr, flush=True)
+    return "\n".join(storm_table(count) for count in CLIENT_COUNTS)
+
+
+def storm_table(count: int) -> str:
+    kring = run_kring(count)
+    print(f"[S6 {count}] Kring: {kring}", file=sys.stderr, flush=True)
+    ref = run_reference(count)
+    print(f"[S6 {count}] R1: {ref}", file=sys.stderr, flush=True)
+    bare = run_daphne_reference(count)
+    print(f"[S6 {count}] R1d: {bare}", file=sys.stderr, flush=True)
     table = Table(
-        f"S6 reconnect storm: {CLIENTS:,} clients of one process come back at once after a "
+        f"S6 reconnect storm: {count:,} clients of one process come back at once after a "
         f"SIGKILL and resume ({ROOMS} rooms, {MISSED} events missed per room)",
         ["measure", "Kring (auth, membership, replay)", "R1 (reconnect + subscribe)",
          "ratio Kring/R1", "R1d (daphne, empty app)", "ratio R1d/R1", "target"],

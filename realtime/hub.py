@@ -277,12 +277,12 @@ class Hub:
             conn.rooms.add(fanout.room_id)
             fanout.local_users[conn.user_id] += 1
             if fanout.local_users[conn.user_id] == 1 and await self.best_effort(
-                self.presence.join(fanout.room_id, conn.author), False
+                self.presence.join(fanout.room_id, conn.author), lambda: False
             ):
                 self.presence_batch.joined(fanout.room_id, conn.author)
         present = await self.best_effort(
             self.presence.members(fanout.room_id),
-            [c.author for c in {c.user_id: c for c in fanout.sockets}.values()],
+            lambda: [c.author for c in {c.user_id: c for c in fanout.sockets}.values()],
         )
         subscribed = SubscribedFrame(
             room=fanout.room_id,
@@ -308,20 +308,21 @@ class Hub:
         fanout.local_users[conn.user_id] -= 1
         if fanout.local_users[conn.user_id] <= 0:
             del fanout.local_users[conn.user_id]
-            if await self.best_effort(self.presence.leave(room_id, conn.user_id), False):
+            if await self.best_effort(self.presence.leave(room_id, conn.user_id), lambda: False):
                 self.presence_batch.left(room_id, conn.user_id)
         if not fanout.sockets:
             fanout.emptied_at = time.monotonic()
 
     @staticmethod
-    async def best_effort(call: Awaitable[Any], fallback: Any) -> Any:
+    async def best_effort(call: Awaitable[Any], fallback: Callable[[], Any]) -> Any:
         """Presence is a courtesy: when its store (Redis) fails, subscribing, posting and
-        leaving go on, with this process's own view of who is here."""
+        leaving go on, with this process's own view of who is here (``fallback()``, worked
+        out only then: a room's sockets are thousands in a reconnect storm)."""
         try:
             return await call
         except Exception:
             logger.warning("presence store unavailable", exc_info=True)
-            return fallback
+            return fallback()
 
     # --- ephemeral: typing and presence ----------------------------------------------------------
 

@@ -54,8 +54,8 @@ async def maintenance_loop(hub: Hub) -> None:
             await close_idle_sockets(hub)
             hub.recent.drop_stale()
             await revalidate_sessions(hub)
-            await hub.best_effort(hub.presence.heartbeat(), None)
-            await hub.presence_batch.announce_gone(await hub.best_effort(hub.presence.reap(), {}))
+            await hub.best_effort(hub.presence.heartbeat(), lambda: None)
+            await hub.presence_batch.announce_gone(await hub.best_effort(hub.presence.reap(), dict))
             if time.monotonic() - last_refresh > GROUP_REFRESH_SECONDS:
                 last_refresh = time.monotonic()
                 await join_groups(hub)

@@ -163,15 +163,15 @@ class RedisPresence:
         return await self._reads.ask(room_id)
 
     async def _members_of_rooms(self, room_ids: list[int]) -> list[list[AuthorOut]]:
+        # Only the names: a user has one exactly while their count is above zero (a join sets
+        # both in one transaction, the leave script removes both), and in a reconnect storm
+        # these reads were a third of the server's work (bench S6, 5,000 clients in 20 rooms).
         rooms = list(dict.fromkeys(room_ids))
         async with self.redis.pipeline(transaction=False) as pipe:
             for room_id in rooms:
-                pipe.hgetall(self._room(room_id))
                 pipe.hgetall(self._who(room_id))
             results = await pipe.execute()
-        found = {
-            room_id: _present(results[2 * i], results[2 * i + 1]) for i, room_id in enumerate(rooms)
-        }
+        found = {room_id: _present(names) for room_id, names in zip(rooms, results, strict=True)}
         return [found[room_id] for room_id in room_ids]
 
     async def heartbeat(self) -> None:
@@ -199,13 +199,11 @@ class RedisPresence:
         return gone
 
 
-def _present(counts: dict[bytes, bytes], names: dict[bytes, bytes]) -> list[AuthorOut]:
-    """The present users of a room from its two hashes (sockets per user, and who they are)."""
-    present = sorted(int(uid) for uid, n in counts.items() if int(n) > 0)
-    return [
-        _author(names[key]) if (key := str(uid).encode()) in names else AuthorOut(id=uid, name="")
-        for uid in present
-    ]
+def _present(names: dict[bytes, bytes]) -> list[AuthorOut]:
+    """The present users of a room, by id, from its hash of who they are."""
+    ids = sorted(names)
+    ids.sort(key=len)  # stable: digits of one length in order, shorter numbers first
+    return [_author(names[uid]) for uid in ids]
 
 
 def presence_store() -> Any:

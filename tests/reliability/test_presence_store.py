@@ -46,6 +46,18 @@ async def test_a_read_sees_the_joins_that_finished_before_it(redis_server) -> No
     await presence.redis.aclose()
 
 
+async def test_members_are_listed_by_id_and_only_while_present(redis_server) -> None:
+    presence = RedisPresence({"address": redis_server.url})
+    ids = [10_000, 5, 300, 41, 2_000, 40, 9]
+    for uid in ids:
+        await presence.join(4, author(uid))
+    await presence.leave(4, 300)
+    members = await presence.members(4)
+    assert [m.id for m in members] == [5, 9, 40, 41, 2_000, 10_000]
+    assert [m.name for m in members] == [f"Teacher {m.id}" for m in members]
+    await presence.redis.aclose()
+
+
 async def test_when_redis_is_gone_every_waiting_request_fails(redis_server) -> None:
     presence = RedisPresence({"address": redis_server.url})
     await presence.join(3, author(1))
