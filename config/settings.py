@@ -469,6 +469,8 @@ KRING_POST_BATCH_MAX = env.int("KRING_POST_BATCH_MAX", default=32)
 # WebSocket handshakes whose sessions and users are read with one query each (realtime.auth);
 # SQLite takes at most 32,766 parameters in one statement.
 KRING_HANDSHAKES_READ_TOGETHER = env.int("KRING_HANDSHAKES_READ_TOGETHER", default=500)
+# Subscribes whose rooms and memberships are read with one query (realtime.readers).
+KRING_SUBSCRIBES_READ_TOGETHER = env.int("KRING_SUBSCRIBES_READ_TOGETHER", default=500)
 # How long the first socket of a process waits for its hub to join the channel layer (Redis).
 KRING_HUB_JOIN_TIMEOUT_SECONDS = env.float("KRING_HUB_JOIN_TIMEOUT_SECONDS", default=2.0)
 # Posts (messages and edits) one user may make per minute across all rooms.

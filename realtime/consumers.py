@@ -25,8 +25,7 @@ from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from community import selectors, services
-from community.permissions import can_moderate
+from community import services
 from core import metrics
 from core.errors import Forbidden, KringError, TooLarge
 from core.protocol.base import encode, frame_type
@@ -64,6 +63,7 @@ from delivery import selectors as delivery_selectors
 from .auth import authenticate_handshake
 from .hub import get_hub
 from .post_batch import get_post_batcher
+from .readers import reader_rights
 from .transport import (
     buffered_bytes,
     daphne_protocol,
@@ -278,7 +278,7 @@ class KringConsumer(AsyncWebsocketConsumer):
                 _("A socket can follow at most %(max_subscriptions_per_socket)s rooms.")
                 % {"max_subscriptions_per_socket": settings.KRING_MAX_SUBSCRIPTIONS_PER_SOCKET}
             )
-        reveal_hidden, last_seq = await _authorise_reader(self.user, frame.room)
+        reveal_hidden, last_seq = await reader_rights(self.user, frame.room, self.language)
         await self.hub.subscribe(
             self, frame.room, frame.since, frame.ref, reveal_hidden=reveal_hidden, seen=last_seq
         )
@@ -377,18 +377,6 @@ class KringConsumer(AsyncWebsocketConsumer):
 KringConsumer._handlers = {
     frame: getattr(KringConsumer, f"_on_{frame_type(frame)}") for frame in CLIENT_FRAMES
 }
-
-
-def _reader_rights(user: Any, room_id: int) -> tuple[bool, int]:
-    """Raise unless the user may read the room. Returns whether they may also see the text of
-    hidden messages (they facilitate its community), and the room's last seq as read with it
-    (the hub then need not read it again)."""
-    room = selectors.room_for_reader(user=user, room_id=room_id)
-    return can_moderate.test(user, room), room.last_seq
-
-
-# Built once: asgiref's wrapper costs ~30 us to build, on every subscribe of a storm.
-_authorise_reader = in_db_thread(_reader_rights)
 
 
 def _too_big(text: str) -> bool:

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from community import selectors, services
+from community.permissions import can_moderate
+from core.errors import KringError
 from tests.conftest import make_member
 from tests.factories import CommunityFactory, UserFactory
 
@@ -57,3 +60,52 @@ def test_room_list_counts_unread_for_members_only(community, room, alice, bob):
     assert (rooms["general"].unread, rooms["general"].last_seq) == (1, 2)
     outsider_rooms = selectors.room_list(community=community, user=UserFactory())
     assert [r.unread for r in outsider_rooms] == [0]
+
+
+def _described(outcome):
+    """What a reader learns: the room as found, or the refusal and its reason."""
+    if isinstance(outcome, KringError):
+        return type(outcome).__name__, str(outcome.detail)
+    return outcome.pk, outcome.last_seq, outcome.community_id
+
+
+def _alone(user, room_id):
+    try:
+        return selectors.room_for_reader(user=user, room_id=room_id)
+    except KringError as refusal:
+        return refusal
+
+
+def test_rooms_for_readers_answers_each_as_room_for_reader_would(community, room, alice):
+    facilitator = make_member(community, role="facilitator")
+    left = make_member(community, state="left")
+    outsider = UserFactory()
+    elsewhere = CommunityFactory().rooms.get(name="general")
+    services.message_post(room_id=room.pk, author=alice.user, body="so the seq is not 0")
+    readers = [
+        (alice.user, room.pk),
+        (outsider, room.pk),
+        (facilitator.user, room.pk),
+        (alice.user, 999_999),  # no such room
+        (left.user, room.pk),
+        (alice.user, elsewhere.pk),  # a room of a community she is not in
+        (alice.user, room.pk),  # the same reader twice
+    ]
+    alone = [_described(_alone(user, room_id)) for user, room_id in readers]
+    queries: list[str] = []
+
+    def count(run, sql, *args):
+        queries.append(sql)
+        return run(sql, *args)
+
+    with connection.execute_wrapper(count):
+        together = selectors.rooms_for_readers(readers)
+    assert [_described(outcome) for outcome in together] == alone
+    assert [type(outcome).__name__ for outcome in together] == [
+        "Room", "Forbidden", "Room", "NotFound", "Forbidden", "Forbidden", "Room",
+    ]  # fmt: skip
+    assert together[0].last_seq == 1
+    # The membership read with the room is kept on it: permission tests ask no more.
+    assert can_moderate.test(facilitator.user, together[2])
+    assert not can_moderate.test(alice.user, together[0])
+    assert len(queries) == (1 if connection.vendor == "postgresql" else len(readers))

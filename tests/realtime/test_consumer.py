@@ -384,3 +384,41 @@ async def test_frames_are_json_text(alice):
     raw = await a.receive_from()
     assert json.loads(raw) == {"type": "pong"}
     await a.disconnect()
+
+
+async def test_sockets_subscribing_together_each_get_their_own_answer(community, room, alice):
+    """Subscribes arriving together are authorised in one go (realtime.readers); each socket
+    still gets what it would have got alone, refusals in its own language."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    facilitator = await database_sync_to_async(make_member)(community, role="facilitator")
+    outsiders = [
+        await database_sync_to_async(UserFactory)(language=language) for language in ("pl", "nl")
+    ]
+    tokens = [alice.token, facilitator.token] + [
+        await database_sync_to_async(session_token_for)(user) for user in outsiders
+    ]
+    sockets = [await connect(token) for token in tokens]
+    rooms = [room.pk, room.pk, room.pk, room.pk]
+    await asyncio.gather(*(
+        socket.send_json_to({"type": "subscribe", "room": room_id, "ref": f"s{i}"})
+        for i, (socket, room_id) in enumerate(zip(sockets, rooms, strict=True))
+    ))  # fmt: skip
+    answers = [await socket.receive_json_from() for socket in sockets]
+    assert [a["type"] for a in answers] == ["subscribed", "subscribed", "error", "error"]
+    assert [a["ref"] for a in answers] == ["s0", "s1", "s2", "s3"]
+    for answer, language in zip(answers[2:], ("pl", "nl"), strict=True):
+        with translation.override(language):
+            expected = gettext("Only active members of this community can read its rooms.")
+        assert answer["code"] == "forbidden"
+        assert (
+            answer["detail"]
+            == expected
+            != "Only active members of this community can read its rooms."
+        )
+    await sockets[0].send_json_to({"type": "subscribe", "room": 999_999, "ref": "gone"})
+    missing = await sockets[0].receive_json_from()
+    assert (missing["code"], missing["ref"]) == ("not_found", "gone")
+    for socket in sockets:
+        await socket.disconnect()
