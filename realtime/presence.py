@@ -111,7 +111,6 @@ class RedisPresence:
         self._joins = RoundTrips(self._join_all)
         self._reads = RoundTrips(self._members_of_rooms)
         self._leaves = RoundTrips(self._leave_all)
-        self._leave_script = self.redis.register_script(LEAVE)
 
     def _room(self, room_id: int) -> str:
         return f"{PREFIX}:room:{room_id}"
@@ -150,13 +149,14 @@ class RedisPresence:
         return await self._leaves.ask((room_id, user_id, process, sockets))
 
     async def _leave_all(self, leaves: list[tuple[int, int, str, int]]) -> list[bool]:
+        # EVAL with the script's text, not redis-py's registered script: on a pipeline that
+        # asks SCRIPT EXISTS, with the SHA once per leave, in a round trip of its own first
+        # (45% of the leaves' cost when 5,000 sockets closed, bench S6). Redis compiles the
+        # script once and finds it by its SHA after.
         async with self.redis.pipeline(transaction=False) as pipe:
             for room_id, user_id, process, sockets in leaves:
-                await self._leave_script(  # queues it on the pipeline
-                    keys=[self._room(room_id), self._who(room_id), self._mine(process)],
-                    args=[user_id, f"{room_id}:{user_id}", sockets],
-                    client=pipe,
-                )
+                keys = (self._room(room_id), self._who(room_id), self._mine(process))
+                pipe.eval(LEAVE, len(keys), *keys, user_id, f"{room_id}:{user_id}", sockets)
             return [bool(gone) for gone in await pipe.execute()]
 
     async def members(self, room_id: int) -> list[AuthorOut]:
