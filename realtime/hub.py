@@ -43,7 +43,7 @@ from django.conf import settings
 from core import metrics
 from core.emitters import room_group
 from core.protocol.base import encode
-from core.protocol.frames import ResumeFrame, SubscribedFrame
+from core.protocol.frames import PresentPeople, ResumeFrame, subscribed_text
 from core.protocol.notifications import notification_texts
 from core.protocol.people import AuthorOut
 from core.protocol.room_events import event_frame
@@ -52,6 +52,7 @@ from . import maintenance
 from .db import events_range, last_seq
 from .presence import presence_store
 from .presence_batch import PresenceBatcher
+from .presence_reads import PresenceReads
 from .replay import RecentFrames, replay_texts
 from .transport import buffered_bytes, is_open, text_frame, write_frame
 
@@ -95,6 +96,7 @@ class Hub:
     def __init__(self, layer: Any) -> None:
         self.layer = layer
         self.presence = presence_store()
+        self.presence_reads = PresenceReads(self.presence.members)
         self.presence_batch = PresenceBatcher(
             lambda room, text: self._publish_ephemeral(room, None, text)
         )
@@ -281,17 +283,9 @@ class Hub:
             ):
                 self.presence_batch.joined(fanout.room_id, conn.author)
         present = await self.best_effort(
-            self.presence.members(fanout.room_id),
-            lambda: [c.author for c in {c.user_id: c for c in fanout.sockets}.values()],
+            self.presence_reads.present(fanout.room_id), lambda: _present_here(fanout)
         )
-        subscribed = SubscribedFrame(
-            room=fanout.room_id,
-            seq=fanout.seq,
-            presence=[a.id for a in present],  # type: ignore[misc]
-            presence_users=present,
-            ref=ref,
-        )
-        await conn.send_text(encode(subscribed))
+        await conn.send_text(subscribed_text(fanout.room_id, fanout.seq, present, conn.author, ref))
         if since is not None and since < fanout.seq:
             replay = await replay_texts(
                 self.recent, fanout.room_id, since, fanout.seq, reveal_hidden
@@ -413,9 +407,11 @@ class Hub:
             )
 
     async def _on_room_ephemeral(self, message: dict[str, Any]) -> None:
+        sender = message.get("user")
+        if sender is None:  # presence (typing always has its sender)
+            self.presence_reads.changed(message["room"])
         fanout = self.rooms.get(message["room"])
         if fanout is not None:
-            sender = message.get("user")
             targets = (
                 fanout.sockets
                 if sender is None
@@ -449,6 +445,11 @@ class Hub:
             return
         for user_id, text in notification_texts(message["body"], local).items():
             await self.broadcast(set(self.user_sockets.get(user_id, ())), text)
+
+
+def _present_here(fanout: RoomFanout) -> PresentPeople:
+    """Who is in a room as far as this process knows (when the presence store fails)."""
+    return PresentPeople([c.author for c in {c.user_id: c for c in fanout.sockets}.values()])
 
 
 def _log_task_failure(task: asyncio.Task[None]) -> None:

@@ -71,6 +71,7 @@ async def maintenance_loop(hub: Hub) -> None:
 
 async def resync(hub: Hub) -> None:
     """After a channel-layer failure: re-join the groups and deliver what was missed."""
+    hub.presence_reads.changed_everywhere()  # presence frames may have been lost too
     try:
         await join_groups(hub)
         await catch_up_rooms(hub)
@@ -120,6 +121,7 @@ async def close_idle_rooms(hub: Hub) -> None:
             hub.recent.forget(room_id)
             metrics.ROOMS_FOLLOWED.set(len(hub.rooms))
             await hub.layer.group_discard(room_group(room_id), hub.channel)
+            hub.presence_reads.changed(room_id)  # its presence frames no longer come here
 
 
 async def close_idle_sockets(hub: Hub) -> None:

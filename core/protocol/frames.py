@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from .base import Frame
+from .base import Frame, encode
 from .people import AuthorOut
 
 
@@ -20,6 +22,44 @@ class SubscribedFrame(Frame):
     # The same people with their names, so a client can show who is here right away.
     presence_users: list[AuthorOut]
     ref: str | None = None
+
+
+_NOBODY = '"presence":[],"presence_users":[]'
+
+
+class PresentPeople:
+    """Who is present in a room (by id), as ``subscribed`` frames list them, each person
+    encoded once: in a reconnect storm hundreds of sockets subscribe to a room of hundreds
+    between two changes, and encoding everyone per subscribe was a tenth of the server's work
+    (bench S6)."""
+
+    __slots__ = ("_ids", "_texts", "people")
+
+    def __init__(self, people: Sequence[AuthorOut]) -> None:
+        self.people = tuple(people)
+        self._ids: list[int] = [person.id for person in self.people]  # type: ignore[misc]
+        self._texts: tuple[list[str], list[str]] | None = None
+
+    def arrays(self, subscriber: AuthorOut) -> str:
+        """The frame's ``presence`` and ``presence_users`` members as wire text, with the
+        subscriber in its place if the list was read before they arrived."""
+        if self._texts is None:
+            self._texts = ([str(i) for i in self._ids], [p.model_dump_json() for p in self.people])
+        ids, users = self._texts
+        if subscriber.id not in self._ids:
+            at = bisect.bisect(self._ids, subscriber.id)  # type: ignore[type-var]
+            ids = [*ids[:at], str(subscriber.id), *ids[at:]]
+            users = [*users[:at], subscriber.model_dump_json(), *users[at:]]
+        return f'"presence":[{",".join(ids)}],"presence_users":[{",".join(users)}]'
+
+
+def subscribed_text(
+    room: int, seq: int, present: PresentPeople, subscriber: AuthorOut, ref: str | None
+) -> str:
+    """The wire text of ``SubscribedFrame``: the frame built and encoded as every other, its
+    (empty) presence members then replaced by ``present``'s shared encoding."""
+    frame = SubscribedFrame(room=room, seq=seq, presence=[], presence_users=[], ref=ref)
+    return encode(frame).replace(_NOBODY, present.arrays(subscriber), 1)
 
 
 class UnsubscribedFrame(Frame):

@@ -422,3 +422,32 @@ async def test_sockets_subscribing_together_each_get_their_own_answer(community,
     assert (missing["code"], missing["ref"]) == ("not_found", "gone")
     for socket in sockets:
         await socket.disconnect()
+
+
+async def test_a_shared_list_of_who_is_present_has_the_subscriber_in_it(
+    community, room, alice, bob
+):
+    """Sockets subscribing together share one read of who is present (realtime.presence_reads):
+    one that arrived after the read still finds itself in its list, and a socket subscribing
+    after the presence frame gets a fresh list."""
+    a = await connect(alice.token)
+    b = await connect(bob.token)
+    await a.send_json_to({"type": "subscribe", "room": room.pk})
+    first = await receive_until(a, "subscribed")
+    await b.send_json_to({"type": "subscribe", "room": room.pk})
+    second = await receive_until(b, "subscribed")
+    assert first["presence"] == [alice.user.pk]
+    assert second["presence"] == sorted([alice.user.pk, bob.user.pk])
+    assert {u["name"] for u in second["presence_users"]} == {"Alice Anders", "Bob Berg"}
+    joined = set()
+    while bob.user.pk not in joined:  # the frame that ends the sharing
+        joined |= {u["id"] for u in (await receive_until(a, "presence"))["joined"]}
+    carol = await database_sync_to_async(make_member)(community, display_name="Carol Claes")
+    c = await connect(carol.token)
+    await a.send_json_to({"type": "unsubscribe", "room": room.pk})
+    await receive_until(a, "unsubscribed")
+    await c.send_json_to({"type": "subscribe", "room": room.pk})
+    third = await receive_until(c, "subscribed")
+    assert third["presence"] == sorted([bob.user.pk, carol.user.pk])  # alice left, unannounced
+    for socket in (a, b, c):
+        await socket.disconnect()
