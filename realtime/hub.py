@@ -54,7 +54,7 @@ from .presence import presence_store
 from .presence_batch import PresenceBatcher
 from .presence_reads import PresenceReads
 from .replay import RecentFrames, replay_texts
-from .transport import buffered_bytes, is_open, text_frame, write_frame
+from .transport import write_to_many
 
 logger = logging.getLogger(__name__)
 SLOW_CONSUMER_CLOSE_CODE = 4008
@@ -371,34 +371,11 @@ class Hub:
         fanout.seq = max(fanout.seq, upto)
 
     async def broadcast(self, sockets: set[Connection], text: str) -> None:
-        """Write one frame to many sockets without waiting on any of them: built once, written
-        straight to each daphne transport (the direct path) or queued on the socket (the ASGI
-        path). A socket with more than ``KRING_SLOW_CONSUMER_BYTES`` unsent is not written to
-        but told to resume and closed; a socket that fails is skipped, never the rest."""
-        frame: bytes | None = None
-        slow: list[Connection] = []
-        limit = settings.KRING_SLOW_CONSUMER_BYTES
+        """Write one frame to many sockets without waiting on any of them
+        (``transport.write_to_many``); those whose client does not keep up are told to resume
+        and closed."""
         metrics.DELIVERIES.inc(len(sockets))
-        for conn in tuple(sockets):
-            try:
-                protocol = conn.direct
-                if protocol is None:
-                    if limit and conn.queue_text(text) > limit:
-                        slow.append(conn)
-                    continue
-                if not is_open(protocol):
-                    continue
-                if limit and buffered_bytes(protocol) > limit:
-                    slow.append(conn)
-                    continue
-                if frame is None:
-                    frame = text_frame(text)
-                write_frame(protocol, frame)
-            except Exception:
-                logger.warning(
-                    "a write to one socket failed (user %s)", conn.user_id, exc_info=True
-                )
-        for conn in slow:
+        for conn in write_to_many(sockets, text):
             logger.info("closing a slow consumer (user %s)", conn.user_id)
             metrics.SLOW_CONSUMER_CLOSES.inc()
             await self.unregister(conn)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -126,3 +127,32 @@ def buffered_bytes(protocol: Any) -> int:
         return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
     except AttributeError:  # another transport type: cannot tell
         return 0
+
+
+def write_to_many(sockets: Iterable[Any], text: str) -> list[Any]:
+    """Write one frame to many sockets (the hub's ``Connection``) without waiting on any of
+    them: built once, written straight to each daphne transport (the direct path) or queued on
+    the socket (the ASGI path). A socket with more than ``KRING_SLOW_CONSUMER_BYTES`` unsent is
+    not written to but returned, for the caller to close; one that fails is skipped, never the
+    rest."""
+    frame: bytes | None = None
+    slow: list[Any] = []
+    limit = settings.KRING_SLOW_CONSUMER_BYTES
+    for conn in tuple(sockets):
+        try:
+            protocol = conn.direct
+            if protocol is None:
+                if limit and conn.queue_text(text) > limit:
+                    slow.append(conn)
+                continue
+            if not is_open(protocol):
+                continue
+            if limit and buffered_bytes(protocol) > limit:
+                slow.append(conn)
+                continue
+            if frame is None:
+                frame = text_frame(text)
+            write_frame(protocol, frame)
+        except Exception:
+            logger.warning("a write to one socket failed (user %s)", conn.user_id, exc_info=True)
+    return slow
