@@ -385,7 +385,9 @@ class Hub:
 
     async def _on_room_ephemeral(self, message: dict[str, Any]) -> None:
         sender = message.get("user")
-        if sender is None:  # presence (typing always has its sender)
+        # Presence frames have no sender (typing always has). So have a few other room frames
+        # (live RSVP counts): for those, a needless fresh read of who is present at worst.
+        if sender is None:
             self.presence_reads.changed(message["room"])
         fanout = self.rooms.get(message["room"])
         if fanout is not None:

@@ -38,16 +38,22 @@ class CountedStore:
         return await self.store.members(room_id)
 
 
+async def room_nine_with(*user_ids: int, held: bool = False) -> tuple[CountedStore, PresenceReads]:
+    """Room 9 with these people present, and reads of it (held back until the gate opens)."""
+    counted = CountedStore()
+    for uid in user_ids:
+        await counted.store.join(9, person(uid))
+    if held:
+        counted.gate = asyncio.Event()
+    return counted, PresenceReads(counted.members)
+
+
 def ids(present: PresentPeople) -> list[int | None]:
     return [p.id for p in present.people]
 
 
 async def test_sockets_subscribing_together_share_one_read():
-    counted = CountedStore()
-    for uid in (3, 1, 2):
-        await counted.store.join(9, person(uid))
-    reads = PresenceReads(counted.members)
-    counted.gate = asyncio.Event()
+    counted, reads = await room_nine_with(3, 1, 2, held=True)
     waiting = [asyncio.ensure_future(reads.present(9)) for _ in range(50)]
     await asyncio.sleep(0)
     counted.gate.set()
@@ -60,9 +66,7 @@ async def test_sockets_subscribing_together_share_one_read():
 
 
 async def test_a_presence_frame_ends_the_sharing():
-    counted = CountedStore()
-    await counted.store.join(9, person(1))
-    reads = PresenceReads(counted.members)
+    counted, reads = await room_nine_with(1)
     assert ids(await reads.present(9)) == [1]
     await counted.store.join(9, person(2))
     assert ids(await reads.present(9)) == [1]  # no frame yet: shared
@@ -75,10 +79,7 @@ async def test_a_presence_frame_ends_the_sharing():
 
 
 async def test_a_read_overtaken_by_a_presence_frame_is_read_again():
-    counted = CountedStore()
-    await counted.store.join(9, person(1))
-    reads = PresenceReads(counted.members)
-    counted.gate = asyncio.Event()
+    counted, reads = await room_nine_with(1, held=True)
     waiting = asyncio.ensure_future(reads.present(9))
     await asyncio.sleep(0)
     # While the read is on its way, someone arrives and their frame is delivered: the socket
@@ -92,8 +93,7 @@ async def test_a_read_overtaken_by_a_presence_frame_is_read_again():
 
 async def test_the_sharing_ends_after_the_reuse_seconds(settings):
     settings.KRING_PRESENCE_REUSE_SECONDS = 0.05
-    counted = CountedStore()
-    reads = PresenceReads(counted.members)
+    counted, reads = await room_nine_with()
     await reads.present(9)
     await counted.store.join(9, person(4))  # its frame was lost
     await asyncio.sleep(0.06)
@@ -107,9 +107,7 @@ async def test_the_sharing_ends_after_the_reuse_seconds(settings):
 
 
 async def test_a_failed_read_is_not_shared():
-    counted = CountedStore()
-    await counted.store.join(9, person(1))
-    reads = PresenceReads(counted.members)
+    counted, reads = await room_nine_with(1)
     counted.failures = 1
     with pytest.raises(ConnectionError):
         await reads.present(9)
@@ -117,10 +115,7 @@ async def test_a_failed_read_is_not_shared():
 
 
 async def test_a_socket_gone_while_waiting_does_not_cancel_the_read_of_the_others():
-    counted = CountedStore()
-    await counted.store.join(9, person(1))
-    reads = PresenceReads(counted.members)
-    counted.gate = asyncio.Event()
+    counted, reads = await room_nine_with(1, held=True)
     leaving = asyncio.ensure_future(reads.present(9))
     staying = asyncio.ensure_future(reads.present(9))
     await asyncio.sleep(0)
@@ -131,8 +126,7 @@ async def test_a_socket_gone_while_waiting_does_not_cancel_the_read_of_the_other
 
 
 async def test_after_a_channel_layer_failure_every_room_is_read_again():
-    counted = CountedStore()
-    reads = PresenceReads(counted.members)
+    counted, reads = await room_nine_with()
     await reads.present(1)
     await reads.present(2)
     reads.changed_everywhere()
