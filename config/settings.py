@@ -507,7 +507,8 @@ KRING_RESUME_MAX_EVENTS = env.int("KRING_RESUME_MAX_EVENTS", default=500)
 # missed events for this long (0 = never share); an edit, delete or hide ends the sharing.
 KRING_REPLAY_REUSE_SECONDS = env.float("KRING_REPLAY_REUSE_SECONDS", default=2.0)
 # Sockets subscribing to a room together share one read of who is present for at most this
-# long (0 = never share); every presence frame the process delivers ends the sharing.
+# long from when it was sent (0: only while on its way); every presence frame the process
+# delivers ends the sharing.
 KRING_PRESENCE_REUSE_SECONDS = env.float("KRING_PRESENCE_REUSE_SECONDS", default=2.0)
 # Open sockets one user may have in one process.
 KRING_MAX_SOCKETS_PER_USER = env.int("KRING_MAX_SOCKETS_PER_USER", default=20)

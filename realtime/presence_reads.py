@@ -13,7 +13,8 @@ the same answer, encoded once (``PresentPeople``), while it cannot have gone sta
 * a read that a ``presence`` frame overtook is read again before it is answered (the frame may
   have reached the socket before its ``subscribed``, whose list would undo it);
 * frames can be lost (the channel layer is at-most-once), so nothing is shared for longer than
-  ``KRING_PRESENCE_REUSE_SECONDS``, and nothing of a room this process stopped following.
+  ``KRING_PRESENCE_REUSE_SECONDS`` from when it was sent, and nothing of a room this process
+  stopped following.
 """
 
 from __future__ import annotations
