@@ -10,7 +10,7 @@ jittered backoff (first try after 0.25-0.5 s, doubling on a refusal) and subscri
 Reported for Kring, for R1 (a bare ``websockets`` server: reconnect + subscribe, no auth, no
 database, no replay) and for R1d (the same protocol in daphne with an empty application, served
 as Kring is: what daphne alone costs) in the same run: time until the last client has resumed, handshakes per
-second, SQL statements per reconnect, server CPU per reconnect; and for Kring that every client
+second (from the first handshake to the last, and from the storm's start), SQL statements per reconnect, server CPU per reconnect; and for Kring that every client
 got every missed event exactly once. Goal (issue 20): >= 0.5x R1's handshake rate.
 """
 
@@ -145,6 +145,9 @@ async def _storm(url: str, clients: list[Client], targets: dict[int, int], pid: 
         "last_resumed_s": ended - started,
         "p50_resumed_s": percentile(resumes, 50),
         "handshakes_per_s": len(clients) / max(handshakes[-1] - handshakes[0], 1e-3),
+        # The same from the moment the clients start back: the rate above leaves out how long
+        # the first handshake took, and one client process bunches its handshakes.
+        "handshakes_per_s_from_start": len(clients) / max(handshakes[-1] - started, 1e-3),
         "retries": sum(c.attempts - 1 for c in clients),
         "queries_per_reconnect": queries / len(clients) if replay else float("nan"),
         "cpu_ms_per_reconnect": (_cpu(pid) - cpu_before) * 1000 / len(clients),
@@ -275,6 +278,7 @@ def storm_table(count: int) -> str:
     for label, key, target in (
         ("time until the last client resumed (s)", "last_resumed_s", ""),
         ("handshakes/s", "handshakes_per_s", ">= 0.5x"),
+        ("handshakes/s from the storm's start", "handshakes_per_s_from_start", ""),
         ("server CPU-ms per reconnect", "cpu_ms_per_reconnect", ""),
     ):
         table.add(label, kring[key], ref[key], _ratio(kring[key], ref[key]), bare[key],
