@@ -428,7 +428,8 @@ class Hub:
 
 def _present_here(fanout: RoomFanout) -> PresentPeople:
     """Who is in a room as far as this process knows (when the presence store fails)."""
-    return PresentPeople([c.author for c in {c.user_id: c for c in fanout.sockets}.values()])
+    here = {c.user_id: c.author for c in fanout.sockets}
+    return PresentPeople([here[user_id] for user_id in sorted(here)])
 
 
 def _log_task_failure(task: asyncio.Task[None]) -> None:

@@ -74,6 +74,7 @@ async def resync(hub: Hub) -> None:
     hub.presence_reads.changed_everywhere()  # presence frames may have been lost too
     try:
         await join_groups(hub)
+        hub.presence_reads.changed_everywhere()  # and reads sent until now may miss some
         await catch_up_rooms(hub)
     except Exception:
         if stopping():
@@ -119,9 +120,10 @@ async def close_idle_rooms(hub: Hub) -> None:
             fanout.closed = True
             hub.rooms.pop(room_id, None)
             hub.recent.forget(room_id)
+            hub.presence_reads.changed(room_id)  # its presence frames stop coming here
             metrics.ROOMS_FOLLOWED.set(len(hub.rooms))
             await hub.layer.group_discard(room_group(room_id), hub.channel)
-            hub.presence_reads.changed(room_id)  # its presence frames no longer come here
+            hub.presence_reads.changed(room_id)  # nor may a read sent meanwhile be shared
 
 
 async def close_idle_sockets(hub: Hub) -> None:

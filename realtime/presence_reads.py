@@ -31,7 +31,9 @@ from core.protocol.people import AuthorOut
 
 # Reads one room (the presence store's ``members``).
 ReadRoom = Callable[[int], Awaitable[list[AuthorOut]]]
-# A read overtaken this often in a row is answered anyway: the frames that overtook it follow.
+# A read overtaken this often in a row is answered anyway. The frames that overtook it reached
+# the socket before its ``subscribed``, whose list may undo them until the next change: rare
+# (three frames of one room within three reads), and before this module every read could.
 MAX_READS = 3
 
 
@@ -40,7 +42,6 @@ class _Read:
     changes: int  # the room's count of changes when the read was sent
     sent: float
     task: asyncio.Future[PresentPeople]
-    done: bool = False
 
 
 class PresenceReads:
@@ -62,23 +63,24 @@ class PresenceReads:
 
     def _shared(self, room_id: int, changes: int) -> _Read:
         read = self._reads.get(room_id)
-        if read is None or read.changes != changes or (read.done and self._expired(read)):
+        if read is None or read.changes != changes or (read.task.done() and self._stale(read)):
             task = asyncio.ensure_future(self._read(room_id))
             read = self._reads[room_id] = _Read(changes, time.monotonic(), task)
             task.add_done_callback(lambda _, read=read: self._done(room_id, read))
         return read
 
     @staticmethod
-    def _expired(read: _Read) -> bool:
+    def _stale(read: _Read) -> bool:
+        """Done, and failed (never shared) or older than the reuse allows."""
+        if read.task.cancelled() or read.task.exception() is not None:
+            return True
         return time.monotonic() - read.sent >= settings.KRING_PRESENCE_REUSE_SECONDS
 
     async def _read(self, room_id: int) -> PresentPeople:
         return PresentPeople(await self._read_room(room_id))
 
     def _done(self, room_id: int, read: _Read) -> None:
-        read.done = True
-        failed = read.task.cancelled() or read.task.exception() is not None
-        if (failed or self._expired(read)) and self._reads.get(room_id) is read:
+        if self._stale(read) and self._reads.get(room_id) is read:
             del self._reads[room_id]  # a failed read is not shared: the next one tries again
 
     def changed(self, room_id: int) -> None:

@@ -44,12 +44,13 @@ class PresentPeople:
         """The frame's ``presence`` and ``presence_users`` members as wire text, with the
         subscriber in its place if the list was read before they arrived."""
         if self._texts is None:
-            self._texts = ([str(i) for i in self._ids], [p.model_dump_json() for p in self.people])
+            users = [p.model_dump_json(by_alias=True) for p in self.people]
+            self._texts = ([str(i) for i in self._ids], users)
         ids, users = self._texts
         if subscriber.id not in self._ids:
             at = bisect.bisect(self._ids, subscriber.id)  # type: ignore[type-var]
             ids = [*ids[:at], str(subscriber.id), *ids[at:]]
-            users = [*users[:at], subscriber.model_dump_json(), *users[at:]]
+            users = [*users[:at], subscriber.model_dump_json(by_alias=True), *users[at:]]
         return f'"presence":[{",".join(ids)}],"presence_users":[{",".join(users)}]'
 
 
@@ -58,8 +59,11 @@ def subscribed_text(
 ) -> str:
     """The wire text of ``SubscribedFrame``: the frame built and encoded as every other, its
     (empty) presence members then replaced by ``present``'s shared encoding."""
-    frame = SubscribedFrame(room=room, seq=seq, presence=[], presence_users=[], ref=ref)
-    return encode(frame).replace(_NOBODY, present.arrays(subscriber), 1)
+    frame = encode(SubscribedFrame(room=room, seq=seq, presence=[], presence_users=[], ref=ref))
+    before, marker, after = frame.partition(_NOBODY)
+    if not marker:  # the model's fields were changed: fail loudly, not with an empty list
+        raise ValueError("the subscribed frame has no empty presence members to fill in")
+    return f"{before}{present.arrays(subscriber)}{after}"
 
 
 class UnsubscribedFrame(Frame):
