@@ -17,20 +17,23 @@ import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from community.services import Posted, PostRequest, message_post_batch
 from core import metrics
 
+from .post_threads import StoreThreads
+
 _Store = Callable[[list[PostRequest]], Awaitable[list[Posted | Exception]]]
 
 
 class PostBatcher:
-    """Collects posts and stores them in batches through ``store`` (in a database thread)."""
+    """Collects posts and stores them in batches through ``store`` (in a database thread);
+    ``on_idle`` is called whenever the last batch is done and no post waits."""
 
-    def __init__(self, store: _Store) -> None:
+    def __init__(self, store: _Store, on_idle: Callable[[], None] | None = None) -> None:
         self._store = store
+        self._on_idle = on_idle
         self._waiting: deque[tuple[PostRequest, asyncio.Future[Posted]]] = deque()
         self._in_flight = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -74,6 +77,8 @@ class PostBatcher:
             else:
                 future.set_result(outcome)
         self._start_batches()
+        if self._on_idle is not None and not self._in_flight:
+            self._on_idle()
 
 
 _batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PostBatcher] = (
@@ -86,7 +91,6 @@ def get_post_batcher() -> PostBatcher:
     loop = asyncio.get_running_loop()
     batcher = _batchers.get(loop)
     if batcher is None:
-        batcher = _batchers[loop] = PostBatcher(
-            database_sync_to_async(message_post_batch, thread_sensitive=False)
-        )
+        threads = StoreThreads(message_post_batch)
+        batcher = _batchers[loop] = PostBatcher(threads, on_idle=threads.idle)
     return batcher

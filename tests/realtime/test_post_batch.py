@@ -151,3 +151,18 @@ async def test_zero_in_the_settings_still_stores_posts_one_at_a_time(settings):
     posts = [asyncio.ensure_future(batcher.post(_request(b))) for b in "ab"]
     assert [await p for p in posts] == [("A", True), ("B", True)]
     assert store.batches == [["a"], ["b"]]
+
+
+async def test_the_batcher_says_when_it_is_idle_and_only_then(settings):
+    settings.KRING_POST_BATCHES_IN_FLIGHT = 2
+    settings.KRING_POST_BATCH_MAX = 1
+    store, idle_calls = _Store(), []
+    batcher = PostBatcher(store, on_idle=lambda: idle_calls.append(len(store.batches)))
+    posts = [asyncio.ensure_future(batcher.post(_request(b))) for b in "abc"]
+    await _settle()
+    assert store.batches == [["a"], ["b"]] and idle_calls == []
+    store.release.set()
+    assert [await p for p in posts] == [("A", True), ("B", True), ("C", True)]
+    await _settle()
+    # not while "c" waited or was in flight: once, after the last batch
+    assert idle_calls == [3]
