@@ -59,9 +59,10 @@ class StoreThreads:
             self._free.append(index)
 
     def idle(self) -> None:
-        """Nothing is left to store: each thread gives its connection back to the pool."""
+        """Nothing is left to store: each thread ends its connection's use as a request's end
+        does (back to the pool; without a pool, kept until ``CONN_MAX_AGE``)."""
         for index in self._holding:
-            _thread(index).submit(connections.close_all)
+            _thread(index).submit(close_old_connections)
         self._holding.clear()
 
     def _run(self, loop: asyncio.AbstractEventLoop, items: Sequence[Any]) -> list:

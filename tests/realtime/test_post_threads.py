@@ -44,8 +44,11 @@ def _where(items: list[str]) -> list[_Ran]:
 
 
 def _closable() -> bool:
-    """An in-memory SQLite database (the tests' default) is the one never closed."""
-    return connection.vendor != "sqlite" or not connection.is_in_memory_db()
+    """Whether a connection's use ending closes it (or gives it back to the pool): not with
+    ``CONN_MAX_AGE`` (no pool), nor for an in-memory SQLite database (the tests' default)."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        return False
+    return connection.settings_dict["CONN_MAX_AGE"] == 0
 
 
 async def test_a_batch_runs_in_a_database_thread_that_serves_the_loop():
