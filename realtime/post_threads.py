@@ -9,12 +9,19 @@ reads no context variable (each post carries its language), and a connection tha
 error is given back at once, so the next batch connects afresh.
 
 The threads belong to the process, not to one event loop (tests run one loop after another),
-and there are never more than batches were ever in flight at once.
+and there are never more than batches were ever in flight at once. Two loops running at once
+would share them: their batches would take turns, and one loop going idle would end the
+other's use of a connection (correct, only slower; daphne runs one loop).
+
+Without a pool (``KRING_DB_POOL=0``) a batch starts as a request does, checking the connection
+(``CONN_MAX_AGE``, ``CONN_HEALTH_CHECKS``); the pool hands out connections without a check, as
+it did before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -52,10 +59,19 @@ class StoreThreads:
         else:
             index, self._taken = self._taken, self._taken + 1
         self._holding.add(index)
+        running = loop.run_in_executor(_thread(index), self._run, loop, items)
         try:
-            return await loop.run_in_executor(_thread(index), self._run, loop, items)
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            # The loop is closing (or the batch's task was cancelled): the batch runs on in
+            # its thread. Its connection is given back after it, and the loop waits for it, as
+            # channels' hop did, so no write outlives the loop that asked for it.
+            _thread(index).submit(close_old_connections)
+            self._holding.discard(index)
+            with contextlib.suppress(Exception):
+                await running
+            raise
         finally:
-            # Even if cancelled: a batch still running there only delays the next one.
             self._free.append(index)
 
     def idle(self) -> None:
@@ -70,8 +86,13 @@ class StoreThreads:
         # (``core.emitters``) instead of waiting for Redis here.
         SyncToAsync.threadlocal.main_event_loop = loop
         SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
+        if getattr(connections["default"], "pool", None) is None:
+            # Without a pool, each batch starts as a request does: a connection past
+            # CONN_MAX_AGE, or failing its health check after a database restart, is replaced.
+            close_old_connections()
         try:
             return self._store(items)
         finally:
+            SyncToAsync.threadlocal.main_event_loop = None  # a loop that ends is not kept
             if any(connection.errors_occurred for connection in connections.all(True)):
                 close_old_connections()  # a broken connection is not kept for the next batch

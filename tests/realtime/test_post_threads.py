@@ -43,9 +43,13 @@ def _where(items: list[str]) -> list[_Ran]:
     ]
 
 
+def _pooled() -> bool:
+    return getattr(connection, "pool", None) is not None
+
+
 def _closable() -> bool:
     """Whether a connection's use ending closes it (or gives it back to the pool): not with
-    ``CONN_MAX_AGE`` (no pool), nor for an in-memory SQLite database (the tests' default)."""
+    ``CONN_MAX_AGE`` above 0, nor for an in-memory SQLite database."""
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         return False
     return connection.settings_dict["CONN_MAX_AGE"] == 0
@@ -66,7 +70,10 @@ async def test_the_connection_is_kept_while_busy_and_given_back_when_idle():
     [first] = await threads(["a"])
     [second] = await threads(["b"])
     assert second.thread is first.thread
-    assert second.had_connection and second.raw is first.raw, "no checkout while busy"
+    if _pooled():
+        assert second.had_connection and second.raw is first.raw, "no checkout while busy"
+    else:  # without a pool each batch starts as a request does
+        assert second.had_connection is not _closable()
     # when the batcher has nothing left, then the thread gives its connection back
     threads.idle()
     [third] = await threads(["c"])
@@ -112,3 +119,30 @@ async def test_a_connection_that_failed_is_not_kept_for_the_next_batch():
     if _closable():
         assert not after.had_connection
     assert after.raw is not None, "the next batch connects again"
+
+
+async def test_a_cancelled_batch_is_waited_for_and_gives_its_connection_back():
+    entered, release = threading.Event(), threading.Event()
+
+    def _slow(items: list[str]) -> list[_Ran]:
+        ran = _where(items)
+        entered.set()
+        release.wait(timeout=5)
+        return ran
+
+    threads = StoreThreads(_slow)
+    batch = asyncio.ensure_future(threads(["a"]))
+    await asyncio.get_running_loop().run_in_executor(None, entered.wait, 5)
+    # when the batch's task is cancelled (its loop closing) while the thread still stores it
+    batch.cancel()
+    await asyncio.sleep(0.05)
+    assert not batch.done(), "the loop waits for the batch in its thread"
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await batch
+    # then the thread gave its connection back although the batcher never went idle
+    [after] = await threads(["b"])
+    threads.idle()
+    if _closable():
+        assert not after.had_connection
+    assert after.loop is asyncio.get_running_loop()
