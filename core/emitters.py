@@ -48,7 +48,8 @@ def _group_send(group: str, message: dict[str, Any]) -> None:
 
 @dataclass(frozen=True)
 class _GroupSend:
-    """A ``group_send`` not started yet: those handed over together can go as one."""
+    """A ``group_send`` not started yet: those handed over together can go as one, and one
+    dropped unrun (its loop stopped first) leaves no coroutine behind to warn."""
 
     layer: Any
     group: str
@@ -58,11 +59,23 @@ class _GroupSend:
         await self.layer.group_send(self.group, self.message)
 
 
-_Call = Coroutine[Any, Any, Any] | _GroupSend
+@dataclass(frozen=True)
+class _Send:
+    """A ``send`` to one channel, not started yet (as ``_GroupSend``)."""
+
+    layer: Any
+    channel: str
+    message: dict[str, Any]
+
+    async def run(self) -> None:
+        await self.layer.send(self.channel, self.message)
+
+
+_Call = Coroutine[Any, Any, Any] | _GroupSend | _Send
 
 
 def _awaitable(call: _Call) -> Coroutine[Any, Any, Any]:
-    return call.run() if isinstance(call, _GroupSend) else call
+    return call if asyncio.iscoroutine(call) else call.run()  # type: ignore[union-attr]
 
 
 def _in_loop(call: _Call, what: str) -> None:
@@ -132,7 +145,7 @@ class _HandOver:
             calls, self._running = list(self._calls), False
             self._calls.clear()
         for call, _what in calls:
-            if not isinstance(call, _GroupSend):
+            if asyncio.iscoroutine(call):
                 call.close()
 
 
@@ -252,7 +265,7 @@ def wake_worker_on_commit() -> None:
     def ring() -> None:
         layer = get_channel_layer()
         if layer is not None:  # a lost doorbell only delays: the worker polls too
-            _in_loop(layer.send(WORKER_CHANNEL, {"type": "outbox.ready"}), "worker doorbell")
+            _in_loop(_Send(layer, WORKER_CHANNEL, {"type": "outbox.ready"}), "worker doorbell")
 
     transaction.on_commit(ring)
 

@@ -30,3 +30,25 @@ async def test_calls_from_database_threads_run_in_order_and_survive_a_failure():
         await asyncio.sleep(0.01)
     assert ran == [n for n in range(10) if n != 3] * 2
     assert asyncio.get_running_loop() in emitters._hand_overs  # handed over, not run in place
+
+
+def test_a_doorbell_whose_loop_stopped_first_leaves_no_coroutine_behind():
+    """A browser test's live server stops its loop with a worker doorbell still handed over:
+    dropping it must not warn that a coroutine was never awaited."""
+    import gc
+    import warnings
+
+    from channels.layers import InMemoryChannelLayer
+
+    loop = asyncio.new_event_loop()  # never run: the doorbell stays handed over
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        hand_over = emitters._HandOver(loop)
+        hand_over.add(
+            emitters._Send(InMemoryChannelLayer(), emitters.WORKER_CHANNEL, {"type": "x"}),
+            "worker doorbell",
+        )
+        del hand_over
+        loop.close()  # drops the wake-up that still held the hand-over
+        gc.collect()
+    assert not [w for w in caught if "never awaited" in str(w.message)]
