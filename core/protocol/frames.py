@@ -44,14 +44,17 @@ class PresentPeople:
         """The frame's ``presence`` and ``presence_users`` members as wire text, with the
         subscriber in its place if the list was read before they arrived."""
         if self._texts is None:
-            users = [p.model_dump_json(by_alias=True) for p in self.people]
-            self._texts = ([str(i) for i in self._ids], users)
+            self._texts = ([str(i) for i in self._ids], [_person_json(p) for p in self.people])
         ids, users = self._texts
-        if subscriber.id not in self._ids:
-            at = bisect.bisect(self._ids, subscriber.id)  # type: ignore[type-var]
+        at = bisect.bisect_left(self._ids, subscriber.id)  # type: ignore[type-var]
+        if at == len(self._ids) or self._ids[at] != subscriber.id:
             ids = [*ids[:at], str(subscriber.id), *ids[at:]]
-            users = [*users[:at], subscriber.model_dump_json(by_alias=True), *users[at:]]
+            users = [*users[:at], _person_json(subscriber), *users[at:]]
         return f'"presence":[{",".join(ids)}],"presence_users":[{",".join(users)}]'
+
+
+def _person_json(person: AuthorOut) -> str:
+    return person.model_dump_json(by_alias=True)
 
 
 def subscribed_text(
