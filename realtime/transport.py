@@ -91,32 +91,38 @@ def is_open(protocol: Any) -> bool:
     return protocol.state == protocol.STATE_OPEN
 
 
-def write_frame(protocol: Any, frame: bytes) -> None:
-    """Write a frame to one connection. Twisted's ``transport.write`` always queues, registers
-    the socket for writing (an ``epoll_ctl``), and sends on the next loop turn, then
-    unregisters (another ``epoll_ctl``): three system calls per delivery. When nothing is
-    queued, send right away, as asyncio's transports do, and hand only an unsent remainder to
-    Twisted, which keeps the order and handles errors."""
+def write_frame(protocol: Any, frame: bytes, limit: int = 0) -> bool:
+    """Write a frame to one open connection; False (nothing written) if more than ``limit``
+    bytes (when not 0) already wait to be sent, as for a client that does not keep up.
+
+    Twisted's ``transport.write`` always queues, registers the socket for writing (an
+    ``epoll_ctl``), and sends on the next loop turn, then unregisters (another ``epoll_ctl``):
+    three system calls per delivery. When nothing is queued, send right away, as asyncio's
+    transports do, and hand only an unsent remainder to Twisted, which keeps the order and
+    handles errors. One call per socket does it all: it runs 500 times per room message."""
     transport = protocol.transport
     try:
-        direct = (
+        # buffered_bytes, inline (as is_open below): this runs for every socket of a room
+        waiting = len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+        if waiting:
+            if limit and waiting > limit:
+                return False
+        elif (
             transport.connected
             and not transport._writeDisconnected
             and not getattr(transport, "TLS", False)
-            and transport._tempDataLen == 0
-            and len(transport.dataBuffer) == transport.offset
-        )
-        if direct:
+        ):
             try:
                 sent = transport.socket.send(frame)
             except (BlockingIOError, InterruptedError):
                 sent = 0
             if sent == len(frame):
-                return
+                return True
             frame = frame[sent:]
     except (AttributeError, OSError):
         pass  # not a plain Twisted TCP transport, or the socket failed: Twisted will handle it
     transport.write(frame)
+    return True
 
 
 def buffered_bytes(protocol: Any) -> int:
@@ -145,14 +151,12 @@ def write_to_many(sockets: Iterable[Any], text: str) -> list[Any]:
                 if limit and conn.queue_text(text) > limit:
                     slow.append(conn)
                 continue
-            if not is_open(protocol):
-                continue
-            if limit and buffered_bytes(protocol) > limit:
-                slow.append(conn)
+            if protocol.state != protocol.STATE_OPEN:  # is_open, inline: the hot loop
                 continue
             if frame is None:
                 frame = text_frame(text)
-            write_frame(protocol, frame)
+            if not write_frame(protocol, frame, limit):
+                slow.append(conn)
         except Exception:
             logger.warning("a write to one socket failed (user %s)", conn.user_id, exc_info=True)
     return slow

@@ -4,6 +4,7 @@ broadcast that neither waits on nor stops at any one socket."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from types import SimpleNamespace
 
 import pytest
@@ -15,7 +16,7 @@ from websockets.streams import StreamReader
 from core.protocol.base import encode
 from core.protocol.frames import ResumeFrame
 from realtime.hub import Hub
-from realtime.transport import buffered_bytes, text_frame
+from realtime.transport import buffered_bytes, text_frame, write_frame
 
 
 def _parse(data: bytes) -> Frame:
@@ -120,3 +121,54 @@ async def test_slow_consumer_on_the_asgi_path_is_told_to_resume_and_closed(setti
     await asyncio.sleep(0)
     assert slow.closed == (encode(ResumeFrame(reason="slow_consumer")), 4008)
     assert keeping_up.closed is None
+
+
+def _direct(accept: int = 1 << 20) -> tuple[SimpleNamespace, socket.socket]:
+    """An open connection on the direct path: Twisted's buffering over a real socket, and the
+    socket's other end."""
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    theirs.setblocking(False)
+    transport = _SlowKernel(accept)
+    transport.socket = ours
+    return SimpleNamespace(transport=transport, state=3, STATE_OPEN=3), theirs
+
+
+def test_a_direct_write_sends_at_once_when_nothing_waits():
+    protocol, theirs = _direct()
+    assert write_frame(protocol, b"abc", limit=50)
+    assert theirs.recv(100) == b"abc"
+    assert buffered_bytes(protocol) == 0
+
+
+def test_a_direct_write_queues_behind_what_waits_and_refuses_past_the_limit():
+    protocol, theirs = _direct()
+    protocol.transport.write(b"x" * 100)  # Twisted holds these, not yet sent
+    # when more than the limit waits, then nothing is written: the caller closes the socket
+    assert not write_frame(protocol, b"def", limit=50)
+    assert buffered_bytes(protocol) == 100
+    # when the limit allows it, then the frame goes behind what waits, never ahead of it
+    assert write_frame(protocol, b"def", limit=500)
+    assert buffered_bytes(protocol) == 103
+    with pytest.raises(BlockingIOError):
+        theirs.recv(100)
+
+
+class _DirectSocket(_Socket):
+    def __init__(self, user_id: int, protocol: SimpleNamespace) -> None:
+        super().__init__(user_id)
+        self.direct = protocol
+
+
+async def test_slow_consumer_on_the_direct_path_is_told_to_resume_and_closed(settings):
+    settings.KRING_SLOW_CONSUMER_BYTES = 1000
+    hub = Hub(get_channel_layer())
+    fast_protocol, fast_end = _direct()
+    slow_protocol, _slow_end = _direct()
+    slow_protocol.transport.write(b"x" * 5000)
+    keeping_up, slow = _DirectSocket(1, fast_protocol), _DirectSocket(2, slow_protocol)
+    await hub.broadcast({keeping_up, slow}, '{"type":"pong"}')
+    await asyncio.sleep(0)
+    assert slow.closed == (encode(ResumeFrame(reason="slow_consumer")), 4008)
+    assert keeping_up.closed is None
+    assert _parse(fast_end.recv(100)).data == b'{"type":"pong"}'
