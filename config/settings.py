@@ -466,6 +466,11 @@ KRING_GC_THRESHOLDS = tuple(env.list("KRING_GC_THRESHOLDS", cast=int, default=[1
 # the next batch), and how many posts one batch (one transaction) may hold.
 KRING_POST_BATCHES_IN_FLIGHT = env.int("KRING_POST_BATCHES_IN_FLIGHT", default=2)
 KRING_POST_BATCH_MAX = env.int("KRING_POST_BATCH_MAX", default=32)
+# A post thread gives its database connection back to the pool after this long without a post
+# to store (0: as soon as the batcher has nothing left).
+KRING_POST_CONNECTION_LINGER_SECONDS = env.float(
+    "KRING_POST_CONNECTION_LINGER_SECONDS", default=1.0
+)
 # WebSocket handshakes whose sessions and users are read with one query each (realtime.auth);
 # SQLite takes at most 32,766 parameters in one statement.
 KRING_HANDSHAKES_READ_TOGETHER = env.int("KRING_HANDSHAKES_READ_TOGETHER", default=500)

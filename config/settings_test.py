@@ -35,6 +35,9 @@ KRING_PRESENCE_INTERVAL_SECONDS = 0.05
 # test): close each connection after use, or PostgreSQL keeps them until garbage collection
 # and refuses to drop the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# For the same reason a post thread gives its connection back as soon as it has nothing to
+# store: a test's loop ends before a linger would (tests/realtime/test_post_threads.py sets one).
+KRING_POST_CONNECTION_LINGER_SECONDS = 0.0
 # Uploaded materials of the test run (shared with the daphne processes of end-to-end tests).
 MEDIA_ROOT = BASE_DIR / ".test-media"
 # Networking: every request checks whether its index is out of date (tests change data fast).

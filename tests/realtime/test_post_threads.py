@@ -1,6 +1,6 @@
 """The group commit's database threads (realtime.post_threads): a batch runs in a thread that
 hands doorbells to the loop, keeps its connection while posts keep coming, and gives it back
-when the batcher is idle or the connection failed."""
+when the batcher has been idle for the linger time or the connection failed."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from asgiref.sync import SyncToAsync
 from django.db import DatabaseError, connection
 
+from realtime import post_threads
 from realtime.post_threads import StoreThreads
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,6 +82,36 @@ async def test_the_connection_is_kept_while_busy_and_given_back_when_idle():
     assert third.thread is first.thread, "the thread stays for the next batch"
     if _closable():
         assert not third.had_connection
+
+
+async def _holds_connection(ran: _Ran) -> bool:
+    """Whether the thread a batch ran in holds a database connection now."""
+    [executor] = [e for e in post_threads._threads if ran.thread in e._threads]
+    held = executor.submit(lambda: connection.connection is not None)
+    return await asyncio.wrap_future(held)
+
+
+async def test_the_connection_lingers_while_posts_come_and_goes_back_after_a_quiet_spell(
+    settings,
+):
+    settings.KRING_POST_CONNECTION_LINGER_SECONDS = 0.3
+    threads = StoreThreads(_where)
+    [first] = await threads(["a"])
+    threads.idle()
+    await asyncio.sleep(0.2)
+    assert await _holds_connection(first), "kept within the linger time"
+    # when another post comes within the linger time, then the time counts from it
+    [second] = await threads(["b"])
+    threads.idle()
+    assert second.thread is first.thread
+    if _pooled():
+        assert second.had_connection and second.raw is first.raw, "no checkout for a lone post"
+    await asyncio.sleep(0.2)  # 0.4 s after the first idle(), 0.2 s after the last
+    assert await _holds_connection(second)
+    # when nothing comes for the linger time, then the thread gives its connection back
+    await asyncio.sleep(0.3)
+    if _closable():
+        assert not await _holds_connection(second)
 
 
 async def test_batches_at_once_run_in_different_threads():
