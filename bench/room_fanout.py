@@ -67,6 +67,16 @@ def start_reference(port: int, redis_url: str | None = None, name: str = "r1") -
     return Process(popen, name, url=f"http://127.0.0.1:{port}", port=port)
 
 
+async def _at_rest(server: Process) -> None:
+    """Wait (at most ``REST_MAX_WAIT`` s) for a half-second in which the server did nothing."""
+    deadline = time.monotonic() + REST_MAX_WAIT
+    while time.monotonic() < deadline:
+        before = server.cpu_seconds()
+        await asyncio.sleep(0.5)
+        if server.cpu_seconds() - before <= REST_CPU_SECONDS:
+            return
+
+
 async def measure(
     ws_url: str,
     tokens: list[str] | None,
@@ -75,6 +85,8 @@ async def measure(
     rate: float,
     posts: int,
     tag: str,
+    *,
+    from_rest: bool = False,
 ) -> dict:
     print(
         f"[S2] {tag}: {rate:.1f} posts/s x {posts} to {SUBSCRIBERS} subscribers",
@@ -86,6 +98,8 @@ async def measure(
     sockets = await connect_many(ws_url, SUBSCRIBERS + 1, headers)
     poster, subscribers = sockets[0], sockets[1:]
     await subscribe_all(subscribers, room)
+    if from_rest:
+        await _at_rest(server)
     cpu_before = server.cpu_seconds()
     result = await room_load(subscribers, poster, room, rate, posts, tag=tag)
     cpu = server.cpu_seconds() - cpu_before
@@ -101,36 +115,17 @@ async def measure(
     }
 
 
-async def _at_rest(server: Process) -> None:
-    """Wait (at most ``REST_MAX_WAIT`` s) for a half-second in which the server did nothing."""
-    deadline = time.monotonic() + REST_MAX_WAIT
-    while time.monotonic() < deadline:
-        before = server.cpu_seconds()
-        await asyncio.sleep(0.5)
-        if server.cpu_seconds() - before <= REST_CPU_SECONDS:
-            return
-
-
 async def cpu_per_1000(
     ws_url: str, tokens: list[str] | None, room: int, server: Process, deliveries_per_second: int
 ) -> float:
     """Server CPU-ms per 1,000 deliveries at a steady rate, measured from rest."""
     rate = deliveries_per_second / SUBSCRIBERS
-    headers = [{"X-Session-Token": t} for t in tokens] if tokens else None
-    sockets = await connect_many(ws_url, SUBSCRIBERS + 1, headers)
-    try:
-        await subscribe_all(sockets[1:], room)
-        await _at_rest(server)
-        before = server.cpu_seconds()
-        result = await room_load(
-            sockets[1:], sockets[0], room, rate, int(rate * PAIRED_SECONDS), tag="cpu"
-        )
-        cpu = server.cpu_seconds() - before
-    finally:
-        await close_all(sockets)
-    if result.delivered < int(rate * PAIRED_SECONDS) * SUBSCRIBERS:
-        print(f"[S2] {server.name}: {result.delivered:,} delivered of the posts", file=sys.stderr)
-    return cpu / max(1, result.delivered) * 1_000_000
+    posts = int(rate * PAIRED_SECONDS)
+    run = await measure(ws_url, tokens, room, server, rate, posts, "cpu", from_rest=True)
+    if run["delivered"] < run["expected"]:
+        print(f"[S2] {server.name}: {run['delivered']:,} of {run['expected']:,} delivered",
+              file=sys.stderr)  # fmt: skip
+    return run["cpu_per_1000"] * 1000
 
 
 def paired_cpu(
@@ -139,18 +134,17 @@ def paired_cpu(
     """(Kring, R1) CPU-ms per 1,000 deliveries per rate and round, taking turns."""
     kring_ws, tokens, daphne = kring
     reference_ws, r1 = reference
+    servers = {"kring": (kring_ws, tokens, daphne), "r1": (reference_ws, None, r1)}
     runs: dict[int, list[tuple[float, float]]] = {}
     for deliveries_per_second in PAIRED_RATES:
         for round_ in range(PAIRED_ROUNDS):
             print(f"[S2] paired {deliveries_per_second:,}/s, round {round_ + 1}", file=sys.stderr)
             measured = {}
-            order = ["kring", "r1"] if round_ % 2 == 0 else ["r1", "kring"]
-            for which in order:
-                if which == "kring":
-                    call = cpu_per_1000(kring_ws, tokens, room, daphne, deliveries_per_second)
-                else:
-                    call = cpu_per_1000(reference_ws, None, room, r1, deliveries_per_second)
-                measured[which] = asyncio.run(call)
+            for which in ("kring", "r1") if round_ % 2 == 0 else ("r1", "kring"):
+                ws_url, which_tokens, server = servers[which]
+                measured[which] = asyncio.run(
+                    cpu_per_1000(ws_url, which_tokens, room, server, deliveries_per_second)
+                )
             runs.setdefault(deliveries_per_second, []).append((measured["kring"], measured["r1"]))
     return runs
 

@@ -55,7 +55,6 @@ class StoreThreads:
         self._free: list[int] = []
         self._taken = 0  # threads 0 .. _taken - 1 are this batcher's
         self._holding: set[int] = set()  # threads that may hold a connection
-        self._running = 0  # batches in the threads now
         self._idle_since = 0.0  # loop time the batcher last said it had nothing left
         self._release: asyncio.TimerHandle | None = None
 
@@ -66,7 +65,6 @@ class StoreThreads:
         else:
             index, self._taken = self._taken, self._taken + 1
         self._holding.add(index)
-        self._running += 1
         running = loop.run_in_executor(_thread(index), self._run, loop, items)
         try:
             return await asyncio.shield(running)
@@ -80,7 +78,6 @@ class StoreThreads:
                 await running
             raise
         finally:
-            self._running -= 1
             self._free.append(index)
 
     def idle(self) -> None:
@@ -98,13 +95,12 @@ class StoreThreads:
 
     def _give_back_if_still_idle(self, linger: float) -> None:
         self._release = None
-        if self._running:
+        if len(self._free) < self._taken:  # a batch is in a thread now
             return  # the batcher calls idle() again when it has nothing left
-        wait = self._idle_since + linger - asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        wait = self._idle_since + linger - loop.time()
         if wait > 0:  # a post came and went since the timer was set
-            self._release = asyncio.get_running_loop().call_later(
-                wait, self._give_back_if_still_idle, linger
-            )
+            self._release = loop.call_later(wait, self._give_back_if_still_idle, linger)
             return
         self._give_back()
 
