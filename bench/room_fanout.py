@@ -10,6 +10,9 @@ broadcast server, same protocol) in the same run:
   ratio. Each run starts once the server is at rest after its 500 subscribes (what a subscribe
   costs is S1's and S6's measure, not a delivery's) and lasts long enough for /proc's 10 ms
   clock ticks to be a small part of it. CPU comes from /proc: steadier than wall time.
+* where that CPU goes, paired the same way: what a post costs apart from its fan-out (one
+  subscriber, at the 10,000/s run's 20 posts/s and at 100 posts/s), and what each further
+  delivery costs (the 10,000/s run less the one-subscriber run, per delivery).
 Targets: delivered/s >= 0.5x R1; p99 <= 50 ms at half rate; CPU per delivery <= 1.3x R1 at
 both paired rates (issue 20).
 """
@@ -21,6 +24,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 
 from bench.common import (
     BASE_DIR,
@@ -46,6 +50,7 @@ LAYER = os.environ.get("BENCH_LAYER", "redis")  # "redis" or "memory"
 PAIRED_RATES = (10_000, 30_000)  # deliveries/s
 PAIRED_ROUNDS = int(os.environ.get("BENCH_PAIRED_ROUNDS", "3"))
 PAIRED_SECONDS = float(os.environ.get("BENCH_PAIRED_SECONDS", "8"))
+PER_POST_RATES = (20, 100)  # posts/s to one subscriber: the 10,000/s run's rate, and warmer
 # At rest: a half-second window with at most this much server CPU (one /proc tick is 10 ms).
 REST_CPU_SECONDS = 0.01
 REST_MAX_WAIT = 10.0
@@ -87,15 +92,16 @@ async def measure(
     tag: str,
     *,
     from_rest: bool = False,
+    subscriber_count: int = SUBSCRIBERS,
 ) -> dict:
     print(
-        f"[S2] {tag}: {rate:.1f} posts/s x {posts} to {SUBSCRIBERS} subscribers",
+        f"[S2] {tag}: {rate:.1f} posts/s x {posts} to {subscriber_count} subscribers",
         file=sys.stderr,
         flush=True,
     )
-    headers = [{"X-Session-Token": t} for t in tokens] if tokens else None
+    headers = [{"X-Session-Token": t} for t in tokens[: subscriber_count + 1]] if tokens else None
 
-    sockets = await connect_many(ws_url, SUBSCRIBERS + 1, headers)
+    sockets = await connect_many(ws_url, subscriber_count + 1, headers)
     poster, subscribers = sockets[0], sockets[1:]
     await subscribe_all(subscribers, room)
     if from_rest:
@@ -107,7 +113,7 @@ async def measure(
     return {
         "rate": result.delivered_per_second(),
         "delivered": result.delivered,
-        "expected": posts * SUBSCRIBERS,
+        "expected": posts * subscriber_count,
         "p50": percentile(result.latencies_ms, 50),
         "p99": percentile(result.latencies_ms, 99),
         "cpu_per_1000": cpu / max(1, result.delivered) * 1000,
@@ -128,24 +134,37 @@ async def cpu_per_1000(
     return run["cpu_per_1000"] * 1000
 
 
-def paired_cpu(
-    kring: tuple[str, list[str], Process], reference: tuple[str, Process], room: int
+async def cpu_ms_per_post(
+    ws_url: str, tokens: list[str] | None, room: int, server: Process, posts_per_second: int
+) -> float:
+    """Server CPU-ms per post to a single subscriber at a steady rate, measured from rest."""
+    posts = int(posts_per_second * PAIRED_SECONDS)
+    run = await measure(ws_url, tokens, room, server, posts_per_second, posts, "post",
+                        from_rest=True, subscriber_count=1)  # fmt: skip
+    return run["cpu_per_1000"]  # one delivery per post: CPU-s per 1,000 = CPU-ms per post
+
+
+def take_turns(
+    kring: tuple[str, list[str], Process],
+    reference: tuple[str, Process],
+    room: int,
+    rates: tuple[int, ...],
+    run_one: Callable[[str, list[str] | None, int, Process, int], Awaitable[float]],
 ) -> dict[int, list[tuple[float, float]]]:
-    """(Kring, R1) CPU-ms per 1,000 deliveries per rate and round, taking turns."""
+    """(Kring, R1) figures of ``run_one`` per rate and round: Kring first in one round, R1
+    first in the next, so the machine's drift falls on both."""
     kring_ws, tokens, daphne = kring
     reference_ws, r1 = reference
     servers = {"kring": (kring_ws, tokens, daphne), "r1": (reference_ws, None, r1)}
     runs: dict[int, list[tuple[float, float]]] = {}
-    for deliveries_per_second in PAIRED_RATES:
+    for rate in rates:
         for round_ in range(PAIRED_ROUNDS):
-            print(f"[S2] paired {deliveries_per_second:,}/s, round {round_ + 1}", file=sys.stderr)
+            print(f"[S2] {run_one.__name__} at {rate:,}/s, round {round_ + 1}", file=sys.stderr)
             measured = {}
             for which in ("kring", "r1") if round_ % 2 == 0 else ("r1", "kring"):
                 ws_url, which_tokens, server = servers[which]
-                measured[which] = asyncio.run(
-                    cpu_per_1000(ws_url, which_tokens, room, server, deliveries_per_second)
-                )
-            runs.setdefault(deliveries_per_second, []).append((measured["kring"], measured["r1"]))
+                measured[which] = asyncio.run(run_one(ws_url, which_tokens, room, server, rate))
+            runs.setdefault(rate, []).append((measured["kring"], measured["r1"]))
     return runs
 
 
@@ -177,7 +196,9 @@ def main() -> str:
         ref_lat = asyncio.run(
             measure(reference_ws, None, room, reference, half_rate, latency_posts, "rl")
         )
-        paired = paired_cpu((kring_ws, tokens, daphne), (reference_ws, reference), room)
+        servers = (kring_ws, tokens, daphne), (reference_ws, reference)
+        paired = take_turns(*servers, room, PAIRED_RATES, cpu_per_1000)
+        per_post = take_turns(*servers, room, PER_POST_RATES, cpu_ms_per_post)
 
     layer = "Redis channel layer" if LAYER == "redis" else "in-memory channel layer"
     table = Table(
@@ -205,7 +226,33 @@ def main() -> str:
         table.add(f"server CPU-ms per 1,000 deliveries at {deliveries_per_second:,}/s, from rest "
                   f"(median of {len(pairs)} paired runs of {PAIRED_SECONDS:g} s; each run's ratio: {each})",
                   kring_cpu, ref_cpu, f"{kring_cpu / ref_cpu:.2f}x", "<= 1.3x")  # fmt: skip
+    add_parts(table, paired, per_post)
     return table.markdown()
+
+
+def add_parts(
+    table: Table,
+    paired: dict[int, list[tuple[float, float]]],
+    per_post: dict[int, list[tuple[float, float]]],
+) -> None:
+    """Rows saying where the paired CPU goes: per post (one subscriber) and per delivery."""
+    for posts_per_second, pairs in per_post.items():
+        kring_post = median([k for k, _r in pairs])
+        ref_post = median([r for _k, r in pairs])
+        table.add(f"server CPU-ms per post, one subscriber, {posts_per_second} posts/s, from rest "
+                  f"(median of {len(pairs)} paired runs)",
+                  kring_post, ref_post, f"{kring_post / ref_post:.2f}x", "")  # fmt: skip
+    rate = PAIRED_RATES[0]
+    posts_per_second = rate / SUBSCRIBERS
+    if posts_per_second not in per_post:
+        return
+    # The 10,000/s run less the one-subscriber run at the same post rate, per delivery beyond
+    # the first: what the fan-out itself costs. Per post, in ms: (Kring, R1).
+    one = [median([pair[i] for pair in per_post[posts_per_second]]) for i in (0, 1)]
+    all_ = [median([pair[i] for pair in paired[rate]]) * SUBSCRIBERS / 1000 for i in (0, 1)]
+    each = {w: (all_[i] - one[i]) / (SUBSCRIBERS - 1) * 1000 for i, w in enumerate("kr")}
+    table.add(f"server CPU-us per delivery beyond the first (the {rate:,}/s run less the one-subscriber run)",
+              each["k"], each["r"], f"{each['k'] / each['r']:.2f}x", "")  # fmt: skip
 
 
 if __name__ == "__main__":
