@@ -1,8 +1,9 @@
 """S1 — idle sockets held by one daphne process, and memory per socket, against R1.
 
 Opens BENCH_IDLE_SOCKETS (10,000) authenticated sockets, each subscribed to one of 20 rooms,
-and reads the server's resident memory before and after. Targets (issue 6): >= 10,000 sockets
-on one process; memory per socket <= 2x R1.
+and reads the server's resident memory before and after, then the CPU the server spends per
+second while every socket sits idle (pings, timers: what an idle night costs). Targets
+(issue 6): >= 10,000 sockets on one process; memory per socket <= 2x R1.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bench.common import (
     Table,
     bench_community,
     bench_env,
+    cpu_seconds,
     ensure_postgres_database,
     free_port,
     rss_kb,
@@ -25,6 +27,7 @@ from bench.load import close_all, connect_many
 from bench.room_fanout import start_reference
 
 SOCKETS = int(os.environ.get("BENCH_IDLE_SOCKETS", "10000"))
+IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "20"))  # one ping round (20 s)
 PER_USER = 20
 ROOMS = 20
 
@@ -45,6 +48,9 @@ async def hold(ws_url: str, tokens: list[str] | None, room_ids: list[int], pid: 
     opened = time.monotonic() - started
     await asyncio.sleep(2)  # let the server settle
     after = rss_kb(pid)
+    cpu_before = cpu_seconds(pid)
+    await asyncio.sleep(IDLE_SECONDS)
+    idle_cpu_ms = (cpu_seconds(pid) - cpu_before) / IDLE_SECONDS * 1000
     alive = sum(1 for s in sockets if s.state.name == "OPEN")
     await close_all(sockets)
     return {
@@ -52,6 +58,7 @@ async def hold(ws_url: str, tokens: list[str] | None, room_ids: list[int], pid: 
         "kb_per_socket": (after - before) / count,
         "rss_mb": after / 1024,
         "open_s": opened,
+        "idle_cpu_ms": idle_cpu_ms,
     }
 
 
@@ -79,6 +86,9 @@ def main() -> str:
               f"{kring['kb_per_socket'] / ref['kb_per_socket']:.2f}x", "<= 2x")  # fmt: skip
     table.add("server RSS with all sockets (MB)", kring["rss_mb"], ref["rss_mb"], "", "")
     table.add("time to open and subscribe all (s)", kring["open_s"], ref["open_s"], "", "")
+    table.add(f"server CPU-ms per second with every socket idle ({IDLE_SECONDS:g} s)",
+              kring["idle_cpu_ms"], ref["idle_cpu_ms"],
+              f"{kring['idle_cpu_ms'] / max(ref['idle_cpu_ms'], 0.01):.2f}x", "")  # fmt: skip
     return table.markdown()
 
 

@@ -39,7 +39,7 @@ from daphne.http_protocol import HTTPFactory, WebRequest
 from daphne.server import Server
 from twisted.internet import reactor
 
-from config.lean_daphne import InputQueue, LeanWebSocketFactory
+from config.lean_daphne import ApplicationsReapedOnEnd, InputQueue, LeanWebSocketFactory
 
 # How long a refused client may keep sending (dropped, unread) before it is cut off.
 LINGER_SECONDS = 2.0
@@ -191,9 +191,10 @@ def _await_request_line(protocol: Any, *, started_only: bool = False) -> None:
     reactor.callLater(_settings().KRING_HTTP_HEADER_TIMEOUT, check)
 
 
-class KringServer(Server):
-    """Daphne's server with the bounded HTTP front (daphne builds its factories in ``run``) and
-    leaner WebSocket connections (``config.lean_daphne``)."""
+class KringServer(ApplicationsReapedOnEnd, Server):
+    """Daphne's server with the bounded HTTP front (daphne builds its factories in ``run``),
+    leaner WebSocket connections and applications reaped as they end
+    (``config.lean_daphne``)."""
 
     def create_application(self, protocol: Any, scope: dict[str, Any]) -> InputQueue | None:
         """Daphne's ``create_application`` with an ``InputQueue`` for its ``asyncio.Queue``."""
@@ -205,9 +206,9 @@ class KringServer(Server):
         )
         if protocol not in self.connections:
             return None
-        self.connections[protocol]["application_instance"] = asyncio.ensure_future(
-            application_instance, loop=asyncio.get_event_loop()
-        )
+        instance = asyncio.ensure_future(application_instance, loop=asyncio.get_event_loop())
+        self.connections[protocol]["application_instance"] = instance
+        self.watch_application(protocol, instance)
         return input_queue
 
     @property
