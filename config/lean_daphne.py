@@ -151,7 +151,7 @@ class ApplicationsReapedOnEnd:
     once it and its application are both gone, cancel an application that outlives its
     closed connection by ``application_close_timeout``), done when the application ends and,
     each second, for the connections that closed and wait for their application. Daphne's
-    checker walks every connection every second: ~7 ms of CPU a second at 10,000 idle
+    checker walks every connection every second: ~5 ms of CPU a second at 10,000 idle
     sockets, for nothing."""
 
     connections: dict[Any, dict[str, Any]]
