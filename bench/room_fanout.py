@@ -220,14 +220,18 @@ def main() -> str:
               kring_lat["cpu_per_1000"] * 1000, ref_lat["cpu_per_1000"] * 1000,
               f"{kring_lat['cpu_per_1000'] / ref_lat['cpu_per_1000']:.2f}x", "")  # fmt: skip
     for deliveries_per_second, pairs in paired.items():
-        kring_cpu = median([k for k, _r in pairs])
-        ref_cpu = median([r for _k, r in pairs])
+        kring_cpu, ref_cpu = medians(pairs)
         each = ", ".join(f"{k / r:.2f}" for k, r in pairs)
         table.add(f"server CPU-ms per 1,000 deliveries at {deliveries_per_second:,}/s, from rest "
                   f"(median of {len(pairs)} paired runs of {PAIRED_SECONDS:g} s; each run's ratio: {each})",
                   kring_cpu, ref_cpu, f"{kring_cpu / ref_cpu:.2f}x", "<= 1.3x")  # fmt: skip
     add_parts(table, paired, per_post)
     return table.markdown()
+
+
+def medians(pairs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The median of Kring's figures and of R1's, over paired rounds."""
+    return median([k for k, _r in pairs]), median([r for _k, r in pairs])
 
 
 def add_parts(
@@ -237,8 +241,7 @@ def add_parts(
 ) -> None:
     """Rows saying where the paired CPU goes: per post (one subscriber) and per delivery."""
     for posts_per_second, pairs in per_post.items():
-        kring_post = median([k for k, _r in pairs])
-        ref_post = median([r for _k, r in pairs])
+        kring_post, ref_post = medians(pairs)
         table.add(f"server CPU-ms per post, one subscriber, {posts_per_second} posts/s, from rest "
                   f"(median of {len(pairs)} paired runs)",
                   kring_post, ref_post, f"{kring_post / ref_post:.2f}x", "")  # fmt: skip
@@ -247,12 +250,13 @@ def add_parts(
     if posts_per_second not in per_post:
         return
     # The 10,000/s run less the one-subscriber run at the same post rate, per delivery beyond
-    # the first: what the fan-out itself costs. Per post, in ms: (Kring, R1).
-    one = [median([pair[i] for pair in per_post[posts_per_second]]) for i in (0, 1)]
-    all_ = [median([pair[i] for pair in paired[rate]]) * SUBSCRIBERS / 1000 for i in (0, 1)]
-    each = {w: (all_[i] - one[i]) / (SUBSCRIBERS - 1) * 1000 for i, w in enumerate("kr")}
+    # the first: what the fan-out itself costs. Per post, in ms, Kring's then R1's.
+    one_subscriber = medians(per_post[posts_per_second])
+    all_subscribers = [m * SUBSCRIBERS / 1000 for m in medians(paired[rate])]
+    kring_us, ref_us = ((a - o) / (SUBSCRIBERS - 1) * 1000
+                        for a, o in zip(all_subscribers, one_subscriber, strict=True))  # fmt: skip
     table.add(f"server CPU-us per delivery beyond the first (the {rate:,}/s run less the one-subscriber run)",
-              each["k"], each["r"], f"{each['k'] / each['r']:.2f}x", "")  # fmt: skip
+              kring_us, ref_us, f"{kring_us / ref_us:.2f}x", "")  # fmt: skip
 
 
 if __name__ == "__main__":
